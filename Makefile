@@ -1,0 +1,50 @@
+# The two commands: `make book` builds the site, `make test` runs the whole suite. Both create .venv first.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+# Extra notebooks for `make snapshots NB=...` (default: all of them)
+NB     ?=
+
+export RAY_USAGE_STATS_ENABLED := 0
+export RAY_AUTH_MODE := disabled
+export PYTHONHASHSEED := 0
+
+.PHONY: book test venv snapshots check-posts unit nbval site bench lambda-packages clean
+
+venv: $(STAMP)
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+check-posts: $(STAMP)
+	$(BIN)/mlopsbook posts check notebooks
+
+## make book: build _build/html, executing every notebook (cached); fails on a cell error, an invalid post or a broken reference
+book: check-posts
+	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
+
+## make snapshots [NB=notebooks/x.md]: re-execute notebooks into snapshots/ (the executed pairs nbval compares)
+snapshots: $(STAMP)
+	$(BIN)/mlopsbook snapshots $(NB)
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -q tests --ignore=tests/test_site.py
+
+nbval: $(STAMP)
+	$(BIN)/python -m pytest -q --nbval snapshots --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
+
+site: book
+	$(BIN)/python -m pytest -q tests/test_site.py
+
+## make test: unit and property tests, snapshot consistency, strict nbval on every notebook, the book, the site in Chromium
+test: unit nbval site
+
+## make bench: every benchmark in benchmarks/ (prints figures and ratios against named baselines)
+bench: $(STAMP)
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf _build dist

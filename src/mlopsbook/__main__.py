@@ -1,0 +1,5 @@
+import sys
+
+from mlopsbook.cli import main
+
+sys.exit(main())
