@@ -175,3 +175,24 @@ def records_from_notebook(nb: Mapping[str, Any]) -> list[dict[str, Any]]:
                 rec = data[VERDICT_MIME]
                 out.append(json.loads(rec) if isinstance(rec, str) else dict(rec))
     return out
+
+
+def declared(slug: str) -> dict[str, Claim]:
+    """The claims the post ``notebooks/<slug>.md`` declares in its frontmatter, by id."""
+    from mlopsbook.paths import notebooks_dir
+    from mlopsbook.posts import claims_of
+
+    return {c.id: c for c in claims_of(notebooks_dir() / f"{slug}.md")}
+
+
+def show(slug: str, verdict: Verdict) -> Verdict:
+    """Attach the post's declared claim to ``verdict`` (so the block quotes the post) and return it for display.
+
+    Raises ``KeyError`` naming the post when the claim id is not declared in its frontmatter.
+    """
+    decl = declared(slug)
+    if verdict.claim_id not in decl:
+        raise KeyError(f"notebooks/{slug}.md declares no claim {verdict.claim_id} (declared: {', '.join(decl)})")
+    from dataclasses import replace
+
+    return replace(verdict, claim=decl[verdict.claim_id])
