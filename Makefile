@@ -46,5 +46,12 @@ test: unit nbval site
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
+## make lambda-packages: each NLP service as a Lambda deployment zip (with its dependencies) in dist/lambda/
+lambda-packages: $(STAMP)
+	$(BIN)/mlopsbook infer package --out dist/lambda
+
+# Targets of optional engines (Airflow's own environment, ...)
+-include mk/*.mk
+
 clean:
 	rm -rf _build dist
