@@ -248,7 +248,7 @@ def normalise_metadata(meta: Mapping[str, Any]) -> dict[str, Any]:
 
 def dump(meta: Mapping[str, Any], body: str) -> str:
     """A MyST notebook text: YAML frontmatter (strings quoted where YAML would misread them) and the body."""
-    fm = yaml.safe_dump(dict(meta), sort_keys=False, allow_unicode=True, width=120, default_flow_style=None)
+    fm = yaml.safe_dump(dict(meta), sort_keys=False, allow_unicode=True, width=120, default_flow_style=False)
     return f"---\n{fm}---\n\n{body.strip()}\n"
 
 
@@ -275,5 +275,8 @@ def import_post(src: str | Path, out_dir: str | Path, *, stderr: Any = None) -> 
                 shutil.copy2(found, dest)
         else:
             print(f"{src}: image: referenced image not found: {ref} (looked for {found})", file=err)
-    target.write_text(dump(normalise_metadata(post.metadata), post.content), encoding="utf-8")
+    body = post.content
+    if not re.search(r"^# ", body, re.MULTILINE):  # the page needs the post's title as its heading
+        body = f"# {title}\n\n{body.lstrip()}"
+    target.write_text(dump(normalise_metadata(post.metadata), body), encoding="utf-8")
     return target

@@ -1,0 +1,289 @@
+"""The book's Sphinx extension: verdict blocks, the claims ledger, post headers and listings, launch links.
+
+- Verdicts: a notebook output carrying :data:`mlopsbook.claims.VERDICT_MIME` is rendered (by a myst-nb mime renderer
+  plugin registered as an entry point) as its admonition block with an anchor ``verdict-<id>``, and its record is
+  stored in the build environment. The ledger is therefore built from the executed notebooks, never typed.
+- ``{claims-ledger}``: a table of every claim of every post, its verdict and a link to it. A declared claim without a
+  computed verdict, or a verdict for an undeclared claim, is a build warning (an error under ``-W``).
+- ``{post-list}``: the home page listing (title, date, description, metric badge, tags); every post page also gets a
+  header with the same metadata (ABlog, which provides feeds and archives, ignores description and metric).
+- Launch links: Colab cannot open a MyST ``.md``, so its button points at the executed snapshot ``.ipynb``.
+- The site's base URL (feed, sitemap, OpenGraph) derives from the one ``repository.url`` setting.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from docutils.parsers.rst import Directive
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+from mlopsbook import posts
+from mlopsbook.claims import VERDICT_MIME, Status, Verdict
+
+LOG = logging.getLogger(__name__)
+POST_DIR = "notebooks"
+
+
+# -- verdict outputs (myst-nb mime renderer plugin) --------------------------------------------------------------
+class VerdictRenderer:
+    """myst-nb ``MimeRenderPlugin`` for :data:`VERDICT_MIME` outputs."""
+
+    mime_priority_overrides = [("*", VERDICT_MIME, 1)]
+
+    @staticmethod
+    def handle_mime(renderer: Any, data: Any, inline: bool) -> list[nodes.Element] | None:
+        if data.mime_type != VERDICT_MIME:
+            return None
+        rec = data.content if isinstance(data.content, dict) else json.loads(data.content)
+        verdict = Verdict.from_record(rec)
+        document = renderer.renderer.document
+        env = getattr(document.settings, "env", None)
+        if env is not None:
+            env.mlopsbook_verdicts.setdefault(env.docname, []).append(verdict.record())
+        from myst_nb.core.render import MimeData
+
+        md = MimeData("text/markdown", verdict.to_markdown(), cell_metadata=data.cell_metadata,
+                      output_metadata=data.output_metadata, line=data.line)
+        children = renderer.render_markdown(md)
+        box = nodes.container(classes=["mlopsbook-verdict"], ids=[anchor(verdict.claim_id)])
+        box.extend(children)
+        return [box]
+
+
+def anchor(claim_id: str) -> str:
+    return f"verdict-{claim_id.lower()}"
+
+
+# -- ledger ------------------------------------------------------------------------------------------------------
+class ledger_placeholder(nodes.General, nodes.Element):
+    pass
+
+
+class ClaimsLedger(Directive):
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        env = self.state.document.settings.env
+        env.mlopsbook_ledger_docs.add(env.docname)
+        return [ledger_placeholder()]
+
+
+def _post_docnames(app: Sphinx) -> list[str]:
+    return sorted(d for d in app.env.found_docs if re.fullmatch(rf"{POST_DIR}/[^/]+", d))
+
+
+def _declared(app: Sphinx, docname: str) -> list[dict[str, Any]]:
+    meta = posts.read(app.env.doc2path(docname)).metadata
+    return list(meta.get("claims") or [])
+
+
+def _ledger_table(app: Sphinx, fromdocname: str) -> nodes.Node:
+    builder = app.builder
+    verdicts: dict[str, tuple[str, dict[str, Any]]] = {}
+    for doc, recs in app.env.mlopsbook_verdicts.items():
+        for rec in recs:
+            verdicts[rec["claim_id"]] = (doc, rec)
+    header = ["Post", "Claim", "The post says", "Verdict", "Where it holds / why", "Evidence"]
+    table = nodes.table(classes=["mlopsbook-ledger"])
+    tgroup = nodes.tgroup(cols=len(header))
+    table += tgroup
+    for w in (12, 5, 28, 12, 33, 10):
+        tgroup += nodes.colspec(colwidth=w)
+    thead = nodes.thead()
+    tgroup += thead
+    row = nodes.row()
+    for h in header:
+        row += nodes.entry("", nodes.paragraph(text=h))
+    thead += row
+    tbody = nodes.tbody()
+    tgroup += tbody
+    counts: dict[str, int] = {}
+    for post in _post_docnames(app):
+        title = app.env.titles[post].astext() if post in app.env.titles else post
+        for c in _declared(app, post):
+            cid = c["id"]
+            doc, rec = verdicts.get(cid, (None, None))
+            status = rec["status"] if rec else "no verdict computed"
+            counts[status] = counts.get(status, 0) + 1
+            if rec is None:
+                LOG.warning(f"claim {cid} of {post} has no computed verdict in any executed notebook",
+                            location=fromdocname)
+            why = (rec.get("conditions") or rec.get("reason") or rec["summary"]) if rec else ""
+            row = nodes.row()
+            row += nodes.entry("", nodes.paragraph("", "", _ref(builder, fromdocname, post, "", title)))
+            row += nodes.entry("", nodes.paragraph(text=cid))
+            row += nodes.entry("", nodes.paragraph(text=f"“{c['says']}”"))
+            row += nodes.entry("", nodes.paragraph("", "", nodes.inline(text=status, classes=[
+                "mlopsbook-status", "status-" + status.replace(" ", "-")])))
+            row += nodes.entry("", nodes.paragraph(text=why))
+            link = _ref(builder, fromdocname, doc, anchor(cid), "verdict and evidence") if doc else nodes.Text("—")
+            row += nodes.entry("", nodes.paragraph("", "", link))
+            tbody += row
+    declared_ids = {c["id"] for p in _post_docnames(app) for c in _declared(app, p)}
+    for cid, (doc, _) in verdicts.items():
+        if cid not in declared_ids:
+            LOG.warning(f"{doc} shows a verdict for {cid}, which no post declares", location=fromdocname)
+    summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+    wrap = nodes.container(classes=["mlopsbook-ledger-wrap"])
+    wrap += nodes.paragraph(text=f"{sum(counts.values())} claims: {summary}.")
+    wrap += table
+    return wrap
+
+
+def _ref(builder: Any, fromdoc: str, todoc: str, fragment: str, text: str) -> nodes.reference:
+    uri = builder.get_relative_uri(fromdoc, todoc) + (f"#{fragment}" if fragment else "")
+    return nodes.reference("", text, internal=True, refuri=uri)
+
+
+# -- post header and listing -------------------------------------------------------------------------------------
+def _tag_uri(builder: Any, fromdoc: str, tag: str) -> str:
+    from ablog.blog import os_path_join, slugify  # type: ignore[attr-defined]
+
+    blog_path = builder.config.blog_path
+    return builder.get_relative_uri(fromdoc, os_path_join(blog_path, "tag", slugify(tag)))
+
+
+def _post_card(app: Sphinx, fromdoc: str, post: str, *, link_title: bool) -> nodes.Element:
+    meta = posts.read(app.env.doc2path(post)).metadata
+    esc = html.escape
+    builder = app.builder
+    tags = " ".join(
+        f'<a class="mlopsbook-tag" href="{esc(_tag_uri(builder, fromdoc, t))}">{esc(t)}</a>' for t in meta["tags"]
+    )
+    title = esc(meta["title"])
+    if link_title:
+        title = f'<a href="{esc(builder.get_relative_uri(fromdoc, post))}">{title}</a>'
+    n_claims = len(meta.get("claims") or [])
+    body = (
+        f'<div class="mlopsbook-post-card">'
+        f'<span class="mlopsbook-badge"><strong>{esc(meta["metric"])}</strong> · {esc(meta["metric_unit"])}</span>'
+        + (f'<h3 class="mlopsbook-post-title">{title}</h3>' if link_title else "")
+        + f'<p class="mlopsbook-post-meta">{esc(meta["date"])} · {esc(meta["author"])} · {esc(meta["context"])}'
+        f' · category <em>{esc(meta["category"])}</em> · {n_claims} claims checked</p>'
+        f'<p class="mlopsbook-post-description">{esc(meta["description"])}</p>'
+        f'<p class="mlopsbook-post-tags">{tags}</p></div>'
+    )
+    return nodes.raw("", body, format="html")
+
+
+class postlist_placeholder(nodes.General, nodes.Element):
+    pass
+
+
+class PostList(Directive):
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        return [postlist_placeholder()]
+
+
+def _resolve(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
+    for node in list(doctree.findall(ledger_placeholder)):
+        node.replace_self(_ledger_table(app, fromdocname))
+    for node in list(doctree.findall(postlist_placeholder)):
+        docs = sorted(_post_docnames(app), key=lambda d: posts.read(app.env.doc2path(d)).metadata["date"],
+                      reverse=True)
+        node.replace_self([_post_card(app, fromdocname, d, link_title=True) for d in docs])
+    if fromdocname in _post_docnames(app) and app.builder.format == "html":
+        sections = list(doctree.findall(nodes.section))
+        if sections:
+            title_idx = sections[0].first_child_matching_class(nodes.title)
+            sections[0].insert((title_idx or 0) + 1, _post_card(app, fromdocname, fromdocname, link_title=False))
+
+
+# -- environment bookkeeping -------------------------------------------------------------------------------------
+def _env_init(app: Sphinx) -> None:
+    env = app.env
+    if not hasattr(env, "mlopsbook_verdicts"):
+        env.mlopsbook_verdicts = {}
+    if not hasattr(env, "mlopsbook_ledger_docs"):
+        env.mlopsbook_ledger_docs = set()
+
+
+def _purge(app: Sphinx, env: Any, docname: str) -> None:
+    env.mlopsbook_verdicts.pop(docname, None)
+    env.mlopsbook_ledger_docs.discard(docname)
+
+
+def _merge(app: Sphinx, env: Any, docnames: set[str], other: Any) -> None:
+    for d in docnames:
+        if d in other.mlopsbook_verdicts:
+            env.mlopsbook_verdicts[d] = other.mlopsbook_verdicts[d]
+        if d in other.mlopsbook_ledger_docs:
+            env.mlopsbook_ledger_docs.add(d)
+
+
+def _outdated(app: Sphinx, env: Any, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
+    # The ledger and the home page read every post: rebuild them whenever anything is rebuilt.
+    return sorted(env.mlopsbook_ledger_docs | {app.config.root_doc}) if (added | changed | removed) else []
+
+
+def _check_verdicts(app: Sphinx, env: Any) -> None:
+    """Each verdict shown once, for a claim some post declares."""
+    seen: dict[str, str] = {}
+    for doc, recs in sorted(env.mlopsbook_verdicts.items()):
+        for rec in recs:
+            cid = rec["claim_id"]
+            if cid in seen:
+                LOG.warning(f"verdict for {cid} shown twice: in {seen[cid]} and {doc}")
+            seen[cid] = doc
+            Status(rec["status"])
+
+
+# -- launch links and base URL -----------------------------------------------------------------------------------
+def _repo_parts(url: str) -> tuple[str, str] | None:
+    m = re.match(r"https://github\.com/([^/]+)/([^/]+?)(?:\.git)?/?$", url or "")
+    return (m.group(1), m.group(2)) if m else None
+
+
+def _config_inited(app: Sphinx, config: Any) -> None:
+    opts = config.html_theme_options or {}
+    parts = _repo_parts(opts.get("repository_url", ""))
+    if parts and not config.html_baseurl:
+        owner, repo = parts
+        config.html_baseurl = f"https://{owner.lower()}.github.io/{repo}/"
+    if config.html_baseurl:
+        config.blog_baseurl = config.html_baseurl
+        config.ogp_site_url = config.html_baseurl
+
+
+def _launch_links(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    """Point the Colab button at the executed snapshot (Colab cannot open a MyST ``.md``)."""
+    opts = app.config.html_theme_options or {}
+    parts = _repo_parts(opts.get("repository_url", ""))
+    if not parts:
+        return
+    branch = opts.get("repository_branch", "main")
+    for group in context.get("header_buttons", []):
+        for button in group.get("buttons", []) if isinstance(group, dict) else []:
+            if button.get("text") == "Colab":
+                owner, repo = parts
+                button["url"] = (f"https://colab.research.google.com/github/{owner}/{repo}/blob/{branch}/"
+                                 f"snapshots/{pagename}.ipynb")
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_directive("claims-ledger", ClaimsLedger)
+    app.add_directive("post-list", PostList)
+    app.add_node(ledger_placeholder)
+    app.add_node(postlist_placeholder)
+    app.connect("builder-inited", _env_init)
+    app.connect("config-inited", _config_inited)
+    app.connect("env-before-read-docs", lambda app, env, docs: _env_init(app))
+    app.connect("env-purge-doc", _purge)
+    app.connect("env-merge-info", _merge)
+    app.connect("env-get-outdated", _outdated)
+    app.connect("env-updated", _check_verdicts)
+    app.connect("doctree-resolved", _resolve)
+    app.connect("html-page-context", _launch_links, priority=900)
+    app.add_css_file("mlopsbook.css")
+    static = Path(__file__).parent / "static"
+    app.connect("builder-inited", lambda app: app.config.html_static_path.append(str(static)))
+    return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
