@@ -1,0 +1,23 @@
+"""Shared fixtures: the repository root and the author's original post."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+AUTHOR_POST = ROOT / "tests" / "fixtures" / "posts" / "engineering-culture-leadership.md"
+
+os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+
+
+@pytest.fixture
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture
+def author_post() -> Path:
+    return AUTHOR_POST

@@ -1,0 +1,150 @@
+"""Posts: import an author's post as a MyST notebook, and check posts against the frontmatter schema."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import frontmatter
+import jupytext
+import pytest
+import yaml
+
+from mlopsbook import posts
+from mlopsbook.cli import main
+
+CLI = [sys.executable, "-m", "mlopsbook"]
+
+
+def _author_meta(path: Path) -> dict:
+    return yaml.safe_load(path.read_text().split("---")[1])
+
+
+def test_import_keeps_every_field_and_quotes_the_date(tmp_path, author_post):
+    err = io.StringIO()
+    out = posts.import_post(author_post, tmp_path, stderr=err)
+    assert out == tmp_path / "engineering-culture-leadership.md"
+    meta = posts.read(out).metadata
+    author = _author_meta(author_post)
+    author["date"] = author["date"].isoformat()  # the only change: a quoted ISO string
+    assert {k: v for k, v in meta.items() if k not in posts.HEADER_FIELDS} == author
+    assert type(meta["date"]) is str and "date: '2024-01-25'" in out.read_text()
+    assert meta["kernelspec"]["name"] == "python3"
+    assert meta["jupytext"]["text_representation"]["format_name"] == "myst"
+    assert "kuberay-inference.png" in err.getvalue() and str(author_post.parent) in err.getvalue()
+
+
+def test_import_cli_reports_missing_image_on_stderr(tmp_path, author_post):
+    r = subprocess.run([*CLI, "posts", "import", str(author_post), "--out", str(tmp_path / "new")],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "kuberay-inference.png" in r.stderr
+    assert (tmp_path / "new" / "engineering-culture-leadership.md").is_file()
+
+
+def test_imported_post_is_a_notebook_with_the_author_body(tmp_path, author_post):
+    out = posts.import_post(author_post, tmp_path, stderr=io.StringIO())
+    nb = jupytext.read(out)
+    text = "\n".join(c.source for c in nb.cells)
+    assert "# Engineering Culture & Leadership" in text
+    assert "Spoiler: **it didn’t**." in text
+    assert frontmatter.load(author_post).content.strip()[:80] in text
+
+
+def test_import_copies_existing_images(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "arch.png").write_bytes(b"\x89PNG fake")
+    (src / "p.md").write_text('---\ntitle: "A B"\ndate: 2024-02-01\n---\n\n![x](arch.png)\n')
+    err = io.StringIO()
+    out = posts.import_post(src / "p.md", tmp_path / "out", stderr=err)
+    assert out.name == "a-b.md" and (tmp_path / "out" / "arch.png").read_bytes() == b"\x89PNG fake"
+    assert err.getvalue() == ""
+
+
+def test_the_book_post_is_valid(root):
+    assert posts.check_post(root / "notebooks" / "engineering-culture-leadership.md") == []
+
+
+def _broken_copy(root: Path, tmp_path: Path, old: str, new: str) -> Path:
+    text = (root / "notebooks" / "engineering-culture-leadership.md").read_text()
+    assert old in text
+    p = tmp_path / "broken.md"
+    p.write_text(text.replace(old, new, 1))
+    return p
+
+
+def test_check_reports_every_problem_naming_file_and_field(root, tmp_path):
+    p = _broken_copy(root, tmp_path, "date: '2024-01-25'", "date: 2024-13-45")
+    p.write_text(p.read_text().replace("tags:\n- leadership\n- Staffing\n- Design Systems\n", "tags: leadership\n"))
+    r = subprocess.run([*CLI, "posts", "check", str(p)], capture_output=True, text=True)
+    assert r.returncode == 1
+    lines = r.stderr.splitlines()
+    assert any(line.startswith(f"{p}: date: ") and "2024-13-45" in line for line in lines), r.stderr
+    assert any(line.startswith(f"{p}: tags: ") for line in lines), r.stderr
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ("date: '2024-01-25'", "date: 2024-01-25", "date"),  # unquoted: the build cannot serialise it
+        ("date: '2024-01-25'", "date: '2024-02-30'", "date"),
+        ("author: Oscar Armas\n", "", "author"),
+        ("metric: 1st\n", "metric: 1st\nrating: 5\n", "rating"),
+        ("- id: C2\n", "- id: C1\n", "claims[1].id"),
+        ("- id: C2\n", "- id: two\n", "claims[1].id"),
+        ("  refuted_if: \"Re-running", "  refuted: \"Re-running", "claims[1].refuted"),
+        ("category: leadership\n", "category: ''\n", "category"),
+        ("# Engineering Culture & Leadership\n", "# Engineering Culture & Leadership\n\n![a](missing.png)\n", "image"),
+    ],
+)
+def test_check_names_the_field(root, tmp_path, old, new, field):
+    p = _broken_copy(root, tmp_path, old, new)
+    probs = posts.check_post(p)
+    assert [pr.field for pr in probs if pr.field == field] == [field], probs
+    assert all(str(pr).startswith(f"{p}: ") for pr in probs)
+
+
+def test_check_cli_ok_summary(root, capsys):
+    assert main(["posts", "check", str(root / "notebooks")]) == 0
+    out = capsys.readouterr().out.strip()
+    assert out.startswith("1 post(s) valid") and "claim" in out and "\n" not in out
+
+
+def test_check_default_is_notebooks_folder(root, monkeypatch, capsys):
+    monkeypatch.chdir(root)
+    assert main(["posts", "check"]) == 0
+
+
+def test_unreadable_yaml_is_a_problem_not_a_crash(tmp_path):
+    p = tmp_path / "x.md"
+    p.write_text("---\ntitle: [unclosed\n---\nbody\n")
+    probs = posts.check_post(p)
+    assert probs and probs[0].field == "frontmatter"
+
+
+def test_post_files_take_top_level_posts_only(tmp_path):
+    (tmp_path / "a.md").write_text("x")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "companion.md").write_text("x")
+    assert posts.post_files([tmp_path]) == [tmp_path / "a.md"]
+
+
+@pytest.mark.parametrize(("title", "slug"), [("Engineering Culture & Leadership", "engineering-culture-leadership"),
+                                             ("Lambda vs. GPUs: 2024!", "lambda-vs-gpus-2024")])
+def test_slugify(title, slug):
+    assert posts.slugify(title) == slug
+
+
+def test_missing_file_is_reported(tmp_path):
+    assert posts.check_post(tmp_path / "nope.md")[0].field == "file"
+
+
+def test_cli_import_without_title_fails(tmp_path):
+    p = tmp_path / "p.md"
+    p.write_text("---\ndate: 2024-01-01\n---\nbody\n")
+    r = subprocess.run([*CLI, "posts", "import", str(p), "--out", str(tmp_path)], capture_output=True, text=True)
+    assert r.returncode == 1 and "title" in r.stderr
+

@@ -1,0 +1,63 @@
+"""Every notebook is paired with a committed executed snapshot that matches it (nbval then compares outputs)."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+
+from mlopsbook import snapshots
+from mlopsbook.claims import records_from_notebook
+from mlopsbook.paths import repo_root
+
+NOTEBOOKS = snapshots.notebook_sources()
+
+
+@pytest.mark.parametrize("md", NOTEBOOKS, ids=lambda p: str(p.relative_to(repo_root())))
+def test_snapshot_matches_its_notebook(md):
+    assert snapshots.check_pair(md) == []
+
+
+@pytest.mark.parametrize("md", NOTEBOOKS, ids=lambda p: str(p.relative_to(repo_root())))
+def test_snapshot_has_no_volatile_metadata_or_local_paths(md):
+    text = snapshots.snapshot_path(md).read_text()
+    nb = json.loads(text)
+    assert all("execution" not in c.get("metadata", {}) for c in nb["cells"])
+    for bad in (str(repo_root()), "/tmp/", "/root/"):
+        assert bad not in text, f"{md}: snapshot contains the local path {bad}"
+
+
+def test_every_notebook_is_found():
+    names = {p.relative_to(repo_root()).as_posix() for p in NOTEBOOKS}
+    assert "notebooks/engineering-culture-leadership.md" in names
+
+
+def test_check_pair_detects_a_changed_code_cell(tmp_path, monkeypatch):
+    md = repo_root() / "notebooks" / "engineering-culture-leadership.md"
+    snap = nbformat.read(snapshots.snapshot_path(md), as_version=4)
+    code = [c for c in snap.cells if c.cell_type == "code"]
+    code[-1].source += "\n1 + 1"
+    fake_root = tmp_path
+    (fake_root / "notebooks").mkdir()
+    (fake_root / "notebooks" / md.name).write_text(md.read_text())
+    out = snapshots.snapshot_path(fake_root / "notebooks" / md.name, fake_root)
+    out.parent.mkdir(parents=True)
+    nbformat.write(snap, out)
+    probs = snapshots.check_pair(fake_root / "notebooks" / md.name, fake_root)
+    assert probs and "code cells differ" in probs[0] and "make snapshots" in probs[0]
+    code[-1].source = code[-1].source.removesuffix("\n1 + 1")
+    code[0]["execution_count"] = None
+    nbformat.write(snap, out)
+    probs = snapshots.check_pair(fake_root / "notebooks" / md.name, fake_root)
+    assert probs == [f"{out}: code cells [{snap.cells.index(code[0])}] were not executed; run make snapshots"]
+
+
+def test_every_declared_claim_has_exactly_one_verdict_in_the_snapshots():
+    from mlopsbook import claims
+
+    seen: list[str] = []
+    for md in NOTEBOOKS:
+        seen += [r["claim_id"] for r in records_from_notebook(json.loads(snapshots.snapshot_path(md).read_text()))]
+    declared = list(claims.declared("engineering-culture-leadership"))
+    assert sorted(seen, key=lambda c: int(c[1:])) == declared
