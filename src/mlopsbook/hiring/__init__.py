@@ -1,0 +1,12 @@
+"""The hiring framework of the post's third task, as data, and the evidence for its claim.
+
+- :mod:`~mlopsbook.hiring.framework`: roles, levels, competencies with behavioural anchors, the interview loop
+  (``data/hiring/framework-*.yaml``), validated by a schema.
+- :mod:`~mlopsbook.hiring.scorecard`: interviewers' scorecards, their validation and their aggregation into a level
+  recommendation under stated calibration rules (``mlopsbook hiring score``).
+- :mod:`~mlopsbook.hiring.validity`: the published validity of selection methods (``data/hiring/validity-*.csv``).
+- :mod:`~mlopsbook.hiring.selection`: the standard selection model: simulated candidate pools, top-k selection by a
+  predictor of given validity, expected performance of hires, and its closed form.
+- :mod:`~mlopsbook.hiring.raters`: rater noise, anchored rubrics and inter-rater reliability (ICC).
+- :mod:`~mlopsbook.hiring.verdicts`: the verdict on claim C10.
+"""
