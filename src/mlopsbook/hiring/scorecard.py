@@ -96,11 +96,11 @@ def schema(fw: Framework) -> dict[str, Any]:
 def _message(err: jsonschema.ValidationError, fw: Framework) -> str:
     where = field_path(err.absolute_path)
     v = err.validator
+    if v == "propertyNames" or (v == "enum" and "propertyNames" in err.schema_path):
+        return f"{where}.{err.instance}: unknown competency (known: {', '.join(fw.competency_ids)})"
     if v == "enum":
         what = {"role": "role", "level": "level", "stage": "stage"}.get(str(err.absolute_path[-1]) if err.absolute_path else "", "value")
         return f"{where}: unknown {what} {err.instance!r} (known: {', '.join(map(str, err.validator_value))})"
-    if v == "propertyNames":
-        return f"{where}.{err.instance}: unknown competency (known: {', '.join(fw.competency_ids)})"
     if v in ("minimum", "maximum"):
         return f"{where}: {err.instance!r} is out of range {fw.score_min}..{fw.score_max}"
     if v == "type" and where.split(".")[-2:-1] == ["scores"]:
@@ -109,8 +109,6 @@ def _message(err: jsonschema.ValidationError, fw: Framework) -> str:
         missing = [k for k in err.validator_value if k not in err.instance]
         prefix = f"{where}." if err.absolute_path else ""
         return "; ".join(f"{prefix}{k}: missing" for k in missing)
-    if v == "additionalProperties" and not (err.absolute_path and err.absolute_path[-1] == "scores"):
-        return f"{where}: {err.message}"
     return f"{where}: {err.message}"
 
 
