@@ -1,0 +1,80 @@
+"""Node failures: when a worker node dies, how long Ray takes to notice, and what happens to its requests.
+
+Detection follows the GCS-to-raylet health check (cloud-facts E4.8: period 3 s, timeout 10 s, failure threshold 5).
+Checks run every period; the node is declared dead after ``threshold`` consecutive failed checks. Two ways to die:
+
+``crash``
+    the node's processes are gone and the connection is refused, so each check fails at once and in-flight requests
+    on the node's replicas fail at the moment of the kill (the caller's connection breaks);
+``silent``
+    the node stops answering (kernel panic, network partition, instance terminated without a reset): each check
+    waits for its timeout, and in-flight requests hang until the node is declared dead, then fail.
+
+Detection delay: ``phase + (threshold - 1) x period`` for a crash and ``phase + threshold x timeout +
+(threshold - 1) x period`` when silent, where ``phase ~ U(0, period)`` is the wait for the next check. With E4.8
+that is 12-15 s and 62-65 s; cloud-facts E4.9 (derived) gives "about 20 s best case to about 55-70 s worst case".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from mlopsbook.simulate import parameters
+
+FailureMode = Literal["crash", "silent"]
+FAILURE_MODES: tuple[str, ...] = ("crash", "silent")
+
+
+@dataclass(frozen=True)
+class HealthCheck:
+    """Ray's node health check (E4.8): ``period_s``, ``timeout_s`` (s) and ``failure_threshold`` (checks)."""
+
+    period_s: float
+    timeout_s: float
+    failure_threshold: int
+
+    @classmethod
+    def ray_defaults(cls) -> "HealthCheck":
+        fd = parameters.section("failure_detection")
+        return cls(float(fd["health_check_period_s"]), float(fd["health_check_timeout_s"]),
+                   int(fd["health_check_failure_threshold"]))
+
+    def detection_range_s(self, mode: str) -> tuple[float, float]:
+        """Shortest and longest detection delay (s) for ``mode``."""
+        base = self._base_s(mode)
+        return base, base + self.period_s
+
+    def _base_s(self, mode: str) -> float:
+        if mode not in FAILURE_MODES:
+            raise ValueError(f"failure_mode: must be one of {', '.join(FAILURE_MODES)} (got {mode!r})")
+        k = self.failure_threshold
+        base = (k - 1) * self.period_s
+        return base + (k * self.timeout_s if mode == "silent" else 0.0)
+
+    def detection_delay_s(self, mode: str, rng: np.random.Generator) -> float:
+        """One detection delay (s): the fixed part plus a uniform phase in ``[0, period_s)``."""
+        return self._base_s(mode) + float(rng.uniform(0.0, self.period_s))
+
+
+@dataclass(frozen=True)
+class NodeFailure:
+    """Kill the worker node that hosts the most running replicas at ``at_s`` (s from the start).
+
+    ``mode``: ``crash`` or ``silent`` (see the module docs). ``retries``: how many times a request that failed
+    because its replica died is sent again (0 = it fails, as Ray Serve's default at-most-once calls do, E4.7).
+    """
+
+    at_s: float
+    mode: str = "crash"
+    retries: int = 0
+
+    def __post_init__(self) -> None:
+        if not np.isfinite(self.at_s) or self.at_s < 0:
+            raise ValueError(f"kill_node_at_s: must be a finite time >= 0 (got {self.at_s!r})")
+        if self.mode not in FAILURE_MODES:
+            raise ValueError(f"failure_mode: must be one of {', '.join(FAILURE_MODES)} (got {self.mode!r})")
+        if not isinstance(self.retries, int) or self.retries < 0:
+            raise ValueError(f"retries: must be an integer >= 0 (got {self.retries!r})")
