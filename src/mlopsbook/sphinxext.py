@@ -173,6 +173,17 @@ def _post_card(app: Sphinx, fromdoc: str, post: str, *, link_title: bool) -> nod
     return nodes.raw("", body, format="html")
 
 
+def _blog_links(app: Sphinx, fromdoc: str) -> nodes.Element:
+    """Links to ABlog's Atom feed and its tag, category and year archives."""
+    blog = app.config.blog_path
+    uri = app.builder.get_relative_uri(fromdoc, blog)  # e.g. ../blog.html
+    base = uri[: -len(".html")] if uri.endswith(".html") else uri.rstrip("/")
+    links = [("atom.xml", "Atom feed"), ("tag.html", "tags"), ("category.html", "categories"),
+             ("archive.html", "archive")]
+    html_links = " · ".join(f'<a href="{base}/{href}">{text}</a>' for href, text in links)
+    return nodes.raw("", f'<p class="mlopsbook-blog-links">Subscribe or browse: {html_links}</p>', format="html")
+
+
 class postlist_placeholder(nodes.General, nodes.Element):
     pass
 
@@ -190,7 +201,9 @@ def _resolve(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
     for node in list(doctree.findall(postlist_placeholder)):
         docs = sorted(_post_docnames(app), key=lambda d: posts.read(app.env.doc2path(d)).metadata["date"],
                       reverse=True)
-        node.replace_self([_post_card(app, fromdocname, d, link_title=True) for d in docs])
+        cards: list[nodes.Node] = [_post_card(app, fromdocname, d, link_title=True) for d in docs]
+        cards.append(_blog_links(app, fromdocname))
+        node.replace_self(cards)
     if fromdocname in _post_docnames(app) and app.builder.format == "html":
         sections = list(doctree.findall(nodes.section))
         if sections:
@@ -254,6 +267,32 @@ def _config_inited(app: Sphinx, config: Any) -> None:
         config.ogp_site_url = config.html_baseurl
 
 
+def _dedupe_scripts(context: dict) -> None:
+    """Keep one copy of each inline script that declares a variable.
+
+    sphinx-thebe (and sphinx-togglebutton) register their inline configuration scripts once per read pass, and
+    Jupyter Book's configuration registers them again with its own values: the page then declares ``const
+    THEBE_JS_URL`` twice, which is a JavaScript error. The last registration wins, as it would in Python.
+    """
+    scripts = context.get("script_files", [])
+    last: dict[str, int] = {}
+    for i, js in enumerate(scripts):
+        m = re.match(r"\s*(?:const|let|var)\s+(\w+)", str(getattr(js, "attributes", {}).get("body", "")))
+        if m:
+            last[m.group(1)] = i
+    keep = set(last.values())
+    unique = [js for i, js in enumerate(scripts)
+              if i in keep or not re.match(r"\s*(?:const|let|var)\s", str(getattr(js, "attributes", {}).get("body", "")))]
+    scripts[:] = unique  # in place: Sphinx restores the list before the next page
+
+
+def _page_defaults(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    """One copy of each inline config script; a theme mode on pages that ABlog renders from its own templates."""
+    _dedupe_scripts(context)
+    if not context.get("default_mode"):
+        context["default_mode"] = "auto"
+
+
 def _launch_links(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
     """Point the Colab button at the executed snapshot (Colab cannot open a MyST ``.md``)."""
     opts = app.config.html_theme_options or {}
@@ -282,7 +321,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-get-outdated", _outdated)
     app.connect("env-updated", _check_verdicts)
     app.connect("doctree-resolved", _resolve)
-    app.connect("html-page-context", _launch_links, priority=900)
+    # html-page-context is emitted with emit_firstresult: run before any handler that returns a template name.
+    app.connect("html-page-context", _page_defaults, priority=100)
+    app.connect("html-page-context", _launch_links, priority=501)
     app.add_css_file("mlopsbook.css")
     static = Path(__file__).parent / "static"
     app.connect("builder-inited", lambda app: app.config.html_static_path.append(str(static)))
