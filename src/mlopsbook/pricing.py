@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+import numpy as np
+
 from mlopsbook.paths import data_path, repo_root
 
 DEFAULT_TABLE = "prices-us-east-1-2026-09-20.csv"
@@ -124,7 +126,8 @@ class PriceTable:
         for r in rows:
             out.append((r.tier_start or 0.0, math.inf if r.tier_end is None else r.tier_end, r.value))
         if out[0][0] != 0 or any(a[1] != b[0] for a, b in zip(out, out[1:])) or out[-1][1] != math.inf:
-            raise PriceTableError(f"{self.name}: the tiers of {product!r} do not cover 0..inf without gaps: {out}")
+            raise PriceTableError(
+                f"{self.name}: columns tier_start/tier_end: the tiers of {product!r} do not cover 0..inf without gaps: {out}")
         return tuple(out)
 
     def to_frame(self) -> "Any":
@@ -422,4 +425,4 @@ def refresh_from_offer_file(
 def _fmt(v: float | None) -> str:
     if v is None:
         return ""
-    return f"{v:.10g}"
+    return np.format_float_positional(float(v), trim="-")

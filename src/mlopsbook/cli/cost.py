@@ -111,7 +111,7 @@ def _run(args: argparse.Namespace, compute: Callable[[pricing.PriceTable], costs
         prefix = {"sagemaker": "sagemaker.", "eks": "ec2.", "triton": "ec2."}.get(args.platform, "")
         names = [p[len(prefix):] for p in table.products() if prefix and p.startswith(prefix)]
         flag = "--worker/--head" if args.platform == "eks" else "--instance"
-        raise UsageError(f"{flag}: not priced in {table.name} (priced: {', '.join(names)}; {exc.args[0].split(': ', 1)[-1]})") from None
+        raise UsageError(f"{flag}: not priced in {table.name} (priced: {', '.join(names)})") from None
     _print(bill, table, args.json)
     return 0
 

@@ -1,0 +1,59 @@
+"""``mlopsbook prices refresh|check``: update the dated price table from AWS Price List offer files, or check one."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from mlopsbook import pricing
+from mlopsbook.cli import UsageError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("prices", help="refresh or check the dated price table")
+    psub = p.add_subparsers(dest="prices_command", metavar="ACTION", required=True)
+
+    ref = psub.add_parser("refresh", help="write a new dated table from AWS Price List offer file(s) (JSON)")
+    ref.add_argument("--offer-file", action="append", required=True, metavar="FILE",
+                     help="an offer file downloaded from the AWS Price List Bulk API (repeat for several services)")
+    ref.add_argument("--base", default=None, metavar="TABLE", help=f"table to start from (default {pricing.DEFAULT_TABLE})")
+    ref.add_argument("--out", default=None, metavar="DIR", help="folder to write to (default data/pricing)")
+    ref.add_argument("--region", default="us-east-1", metavar="REGION")
+    ref.set_defaults(func=_refresh)
+
+    chk = psub.add_parser("check", help="validate a price table (schema, units, positive prices)")
+    chk.add_argument("table", nargs="?", default=None, metavar="TABLE")
+    chk.set_defaults(func=_check)
+
+
+def _refresh(args: argparse.Namespace) -> int:
+    for f in args.offer_file:
+        try:
+            open(f, "rb").close()
+        except OSError as exc:
+            raise UsageError(f"--offer-file: cannot read {f} ({exc.strerror})") from None
+    try:
+        base = pricing.load(args.base)
+    except (FileNotFoundError, pricing.PriceTableError) as exc:
+        raise UsageError(f"--base: {exc}") from None
+    try:
+        target = pricing.refresh_from_offer_file(args.offer_file, base=base.path, out_dir=args.out, region=args.region)
+    except pricing.PriceTableError as exc:
+        print(f"mlopsbook prices refresh: {exc}", file=sys.stderr)
+        return 1
+    new = pricing.load(target)
+    changed = sum(1 for r in new.rows if r.source_row.startswith("PRICE-API:"))
+    print(f"{target} ({len(new.rows)} rows, {changed} from the offer file(s))")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    try:
+        t = pricing.load(args.table)
+    except FileNotFoundError as exc:
+        raise UsageError(f"TABLE: {exc}") from None
+    except pricing.PriceTableError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"{t.name}: {len(t.rows)} rows valid, {len(t.products())} products, sources {', '.join(t.sources())}")
+    return 0
