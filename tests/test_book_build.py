@@ -47,6 +47,7 @@ def _book(tmp: Path, code: str = "print('fine')", extra_text: str = "", date: st
     (book / "book").mkdir()
     for name in ("_config.yml", "Makefile", "requirements.txt", "pyproject.toml"):
         shutil.copy2(root / name, book / name)  # copy2 keeps mtimes: the venv stamp stays newer, nothing reinstalls
+    shutil.copytree(root / "book" / "_extra", book / "book" / "_extra")
     (book / "book" / "intro.md").write_text("# Tiny book\n\n```{post-list}\n```\n")
     (book / "_toc.yml").write_text("format: jb-book\nroot: book/intro\nchapters:\n  - file: notebooks/a-tiny-post\n")
     text = POST.format(code=code, extra_text=extra_text).replace('date: "2024-02-01"', f"date: {date}")
