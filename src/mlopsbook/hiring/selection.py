@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
+import pandas as pd
 from scipy import integrate, stats
 
 _CHUNK_ELEMENTS = 4_000_000  # random draws per block, to bound memory for large sweeps
@@ -142,3 +143,48 @@ def breakeven_validity(loop_validity: float) -> float:
     so the break-even is the loop's validity itself (kept as a function so the reasoning has a name and a test).
     """
     return _check_validity(loop_validity, "loop_validity")
+
+
+def validity_sweep(
+    validities: Sequence[float], n_candidates: int, n_hires: int, n_pools: int, seed: int
+) -> pd.DataFrame:
+    """Simulated and closed-form expected performance (z) of hires for each validity (common random numbers).
+
+    Columns: ``validity``, ``simulated_z`` (mean over pools), ``simulated_se`` (its standard error),
+    ``closed_form_z`` (:func:`expected_hire_performance_z`), ``naylor_shine_z`` (infinite pool, same ratio).
+    """
+    topk = top_k_mean_z(n_candidates, n_hires)
+    sr = n_hires / n_candidates
+    rows = []
+    for v in validities:
+        sim = simulate_hires(v, n_candidates, n_hires, n_pools, seed)
+        rows.append({
+            "validity": float(v),
+            "simulated_z": float(sim.mean()),
+            "simulated_se": float(sim.std(ddof=1) / np.sqrt(sim.size)),
+            "closed_form_z": float(v) * topk,
+            "naylor_shine_z": naylor_shine_z(float(v), sr),
+        })
+    return pd.DataFrame(rows)
+
+
+def composite_sweep(
+    validities: Sequence[float], shared_error_corrs: Sequence[float], n_candidates: int, n_hires: int,
+    n_pools: int, seed: int,
+) -> pd.DataFrame:
+    """For each assumed stage-error correlation: the loop composite's validity (closed form) and the expected
+    performance of its hires, closed form against simulation (columns ``shared_error_corr``, ``composite_validity``,
+    ``closed_form_z``, ``simulated_z``, ``simulated_se``)."""
+    topk = top_k_mean_z(n_candidates, n_hires)
+    rows = []
+    for c in shared_error_corrs:
+        v = composite_validity(validities, c)
+        sim = simulate_hires(validities, n_candidates, n_hires, n_pools, seed, shared_error_corr=c)
+        rows.append({
+            "shared_error_corr": float(c),
+            "composite_validity": v,
+            "closed_form_z": v * topk,
+            "simulated_z": float(sim.mean()),
+            "simulated_se": float(sim.std(ddof=1) / np.sqrt(sim.size)),
+        })
+    return pd.DataFrame(rows)
