@@ -1,0 +1,251 @@
+"""The cost model: AWS's own published examples to the cent, hand-computed fleets, and properties (hypothesis)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mlopsbook import costs, pricing
+from mlopsbook.costs import (
+    POST_MODEL, LoadProfile, ModelProfile, break_even_rps, eks_cost, fargate_cost, fargate_task_cost, lambda_cost,
+    monthly_cost, sagemaker_cost, sagemaker_serverless_cost, triton_cost,
+)
+from mlopsbook.traffic import PATTERNS, SECONDS_PER_MONTH, Workload
+
+PRICES = pricing.load()
+
+
+def cents(x: float) -> float:
+    """Round half up to the cent, as AWS's examples do."""
+    return math.floor(x * 100 + 0.5 + 1e-9) / 100
+
+
+# -- AWS's published examples (aws.amazon.com/lambda/pricing and aws.amazon.com/fargate/pricing, us-east-1; read
+#    from a copy of each page stored in a public repository, 2026) ---------------------------------------------------
+def test_aws_lambda_example_mobile_backend() -> None:
+    """Lambda pricing page, "Example 1: Mobile application backend": 3M requests, 120 ms, 1536 MB, x86, free tier:
+    compute $2.33 + requests $0.40 = $2.73."""
+    b = lambda_cost(3e6, 120, 1536, free_tier=True, prices=PRICES)
+    assert cents(b.items["duration"]) == 2.33
+    assert cents(b.items["requests"]) == 0.40
+    assert cents(b.monthly_usd) == 2.73
+
+
+def test_aws_lambda_example_streaming_telemetry() -> None:
+    """Lambda pricing page, "Example 2: Enriching streaming telemetry": 7.44M requests, 2 s, 1 GB, x86, no free tier
+    deducted in AWS's arithmetic: requests $1.49 + compute $248.00 = $249.49."""
+    b = lambda_cost(10_000 * 24 * 31, 2000, 1024, free_tier=False, prices=PRICES)
+    assert cents(b.items["requests"]) == 1.49
+    assert cents(b.items["duration"]) == 248.00
+    assert cents(b.monthly_usd) == 249.49
+
+
+def test_aws_lambda_example_nlp_with_ephemeral_storage() -> None:
+    """Lambda pricing page, "Example 3: ML on customer support tickets" (BERT NLP): 6M requests, 280 ms, 4096 MB,
+    2048 MB ephemeral storage, free tier: $105.33 + $1 + $0.08 = $106.41."""
+    b = lambda_cost(6e6, 280, 4096, ephemeral_storage_mb=2048, free_tier=True, prices=PRICES)
+    assert cents(b.items["duration"]) == 105.33
+    assert cents(b.items["requests"]) == 1.00
+    assert cents(b.items["ephemeral_storage"]) == 0.08
+    assert cents(b.monthly_usd) == 106.41
+
+
+def test_aws_lambda_example_provisioned_concurrency_launch() -> None:
+    """Lambda pricing page, Provisioned Concurrency "Example 1: Mobile application launch": PC 100 at 1536 MB for
+    8 h, 500,000 requests at 100 ms on PC, 2.5M at 120 ms on demand: $18 + $0.40 + $0.73 + $0.83 = $19.96."""
+    b = lambda_cost(3e6, 120, 1536, free_tier=True, provisioned_concurrency=100, provisioned_hours=8,
+                    provisioned_requests=500_000, provisioned_duration_ms=100, prices=PRICES)
+    assert cents(b.items["provisioned_concurrency"]) == 18.00
+    assert cents(b.items["requests"]) == 0.40
+    assert cents(b.items["provisioned_duration"]) == 0.73
+    assert cents(b.items["duration"]) == 0.83
+    assert cents(b.monthly_usd) == 19.96
+
+
+def test_aws_fargate_example_eks_pods() -> None:
+    """Fargate pricing page, "Example 3": 10 EKS pods, 1 h a day for 30 days, 0.25 vCPU and 1 GB each:
+    vCPU $3.04 + memory $1.33 = $4.37."""
+    b = fargate_task_cost(10 * 1 * 30, 0.25, 1, prices=PRICES)
+    assert cents(b.items["vcpu"]) == 3.04
+    assert cents(b.items["memory"]) == 1.33
+    assert cents(b.monthly_usd) == 4.37
+
+
+@pytest.mark.parametrize(("arch", "vcpu_usd", "memory_usd"), [("x86_64", 1.01, 0.22), ("arm64", 0.81, 0.18)])
+def test_aws_fargate_examples_1_and_2_compute_lines(arch: str, vcpu_usd: float, memory_usd: float) -> None:
+    """Fargate pricing page, Examples 1 (x86) and 2 (ARM): 5 tasks, 10 minutes a day for 30 days, 1 vCPU, 2 GB.
+    The CPU and memory lines match; the examples' ephemeral-storage line is not modelled (its price row, C3, is
+    SECONDARY)."""
+    b = fargate_task_cost(5 * (600 / 3600) * 30, 1, 2, arch=arch, prices=PRICES)
+    assert cents(b.items["vcpu"]) == vcpu_usd
+    assert cents(b.items["memory"]) == memory_usd
+
+
+# -- hand-computed cases ---------------------------------------------------------------------------------------------
+def test_lambda_rounds_each_invocation_up_to_1_ms() -> None:
+    a = lambda_cost(1e6, 10.2, 1024, free_tier=False, prices=PRICES)
+    b = lambda_cost(1e6, 11.0, 1024, free_tier=False, prices=PRICES)
+    assert a.monthly_usd == b.monthly_usd
+    assert a.items["duration"] == pytest.approx(1e6 * 0.011 * 1.0 * 0.0000166667)
+
+
+def test_lambda_tiers_and_arm() -> None:
+    gb_s = 7e9  # 6e9 in tier 1, 1e9 in tier 2 (x86); all in tier 1 on arm64 (7.5e9)
+    req = gb_s / 1.0  # 1 GB for 1 s each
+    x86 = lambda_cost(req, 1000, 1024, free_tier=False, prices=PRICES)
+    arm = lambda_cost(req, 1000, 1024, free_tier=False, arch="arm64", prices=PRICES)
+    assert x86.items["duration"] == pytest.approx(6e9 * 0.0000166667 + 1e9 * 0.000015)
+    assert arm.items["duration"] == pytest.approx(7e9 * 0.0000133334)
+
+
+def test_lambda_init_billing() -> None:
+    b = lambda_cost(1e6, 100, 2048, free_tier=False, cold_start_fraction=0.01, init_duration_ms=1500, prices=PRICES)
+    assert b.items["init_duration"] == pytest.approx(1e6 * 0.01 * 1.5 * 2.0 * 0.0000166667)
+
+
+def test_sagemaker_fleet_hand_computed() -> None:
+    # 50 ms per request, 2 vCPU -> 40 req/s per instance, 28 at 70%: 100 req/s steady needs 4 instances
+    load = LoadProfile.of(Workload("steady", 100.0))
+    b = sagemaker_cost(load, 50, prices=PRICES)
+    assert b.quantities["instance_hours"] == 4 * 730
+    assert b.monthly_usd == pytest.approx(4 * 730 * 0.115)
+    # traffic so low that redundancy decides: 2 instances
+    assert sagemaker_cost(LoadProfile.of(Workload("steady", 0.01)), 50, prices=PRICES).monthly_usd == pytest.approx(2 * 730 * 0.115)
+
+
+def test_business_hours_autoscaling_hand_computed() -> None:
+    w = Workload("business-hours", 1.0)
+    level, hours = w.load_profile()
+    busy = hours[level > 0].sum()
+    # the busy-hour rate is 1/0.2726 = 3.67 req/s; with 10 req/s per task at 100% one task would do, min_replicas 3 decides
+    b = fargate_cost(LoadProfile.of(w, 50.0), 100, task_vcpu=1, task_memory_gb=2, utilisation_target=1.0, min_replicas=1,
+                     prices=PRICES)
+    peak = 50.0 * level.max()
+    assert b.quantities["task_hours"] == pytest.approx(busy * math.ceil(peak / 10 - 1e-9) + (730 - busy) * 1)
+    no_scale = fargate_cost(LoadProfile.of(w, 50.0), 100, utilisation_target=1.0, min_replicas=1, autoscale=False, prices=PRICES)
+    assert no_scale.quantities["task_hours"] == 730 * math.ceil(peak / 10 - 1e-9)
+
+
+def test_eks_has_fixed_floor() -> None:
+    b = eks_cost(LoadProfile.of(Workload("steady", 0.0)), 50, prices=PRICES)
+    assert b.items["control_plane"] == pytest.approx(73.0)
+    assert b.items["head_node"] == pytest.approx(730 * 0.096)
+    assert b.items["worker_nodes"] == pytest.approx(2 * 730 * 0.085)
+
+
+def test_triton_batching_needs_fewer_gpus() -> None:
+    load = LoadProfile.of(Workload("steady", 500.0))
+    with_b = triton_cost(load, dynamic_batching=True, prices=PRICES)
+    without = triton_cost(load, dynamic_batching=False, prices=PRICES)
+    assert with_b.quantities["instance_hours"] == 730 * math.ceil(500 / (272 * 0.7))
+    assert without.quantities["instance_hours"] == 730 * math.ceil(500 / (73.4 * 0.7))
+    assert with_b.monthly_usd < without.monthly_usd
+
+
+def test_serverless_limits() -> None:
+    assert sagemaker_serverless_cost(1e6, 100, prices=PRICES).monthly_usd == pytest.approx(1e6 * 0.1 * 0.00006)
+    assert sagemaker_serverless_cost(1e6, 100, peak_concurrency=250, prices=PRICES).monthly_usd == math.inf
+    with pytest.raises(ValueError, match="^memory_mb: no confirmed price for 2048 MB"):
+        sagemaker_serverless_cost(1e6, 100, 2048, prices=PRICES)
+    with pytest.raises(ValueError, match="^memory_mb: must be one of"):
+        sagemaker_serverless_cost(1e6, 100, 1000, prices=PRICES)
+
+
+def test_monthly_cost_dispatch_and_validation() -> None:
+    w = Workload("diurnal", 3.0)
+    for p in costs.PLATFORMS:
+        b = monthly_cost(p, w, prices=PRICES)
+        assert b.platform == p and b.monthly_usd > 0
+        assert set(b.to_dict()) >= {"monthly_usd", "items"}
+    with pytest.raises(ValueError, match="^platform: must be one of"):
+        monthly_cost("gke", w)
+    with pytest.raises(ValueError, match="^memory_mb: must be between 128 and 10240"):
+        lambda_cost(1, 1, 100)
+    with pytest.raises(ValueError, match="^arch: must be x86_64 or arm64"):
+        lambda_cost(1, 1, 128, arch="ppc")
+    with pytest.raises(ValueError, match="^duration_ms: must be between 0 and 900000"):
+        lambda_cost(1, 1e6, 128)
+    with pytest.raises(ValueError, match="^cpu_ms: must be > 0"):
+        ModelProfile("x", cpu_ms=0, init_ms=0)
+    with pytest.raises(ValueError, match="^provisioned_requests: more execution time"):
+        lambda_cost(1e9, 1000, 128, provisioned_concurrency=1, provisioned_hours=1, provisioned_requests=1e9)
+
+
+def test_post_model_is_an_explicit_assumption() -> None:
+    assert "ASSUMPTION" in POST_MODEL.source
+    assert POST_MODEL.lambda_duration_ms == pytest.approx(50 * 1769 / 1024)
+
+
+def test_break_even_is_a_crossing() -> None:
+    w = Workload("business-hours", 1.0)
+    x = break_even_rps(w, "fargate", prices=PRICES)
+    lam = lambda r: monthly_cost("lambda", w, mean_rps=r, prices=PRICES).monthly_usd
+    far = lambda r: monthly_cost("fargate", w, mean_rps=r, prices=PRICES).monthly_usd
+    assert lam(x * 0.99) < far(x * 0.99)
+    assert lam(x) >= far(x)
+    assert math.isnan(break_even_rps(w, "sagemaker-serverless", prices=PRICES))
+
+
+def test_vectorised_equals_scalar() -> None:
+    w = Workload("bursty", 1.0, seed=3)
+    rps = np.array([0.01, 1.0, 37.0, 800.0])
+    for p in costs.PLATFORMS:
+        vec = monthly_cost(p, w, mean_rps=rps, prices=PRICES).monthly_usd
+        one = [monthly_cost(p, w.scaled(r), prices=PRICES).monthly_usd for r in rps]
+        assert np.allclose(vec, one), p
+
+
+# -- properties ------------------------------------------------------------------------------------------------------
+rates = st.floats(min_value=0.0, max_value=5e3, allow_nan=False)
+
+
+@settings(max_examples=60, deadline=None)
+@given(a=rates, b=rates, pattern=st.sampled_from(PATTERNS), platform=st.sampled_from(costs.PLATFORMS))
+def test_cost_never_decreases_with_traffic(a: float, b: float, pattern: str, platform: str) -> None:
+    lo, hi = sorted((a, b))
+    w = Workload(pattern, 1.0)
+    c = monthly_cost(platform, w, mean_rps=np.array([lo, hi]), prices=PRICES).monthly_usd
+    assert c[0] <= c[1] * (1 + 1e-12) or c[1] == math.inf
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    req=st.floats(min_value=2e6, max_value=1e10), k=st.floats(min_value=1.0, max_value=1e3),
+    dur=st.integers(min_value=1, max_value=3000), mem=st.integers(min_value=128, max_value=10240),
+    arch=st.sampled_from(costs.ARCHES),
+)
+def test_lambda_linear_in_requests_above_free_tier(req: float, k: float, dur: int, mem: int, arch: str) -> None:
+    """Above the free tier and within one duration tier, cost is affine in requests: equal steps, equal increments."""
+    gb_s = lambda r: r * dur / 1000 * mem / 1024
+    hi = req * (1 + 2 * k / 1e3)
+    tiers = PRICES.tiers(f"lambda.duration.{arch}")
+    same_tier = any(s <= gb_s(req) - 4e5 and gb_s(hi) <= e for s, e, _ in tiers)
+    if gb_s(req) <= 4e5 or not same_tier:
+        return
+    r = np.array([req, req * (1 + k / 1e3), hi])
+    c = lambda_cost(r, dur, mem, arch=arch, prices=PRICES).monthly_usd
+    assert c[2] - c[1] == pytest.approx(c[1] - c[0], rel=1e-6, abs=1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(req=st.floats(min_value=0, max_value=1e10), dur=st.floats(min_value=0.1, max_value=9e5),
+       mem=st.integers(min_value=128, max_value=10240), cold=st.floats(min_value=0, max_value=1))
+def test_free_tier_never_raises_a_bill(req: float, dur: float, mem: int, cold: float) -> None:
+    with_ft = lambda_cost(req, dur, mem, free_tier=True, cold_start_fraction=cold, init_duration_ms=500, prices=PRICES)
+    without = lambda_cost(req, dur, mem, free_tier=False, cold_start_fraction=cold, init_duration_ms=500, prices=PRICES)
+    assert with_ft.monthly_usd <= without.monthly_usd + 1e-12
+
+
+@settings(max_examples=60, deadline=None)
+@given(rps=rates, lo=st.integers(min_value=0, max_value=5), extra=st.integers(min_value=0, max_value=5),
+       pattern=st.sampled_from(PATTERNS), platform=st.sampled_from(("sagemaker", "fargate", "eks", "triton")),
+       autoscale=st.booleans())
+def test_more_redundancy_never_lowers_a_bill(rps: float, lo: int, extra: int, pattern: str, platform: str, autoscale: bool) -> None:
+    w = Workload(pattern, 1.0)
+    a = monthly_cost(platform, w, mean_rps=rps, min_replicas=lo, autoscale=autoscale, prices=PRICES).monthly_usd
+    b = monthly_cost(platform, w, mean_rps=rps, min_replicas=lo + extra, autoscale=autoscale, prices=PRICES).monthly_usd
+    assert a <= b + 1e-9
