@@ -211,6 +211,53 @@ def _resolve(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
             sections[0].insert((title_idx or 0) + 1, _post_card(app, fromdocname, fromdocname, link_title=False))
 
 
+# -- data provenance --------------------------------------------------------------------------------------------
+class DataInventory(Directive):
+    """``{data-inventory}``: every file under ``data/`` with its size and digest, then each folder's README.
+
+    Nothing is listed by hand: a new data file appears here at the next build. A folder without a README is a build
+    warning (an error under ``-W``): every input needs its provenance.
+    """
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        import hashlib
+
+        from mlopsbook.paths import repo_root
+
+        env = self.state.document.settings.env
+        data = repo_root() / "data"
+        rows = []
+        readmes: list[Path] = []
+        for folder in sorted(p for p in data.iterdir() if p.is_dir()):
+            readme = folder / "README.md"
+            if readme.is_file():
+                readmes.append(readme)
+                env.note_dependency(str(readme))
+            else:
+                LOG.warning(f"data/{folder.name}/ has no README.md stating the provenance of its files",
+                            location=env.docname)
+            for f in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "README.md"):
+                env.note_dependency(str(f))
+                digest = hashlib.sha256(f.read_bytes()).hexdigest()[:12]
+                rows.append(f"| `{f.relative_to(repo_root()).as_posix()}` | {f.stat().st_size:,} | `{digest}` |")
+        lines = ["| File | Bytes | SHA-256 (first 12) |", "|---|---:|---|", *rows, ""]
+        for readme in readmes:
+            rel = readme.relative_to(repo_root()).as_posix()
+            text = readme.read_text(encoding="utf-8")
+            if not text.lstrip().startswith("# "):
+                lines += [f"## `{rel.rsplit('/', 1)[0]}/`", ""]
+            for line in text.splitlines():
+                lines.append("#" + line if line.startswith("#") else line)  # nest the README's headings
+            lines.append("")
+        from docutils.statemachine import StringList
+
+        box = nodes.container(classes=["mlopsbook-data-inventory"])
+        self.state.nested_parse(StringList(lines, str(data)), self.content_offset, box, match_titles=True)
+        return box.children
+
+
 # -- environment bookkeeping -------------------------------------------------------------------------------------
 def _env_init(app: Sphinx) -> None:
     env = app.env
@@ -311,6 +358,7 @@ def _launch_links(app: Sphinx, pagename: str, templatename: str, context: dict, 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("claims-ledger", ClaimsLedger)
     app.add_directive("post-list", PostList)
+    app.add_directive("data-inventory", DataInventory)
     app.add_node(ledger_placeholder)
     app.add_node(postlist_placeholder)
     app.connect("builder-inited", _env_init)
