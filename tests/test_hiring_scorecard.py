@@ -157,3 +157,14 @@ def test_cli_validate(capsys):
     out = capsys.readouterr().out
     assert "5 competencies, 3 roles, 3 levels, 4 loop stages" in out
     assert "1 method(s) with no published validity" in out
+
+
+def test_every_problem_is_reported_at_once(fw, good):
+    card = copy.deepcopy(good)
+    card["interviewers"] = [it for it in card["interviewers"] if it["stage"] != "system_design"]
+    card["interviewers"][0]["scores"]["mlops_fundamentals"] = 5
+    card["interviewers"].append({"interviewer": "gus", "stage": "nowhere", "scores": {"communication": 3}})
+    probs = problems(card, fw)
+    assert any(p.startswith("interviewers[0].scores.mlops_fundamentals: 5 is out of range") for p in probs)
+    assert any(p.startswith("interviewers[4].stage: unknown stage 'nowhere'") for p in probs)
+    assert any(p.startswith("competencies.rag_and_distributed_systems: missing") for p in probs)

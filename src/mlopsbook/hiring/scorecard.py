@@ -121,17 +121,24 @@ def validate(card: Any, fw: Framework) -> list[str]:
     problems = [_message(e, fw) for e in errors]
     if "framework" in card and str(card["framework"]) != fw.version:
         problems.append(f"framework: scorecard is for framework {card['framework']!r}, this is {fw.version!r}")
-    if problems:
-        return problems  # structure first: the coverage checks below assume it
+    interviewers = card.get("interviewers")
+    if not isinstance(interviewers, list):
+        return problems
+    # coverage and stage checks on every well-formed entry (malformed ones were reported above)
+    stage_ids = {st.id for st in fw.loop}
     counts = {c: 0 for c in fw.competency_ids}
     seen: set[tuple[str, str]] = set()
-    for i, it in enumerate(card["interviewers"]):
-        key = (it["interviewer"], it["stage"])
+    for i, it in enumerate(interviewers):
+        if not isinstance(it, Mapping) or it.get("stage") not in stage_ids or not isinstance(it.get("scores"), Mapping):
+            continue
+        key = (str(it.get("interviewer")), it["stage"])
         if key in seen:
-            problems.append(f"interviewers[{i}]: {it['interviewer']!r} already scored stage {it['stage']!r}")
+            problems.append(f"interviewers[{i}]: {key[0]!r} already scored stage {key[1]!r}")
         seen.add(key)
         stage = fw.stage(it["stage"])
         for cid in it["scores"]:
+            if cid not in counts:
+                continue
             if cid not in stage.competencies:
                 problems.append(f"interviewers[{i}].scores.{cid}: stage {stage.id!r} does not assess this competency "
                                 f"(it assesses {', '.join(stage.competencies)})")
