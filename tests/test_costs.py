@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 
 from mlopsbook import costs, pricing
 from mlopsbook.costs import (
-    POST_MODEL, LoadProfile, ModelProfile, break_even_rps, eks_cost, fargate_cost, fargate_task_cost, lambda_cost,
+    POST_MODEL, LoadProfile, ModelProfile, eks_cost, fargate_cost, fargate_task_cost, lambda_cost,
     monthly_cost, sagemaker_cost, sagemaker_serverless_cost, triton_cost,
 )
+from mlopsbook.cost_curves import break_even_rps
 from mlopsbook.traffic import PATTERNS, SECONDS_PER_MONTH, Workload
 
 PRICES = pricing.load()

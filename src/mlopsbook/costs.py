@@ -26,7 +26,7 @@ measures it: replace it with ``ModelProfile(..., source="measured ...")`` and ev
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 import numpy as np
@@ -503,72 +503,3 @@ def monthly_cost(
     if fn is not None:
         return fn(load, model.cpu_ms, prices=t, **options)
     return triton_cost(load, prices=t, **options)
-
-
-DEFAULT_ALTERNATIVES: dict[str, dict[str, Any]] = {
-    "sagemaker": {},
-    "sagemaker-serverless": {},
-    "fargate": {},
-    "eks": {},
-    "triton": {"dynamic_batching": True},
-}
-
-
-def cost_curves(
-    workload: Workload, mean_rps: ArrayLike, model: ModelProfile = POST_MODEL, *,
-    platforms: Mapping[str, Mapping[str, Any]] | None = None, prices: pricing.PriceTable | None = None,
-) -> dict[str, np.ndarray]:
-    """Monthly cost (USD) of every platform over ``mean_rps`` for ``workload``'s shape: ``{platform: array}``."""
-    t = _prices(prices)
-    opts = {"lambda": {}, **DEFAULT_ALTERNATIVES} if platforms is None else dict(platforms)
-    rps = np.asarray(mean_rps, dtype=float)
-    return {p: np.asarray(monthly_cost(p, workload, model, mean_rps=rps, prices=t, **o).monthly_usd) for p, o in opts.items()}
-
-
-def break_even_rps(
-    workload: Workload, other: str, model: ModelProfile = POST_MODEL, *, lo_rps: float = 1e-4, hi_rps: float = 1e4,
-    other_options: Mapping[str, Any] | None = None, prices: pricing.PriceTable | None = None,
-) -> float:
-    """The lowest mean request rate (req/s) at which ``other`` costs no more than Lambda for ``workload``'s shape.
-
-    ``nan`` when Lambda stays cheaper up to ``hi_rps``; ``lo_rps`` when ``other`` is already no dearer there. Found on
-    a log grid, then refined by bisection to 1e-6 relative.
-    """
-    t = _prices(prices)
-    o = dict(DEFAULT_ALTERNATIVES.get(other, {}) if other_options is None else other_options)
-
-    def lambda_dearer(r: np.ndarray) -> np.ndarray:
-        a = np.asarray(monthly_cost("lambda", workload, model, mean_rps=r, prices=t).monthly_usd)
-        b = np.asarray(monthly_cost(other, workload, model, mean_rps=r, prices=t, **o).monthly_usd)
-        return a >= b
-
-    grid = np.geomspace(lo_rps, hi_rps, 2001)
-    hit = np.flatnonzero(lambda_dearer(grid))
-    if hit.size == 0:
-        return float("nan")
-    if hit[0] == 0:
-        return float(lo_rps)
-    lo, hi = float(grid[hit[0] - 1]), float(grid[hit[0]])
-    while hi / lo - 1 > 1e-6:
-        mid = math.sqrt(lo * hi)
-        if bool(lambda_dearer(np.array([mid]))[0]):
-            hi = mid
-        else:
-            lo = mid
-    return hi
-
-
-def cheapest(
-    workload: Workload, mean_rps: ArrayLike, model: ModelProfile = POST_MODEL, *,
-    platforms: Mapping[str, Mapping[str, Any]] | None = None, prices: pricing.PriceTable | None = None,
-) -> np.ndarray:
-    """The name of the cheapest platform at each of ``mean_rps`` (ties go to the first in :data:`PLATFORMS`)."""
-    curves = cost_curves(workload, mean_rps, model, platforms=platforms, prices=prices)
-    names = list(curves)
-    stack = np.stack([curves[n] for n in names])
-    return np.asarray(names, dtype=object)[np.argmin(stack, axis=0)]
-
-
-def with_latency(model: ModelProfile, cpu_ms: float) -> ModelProfile:
-    """``model`` with another per-request CPU time (for maps over model latency)."""
-    return replace(model, cpu_ms=float(cpu_ms), name=f"{model.name} at {cpu_ms:g} ms")
