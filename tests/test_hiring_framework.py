@@ -103,3 +103,13 @@ def test_verdict_c10_is_deterministic_and_conditional():
     assert f["icc21_anchored"] > f["icc21_unanchored"]
     assert "no published validity" in a.summary and "unpublished" in a.conditions
     assert all(isinstance(v, (int, float, str)) and not isinstance(v, bool) for v in f.values())
+
+
+def test_comparison_table_simulation_agrees_with_closed_form_and_ranks_the_loop_first():
+    t = verdicts.comparison_table(n_pools=4000, seed=1)
+    assert len(t) == len(verdicts.SHARED_ERROR_CORRS) + 3 + len(verdicts.PUZZLE_ASSUMED_VALIDITIES)
+    gap = (t["hires, SD above mean (simulated)"] - t["hires, SD above mean (closed form)"]).abs()
+    assert (gap < 0.03).all()  # SE of the mean of 4000 pools is about 0.004 z
+    loop = t[t["screen"].str.startswith("framework loop")]
+    assert loop["validity"].min() > t.loc[~t.index.isin(loop.index), "validity"].max()
+    assert t.equals(verdicts.comparison_table(n_pools=4000, seed=1))

@@ -115,3 +115,36 @@ def verdict_c10() -> Verdict:
     )
     figures = {k: (round(float(v), 4) if isinstance(v, float) else v) for k, v in e.items()}
     return Verdict("C10", Status.HOLDS_UNDER_CONDITIONS, summary, conditions=conditions, figures=figures)
+
+
+PUZZLE_ASSUMED_VALIDITIES = (0.1, 0.2, 0.3)
+"""Validities assumed for a puzzle screen in the summary table (unpublished; the notebook sweeps 0-0.6)."""
+
+
+def comparison_table(n_pools: int = 5000, seed: int = 2026) -> pd.DataFrame:
+    """The simulated comparison in one small table (a few seconds): for the framework's loop (at each assumed
+    stage-error correlation), its best single stage, an unstructured interview, the nearest published analogue of a
+    puzzle screen, and puzzle screens at assumed validities: the validity, where it comes from, and the expected
+    performance of the hires (SD above the applicant mean), closed form and simulated."""
+    table = validity.load()
+    fw = framework.load()
+    stage_v = loop_validities(fw, table)
+    rows: list[tuple[str, str, list[float] | float, float]] = []
+    for c in SHARED_ERROR_CORRS:
+        rows.append((f"framework loop (stage errors corr. {c:.1f})", "2022 stage validities; overlap assumed",
+                     stage_v, c))
+    for m, label in (("structured_interview", "structured interview alone"),
+                     (PUZZLE_ANALOGUE, "cognitive-ability test (nearest analogue of a puzzle)"),
+                     ("unstructured_interview", "unstructured interview")):
+        rows.append((label, "Sackett et al. 2022", validity.validity_of(m, "sackett_2022", table), 0.0))
+    for v in PUZZLE_ASSUMED_VALIDITIES:
+        rows.append((f"puzzle screen, validity {v:.1f}", "assumed (no published validity)", v, 0.0))
+    topk = selection.top_k_mean_z(N_CANDIDATES, N_HIRES)
+    out = []
+    for label, source, vals, c in rows:
+        comp = selection.composite_validity(vals if isinstance(vals, list) else [vals], c)
+        sim = selection.simulate_hires(vals, N_CANDIDATES, N_HIRES, n_pools, seed, shared_error_corr=c)
+        out.append({"screen": label, "validity": round(comp, 3), "validity from": source,
+                    "hires, SD above mean (closed form)": round(comp * topk, 3),
+                    "hires, SD above mean (simulated)": round(float(sim.mean()), 3)})
+    return pd.DataFrame(out)
