@@ -168,3 +168,43 @@ def test_every_problem_is_reported_at_once(fw, good):
     assert any(p.startswith("interviewers[0].scores.mlops_fundamentals: 5 is out of range") for p in probs)
     assert any(p.startswith("interviewers[4].stage: unknown stage 'nowhere'") for p in probs)
     assert any(p.startswith("competencies.rag_and_distributed_systems: missing") for p in probs)
+
+
+# -- invariants of the calibration rules ------------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_FW = framework.load()
+_SLOTS = [(s.id, j, c) for s in _FW.loop for j in range(2) for c in s.competencies]
+
+
+def _card(role, scores):
+    its = {}
+    for (stage, j, c), v in zip(_SLOTS, scores):
+        its.setdefault((stage, j), {"interviewer": f"{stage}-{j}", "stage": stage, "scores": {}})["scores"][c] = v
+    return {"candidate": "p", "role": role, "level": "staff", "interviewers": list(its.values())}
+
+
+def _rank(rec):
+    order = [lv.id for lv in _FW.levels]
+    return -1 if rec.meets_level is None else order.index(rec.meets_level)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from([r.id for r in _FW.roles]), st.lists(st.integers(1, 4), min_size=len(_SLOTS),
+       max_size=len(_SLOTS)), st.integers(0, len(_SLOTS) - 1))
+def test_raising_one_score_never_lowers_the_level(role, scores, i):
+    before = scorecard.aggregate(_card(role, scores), _FW)
+    raised = list(scores)
+    raised[i] = min(4, raised[i] + 1)
+    after = scorecard.aggregate(_card(role, raised), _FW)
+    assert after.weighted_mean >= before.weighted_mean - 1e-12
+    assert _rank(after) >= _rank(before)
+    assert _FW.score_min <= before.weighted_mean <= _FW.score_max
+
+
+def test_cli_missing_framework_file_is_a_usage_error(capsys):
+    assert main(["hiring", "score", str(FIX / "good-senior-mle.yaml"), "--framework", "nope.yaml"]) == 2
+    assert "--framework" in capsys.readouterr().err
+    assert main(["hiring", "validate", "--framework", "nope.yaml"]) == 2
