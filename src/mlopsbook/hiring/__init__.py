@@ -8,5 +8,7 @@
 - :mod:`~mlopsbook.hiring.selection`: the standard selection model: simulated candidate pools, top-k selection by a
   predictor of given validity, expected performance of hires, and its closed form.
 - :mod:`~mlopsbook.hiring.raters`: rater noise, anchored rubrics and inter-rater reliability (ICC).
-- :mod:`~mlopsbook.hiring.verdicts`: the verdict on claim C10.
+- :mod:`~mlopsbook.hiring.playbook`: the playbook's tables, built from the framework data.
+- :mod:`~mlopsbook.hiring.plots`: the figures of the evidence page.
+- :mod:`~mlopsbook.hiring.verdicts`: the verdict on claim C10 and the comparison table shown in the post.
 """
