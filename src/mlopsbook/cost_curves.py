@@ -135,6 +135,34 @@ def lambda_cheapest_below(
     return min(found)
 
 
+def lambda_limits_table(
+    model: ModelProfile = POST_MODEL, patterns: tuple[str, ...] = PATTERNS, *, prices: pricing.PriceTable | None = None,
+) -> pd.DataFrame:
+    """For each pattern: the mean rate (req/s) below which Lambda is the cheapest platform, the busiest-hour rate at
+    that mean, and the platform that is cheapest just above it."""
+    t = _prices(prices)
+    rows = []
+    for pat in patterns:
+        x, other = lambda_cheapest_below(pat, model, prices=t)
+        ok = not math.isnan(x)
+        rows.append({
+            "pattern": pat,
+            "lambda_cheapest_below_mean_rps": round(x, 1) if ok else float("nan"),
+            "busy_rps": round(Workload(pat, 1.0).scaled(x).peak_rps, 1) if ok else float("nan"),
+            "then_cheapest": PLATFORM_LABELS[other] if ok else "none up to 10,000 req/s",
+        })
+    return pd.DataFrame(rows)
+
+
+def idle_floors(
+    model: ModelProfile = POST_MODEL, *, prices: pricing.PriceTable | None = None,
+    platforms: tuple[str, ...] = ("sagemaker", "fargate", "eks", "triton"),
+) -> dict[str, float]:
+    """Monthly cost (USD) of each always-on platform with no traffic: its minimum replicas (and fixed parts)."""
+    t = _prices(prices)
+    return {p: float(monthly_cost(p, Workload("steady", 0.0), model, prices=t).monthly_usd) for p in platforms}
+
+
 def cheapest(
     workload: Workload, mean_rps: Any, model: ModelProfile = POST_MODEL, *,
     platforms: Mapping[str, Mapping[str, Any]] | None = None, prices: pricing.PriceTable | None = None,

@@ -102,3 +102,18 @@ def figure_cheapest_map(pattern: str = "business-hours", model: ModelProfile = P
     ax.set_title(f"Cheapest platform, {pattern} traffic (us-east-1 prices of {t.date})")
     fig.tight_layout()
     return fig
+
+
+def figure_patterns(mean_rps: float = 1.0, step_s: int = 300) -> Any:
+    """The first week of each traffic pattern at the same monthly mean (req/s against days from Monday 00:00)."""
+    fig, axes = figures.new(len(PATTERNS), 1, figsize=(9, 7), sharex=True)
+    for ax, pat in zip(axes, PATTERNS):
+        w = Workload(pat, mean_rps)
+        ax.plot(w.time_s(step_s, "week") / 86400, w.rate_rps(step_s, "week"), color="0.2", lw=1)
+        ax.set_ylabel("req/s")
+        ax.set_title(f"{pat}: peak {w.peak_rps / mean_rps:.1f}x the mean, active {100 * w.active_hour_fraction:.0f}% of hours",
+                     fontsize=9, loc="left")
+    axes[-1].set_xlabel(f"days from Monday 00:00 (first week of the month; {step_s // 60}-minute averages)")
+    fig.suptitle(f"Traffic patterns at the same monthly mean ({mean_rps:g} req/s)")
+    fig.tight_layout()
+    return fig

@@ -136,6 +136,14 @@ class PriceTable:
 
         return pd.DataFrame([r.__dict__ for r in self.rows])
 
+    def display_frame(self) -> "Any":
+        """The rows for reading: product, unit, value (written out in full), tier start, source row, confidence, date."""
+        df = self.to_frame()[["product", "unit", "value", "tier_start", "source_row", "confidence", "source_date"]]
+        return df.assign(
+            value=df["value"].map(_fmt),
+            tier_start=df["tier_start"].map(lambda v: "" if v is None or v != v else f"{v:,.0f}"),
+        )
+
     def sources(self) -> list[str]:
         """The facts-file row ids (or Price List SKUs) the table uses, sorted."""
         return sorted({r.source_row for r in self.rows})
