@@ -17,6 +17,7 @@ the **calibration rules** (:data:`RULES`, with the numbers taken from the framew
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
@@ -226,8 +227,7 @@ def aggregate(card: Mapping[str, Any], fw: Framework) -> Recommendation:
         for cid, v in scores.items()
     )
     by_id = {c.id: c.score for c in comps}
-    w = role.normalised_weights()
-    weighted = sum(w[cid] * by_id[cid] for cid in fw.competency_ids)
+    weighted = math.fsum(role.weights[c] * by_id[c] for c in fw.competency_ids) / math.fsum(role.weights.values())
     met = [lv for lv in fw.levels
            if weighted >= lv.min_weighted_mean - 1e-9
            and all(by_id[c] >= lv.min_core - 1e-9 for c in role.core)
