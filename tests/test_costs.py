@@ -250,3 +250,64 @@ def test_more_redundancy_never_lowers_a_bill(rps: float, lo: int, extra: int, pa
     a = monthly_cost(platform, w, mean_rps=rps, min_replicas=lo, autoscale=autoscale, prices=PRICES).monthly_usd
     b = monthly_cost(platform, w, mean_rps=rps, min_replicas=lo + extra, autoscale=autoscale, prices=PRICES).monthly_usd
     assert a <= b + 1e-9
+
+
+# -- curves, break-evens, verdict --------------------------------------------------------------------------------------
+from mlopsbook import cost_curves as cc  # noqa: E402
+from mlopsbook.claims import Status  # noqa: E402
+
+
+def test_verdict_c7_conditions_name_the_rate_and_the_platform() -> None:
+    v = cc.verdict_c7(prices=PRICES)
+    assert v.claim_id == "C7" and v.status is Status.HOLDS_UNDER_CONDITIONS
+    x, other = cc.lambda_cheapest_below("business-hours", prices=PRICES)
+    assert v.figures["x_mean_rps"] == x and v.figures["undercut_by"] == other
+    busy = Workload("business-hours", x).peak_rps
+    assert f"below {busy:.0f} req/s sustained during business hours" in v.conditions
+    assert costs.PLATFORM_LABELS[other] + " is cheaper" in v.conditions
+    assert v.figures["price_date"] == PRICES.date and v.figures["model_source"] == "assumed"
+    assert "assumption" in v.summary
+    v.record()  # plain types only (Verdict checks figures)
+    # below x Lambda is the cheapest of all six; just above, `other` is cheaper
+    w = Workload("business-hours", 1.0)
+    assert set(cc.cheapest(w, np.array([x * 0.98, x * 0.5, 0.01]), prices=PRICES)) == {"lambda"}
+    assert cc.cheapest(w, np.array([x * 1.000001]), prices=PRICES)[0] == other
+
+
+def test_verdict_c7_with_a_measured_model() -> None:
+    measured = ModelProfile("spaCy NER", cpu_ms=8.0, init_ms=2500.0, lambda_memory_mb=2048, source="measured on this machine")
+    v = cc.verdict_c7(measured, prices=PRICES)
+    assert v.figures["model_source"] == "measured" and "assumption" not in v.summary
+    assert v.status is Status.HOLDS_UNDER_CONDITIONS and "at least two replicas" not in v.summary  # serverless
+
+
+def test_a_lighter_model_keeps_lambda_cheaper_for_longer() -> None:
+    w = Workload("business-hours", 1.0)
+    light = cc.with_latency(POST_MODEL, 30.0)
+    assert cc.break_even_rps(w, "fargate", light, prices=PRICES) > cc.break_even_rps(w, "fargate", POST_MODEL, prices=PRICES)
+
+
+def test_break_evens_move_with_the_traffic_shape() -> None:
+    be = cc.break_even_table(prices=PRICES).set_index(["pattern", "platform"])["break_even_mean_rps"]
+    for p in ("sagemaker", "fargate", "eks", "triton"):
+        assert be[("business-hours", p)] >= be[("steady", p)]
+    assert be[("steady", "fargate")] < be[("steady", "sagemaker")] < be[("steady", "eks")] < be[("steady", "triton")]
+    assert np.isnan(be[("steady", "sagemaker-serverless")])
+
+
+def test_limits_table_and_floors() -> None:
+    t = cc.lambda_limits_table(prices=PRICES).set_index("pattern")
+    assert list(t.index) == list(PATTERNS)
+    assert t.loc["steady", "busy_rps"] == t.loc["steady", "lambda_cheapest_below_mean_rps"]
+    floors = cc.idle_floors(prices=PRICES)
+    assert floors["fargate"] == pytest.approx(2 * 730 * (0.04048 + 2 * 0.004445))
+    assert floors["triton"] == pytest.approx(2 * 730 * 0.526)
+
+
+def test_cheapest_map_shape_and_lambda_corner() -> None:
+    rps = np.geomspace(0.01, 1000, 7)
+    ms = np.array([5.0, 50.0, 500.0])
+    idx = cc.cheapest_map("business-hours", rps, ms, prices=PRICES)
+    assert idx.shape == (3, 7)
+    assert idx[:, 0].tolist() == [costs.PLATFORMS.index("lambda")] * 3  # at 0.01 req/s Lambda always wins
+    assert costs.PLATFORMS.index("lambda") not in idx[2, -2:].tolist()  # heavy model at high traffic: not Lambda

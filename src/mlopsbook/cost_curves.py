@@ -237,7 +237,8 @@ def verdict_c7(
         f"With {latency} ({model.lambda_memory_mb} MB Lambda, 1% cold starts with INIT billed) and us-east-1 prices of "
         f"{t.date}, Lambda costs less than SageMaker, SageMaker Serverless, Fargate, KubeRay on EKS and Triton for "
         f"{pattern} traffic up to a mean of {x:.1f} req/s, where its bill reaches ${bill:,.0f} a month and "
-        f"{PLATFORM_LABELS[other]} (at least two replicas) becomes cheaper."
+        f"{PLATFORM_LABELS[other]}{' (at least two replicas)' if other not in ('lambda', 'sagemaker-serverless') else ''} "
+        "becomes cheaper."
         + (" The latency is an assumption until the CPU-inference measurement lands." if assumed else "")
     )
     return Verdict("C7", Status.HOLDS_UNDER_CONDITIONS, summary, conditions=conditions, figures=figures)
