@@ -133,3 +133,14 @@ def test_properties_of_every_series(pattern: str, mean_rps: float, seed: int) ->
     assert hours.sum() == 730
     assert np.dot(level, hours) >= 730 * (1 - 1e-9)  # hourly peaks are at least the mean
     assert 0 < w.active_hour_fraction <= 1
+
+
+def test_arrivals_follow_the_rate() -> None:
+    w = Workload("business-hours", mean_rps=0.5)
+    t = w.arrival_times_s(seed=1, horizon="week")
+    assert np.all(np.diff(t) >= 0) and t.min() >= 0 and t.max() < 168 * 3600
+    expected = w.expected_requests(3600, "week").sum()
+    assert abs(len(t) - expected) < 5 * np.sqrt(expected)
+    hours = (t // 3600).astype(int)
+    assert set(hours % 24) <= set(range(9, 18)) and set(hours // 24) <= {0, 1, 2, 3, 4}
+    assert np.array_equal(t, w.arrival_times_s(seed=1, horizon="week"))

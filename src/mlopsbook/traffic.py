@@ -265,6 +265,18 @@ class Workload:
         """Expected requests in each step (``rate_rps * step_s``)."""
         return self.rate_rps(step_s, horizon) * step_s
 
+    def arrival_times_s(self, seed: int = 0, horizon: Horizon = "day", step_s: int = RESOLUTION_S) -> np.ndarray:
+        """Request arrival times (s from Monday 00:00, sorted): a non-homogeneous Poisson process with this rate.
+
+        Exact for the piecewise-constant rate on ``step_s`` steps: a Poisson count per step with mean
+        ``rate * step_s``, placed uniformly within the step. Seeded by ``seed`` (independent of the pattern's seed).
+        """
+        rate = self.rate_rps(step_s, horizon)
+        rng = np.random.default_rng(seed)
+        counts = rng.poisson(rate * step_s)
+        starts = np.repeat(np.arange(len(rate), dtype=float) * step_s, counts)
+        return np.sort(starts + rng.uniform(0.0, step_s, size=starts.size))
+
     def hourly_peak_rps(self) -> np.ndarray:
         """For each of the 730 hours of the month, the highest one-minute rate in that hour (req/s).
 
