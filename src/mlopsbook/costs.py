@@ -70,8 +70,8 @@ ArrayLike = Any
 # -- validation ------------------------------------------------------------------------------------------------------
 def _arr(x: ArrayLike, name: str, *, minimum: float = 0.0, maximum: float = math.inf, strict: bool = False) -> np.ndarray:
     a = np.asarray(x, dtype=float)
-    if not np.all(np.isfinite(a)) and maximum != math.inf:
-        raise ValueError(f"{name}: must be a finite number (got {x!r})")
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name}: must be a finite number (got {float(a[~np.isfinite(a)].flat[0])})")
     bad = (a <= minimum) if strict else (a < minimum)
     bad = bad | (a > maximum) | np.isnan(a)
     if np.any(bad):
