@@ -1,0 +1,430 @@
+"""Rank the six platforms for a service profile, with a reason per criterion, the deciding criterion and the flip point.
+
+The criteria are the post's decision matrix ("1. expected traffic patterns 2. whether traffic was continuous 24/7
+3. CPU vs GPU requirements ... 4. artifact size and model type") plus the two things those criteria stand for: the
+monthly cost (:mod:`mlopsbook.costs`, for the profile's traffic shape) and cold-start exposure (:mod:`exposure`:
+the simulated p99 against the SLO).
+
+How the ranking is made:
+
+1. **Hard limits** (:mod:`limits`, each with its source) rule platforms out: they are listed with the limit.
+   Two further exclusions are choices of the data, said as such: SageMaker cannot be costed on a GPU (no SageMaker
+   GPU price in the table) and Triton is costed on a GPU instance, so a model without a GPU build (``gpu: no``)
+   does not go there; SageMaker Serverless is priced only at 3 GB (B11), so a worker needing more is not costed.
+2. The others are sized and costed: one worker per vCPU that fits the worker's memory (``memory_mb``);
+   at least 2 replicas for always-on fleets; Lambda at ``memory_mb`` (rounded up, at least 128 MB) with 1% cold
+   starts billed (A24). GPU fleets (``gpu: required``) use F1's throughput per GPU.
+3. Platforms whose simulated p99 meets ``latency_slo_ms`` come first, cheapest first; then those that miss it.
+
+The **deciding criterion** is what put the first platform ahead of the runner-up: a hard limit (everything else was
+ruled out), the cost, or the latency SLO (a cheaper platform missed it). The **flip point** is the value of the deciding
+variable at which the first place changes: for cost, the mean request rate (searched up and down on the cost curves,
+limits included) at which another platform becomes cheaper; for the SLO, the cheaper platform's p99 (an SLO above it
+would let that platform win); for a hard limit, the limit that keeps the cheapest excluded platform out.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mlopsbook import pricing
+from mlopsbook.costs import (DEFAULT_MIN_REPLICAS, DEFAULT_UTILISATION, PLATFORM_LABELS, PLATFORMS, TRITON_THROUGHPUT_RPS,
+                             ModelProfile, monthly_cost, replica_throughput_rps, replicas_needed)
+from mlopsbook.decide import exposure as exposure_mod
+from mlopsbook.decide import limits as limits_mod
+from mlopsbook.decide.profile import Profile
+from mlopsbook.simulate import parameters
+from mlopsbook.traffic import SECONDS_PER_MONTH
+
+CRITERIA: tuple[str, ...] = ("traffic_pattern", "continuous_24_7", "cpu_gpu", "artifact", "cost", "cold_starts")
+"""The criteria every platform gets a reason for (the post's four, then cost and cold starts)."""
+CRITERION_LABELS = {
+    "traffic_pattern": "1. traffic pattern",
+    "continuous_24_7": "2. continuous 24/7?",
+    "cpu_gpu": "3. CPU vs GPU",
+    "artifact": "4. artifact size and model type",
+    "cost": "monthly cost",
+    "cold_starts": "cold starts (p99 vs SLO)",
+}
+PAY_PER_USE = ("lambda", "sagemaker-serverless")
+SERVERLESS_PRICED_MB = 3072
+"""The only SageMaker Serverless memory size with a confirmed price (B11; other sizes B12, unconfirmed)."""
+LAMBDA_ZIP_MB = 250.0  # A12, read from the limits file at run time; this is only the fallback for messages
+CPU_INSTANCES = {"sagemaker": ("sagemaker.ml.m5.large",), "eks": ("ec2.c6i.large", "ec2.m6i.large")}
+GPU_INSTANCE = "ec2.g4dn.xlarge"
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """One platform for one profile: ``monthly_usd`` (730 h month), ``p99_ms`` (simulated window), ``meets_slo``,
+    a reason per criterion (:data:`CRITERIA`), the sizing ``plan`` and the cost line items."""
+
+    platform: str
+    monthly_usd: float
+    p99_ms: float
+    meets_slo: bool
+    reasons: dict[str, str]
+    plan: dict[str, Any]
+    items: dict[str, float]
+    exposure_model: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"platform": self.platform, "label": PLATFORM_LABELS[self.platform],
+                "monthly_usd": round(self.monthly_usd, 2), "p99_ms": round(self.p99_ms, 1),
+                "meets_slo": self.meets_slo, "reasons": dict(self.reasons),
+                "plan": {k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.plan.items()},
+                "cost_items": {k: round(v, 2) for k, v in self.items.items()}}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The engine's answer: ``ranking`` (best first), ``ruled_out`` (platform -> the limits it breaks), the
+    ``deciding_criterion``, the ``flip`` sentence and its figures, and the simulated window."""
+
+    profile: Profile
+    ranking: tuple[Assessment, ...]
+    ruled_out: dict[str, str]
+    deciding_criterion: str
+    flip: str
+    flip_figures: dict[str, Any] = field(default_factory=dict)
+    window: str = ""
+    price_table: str = ""
+
+    @property
+    def recommendation(self) -> str:
+        """The first platform, or ``"none"`` when every platform is ruled out."""
+        return self.ranking[0].platform if self.ranking else "none"
+
+    def assessment(self, platform: str) -> Assessment:
+        for a in self.ranking:
+            if a.platform == platform:
+                return a
+        raise KeyError(f"platform: {platform} is not ranked (ruled out: {self.ruled_out.get(platform, 'unknown')})")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``profile``, ``recommendation``, ``ranking``, ``ruled_out``, ``deciding_criterion``, ``flip``."""
+        return {"profile": self.profile.to_dict(), "recommendation": self.recommendation,
+                "ranking": [a.to_dict() for a in self.ranking], "ruled_out": dict(self.ruled_out),
+                "deciding_criterion": self.deciding_criterion, "flip": self.flip,
+                "flip_figures": dict(self.flip_figures), "cold_start_window": self.window,
+                "price_table": self.price_table}
+
+    def table(self) -> pd.DataFrame:
+        """The ranking as a table (rounded): platform, monthly USD, p99 and whether it meets the SLO; ruled-out
+        platforms last with their reason."""
+        rows = [{"rank": i + 1, "platform": PLATFORM_LABELS[a.platform], "usd_per_month": round(a.monthly_usd, 0),
+                 "p99_ms": round(a.p99_ms, 0), "meets_slo": "yes" if a.meets_slo else "no", "ruled_out_by": ""}
+                for i, a in enumerate(self.ranking)]
+        rows += [{"rank": None, "platform": PLATFORM_LABELS[p], "usd_per_month": None, "p99_ms": None,
+                  "meets_slo": "", "ruled_out_by": r} for p, r in self.ruled_out.items()]
+        return pd.DataFrame(rows).set_index("rank")
+
+    def reasons_table(self) -> pd.DataFrame:
+        """One row per ranked platform, one column per criterion."""
+        return pd.DataFrame({PLATFORM_LABELS[a.platform]: {CRITERION_LABELS[c]: a.reasons[c] for c in CRITERIA}
+                             for a in self.ranking}).T
+
+    def to_text(self) -> str:
+        """A plain-text report (the CLI's output)."""
+        out = [f"Recommendation: {PLATFORM_LABELS.get(self.recommendation, self.recommendation)}"
+               f" (deciding criterion: {self.deciding_criterion})", f"Flip point: {self.flip}", "", "Ranking:"]
+        for i, a in enumerate(self.ranking, 1):
+            out.append(f"  {i}. {PLATFORM_LABELS[a.platform]:<22} ${a.monthly_usd:>11,.2f}/month   p99 {a.p99_ms:>9,.0f} ms"
+                       f"  {'meets' if a.meets_slo else 'MISSES'} the {self.profile.latency_slo_ms:g} ms SLO")
+            for c in CRITERIA:
+                out.append(f"       - {CRITERION_LABELS[c]}: {a.reasons[c]}")
+        if self.ruled_out:
+            out.append("")
+            out.append("Ruled out:")
+            for p, r in self.ruled_out.items():
+                out.append(f"  - {PLATFORM_LABELS[p]}: {r}")
+        out.append("")
+        out.append(f"Cold starts simulated over {self.window}. Prices: {self.price_table}.")
+        return "\n".join(out)
+
+
+# -- sizing --------------------------------------------------------------------------------------------------------------
+def init_ms() -> float:
+    """The INIT (cold start) duration used for the Lambda bill, from data/simulate (G10, an sklearn model)."""
+    lo, hi = parameters.range_s(parameters.section("lambda")["init_s"][exposure_mod.INIT_MODEL], "lambda.init_s")
+    return 1000.0 * (lo + hi) / 2
+
+
+def model_of(profile: Profile) -> ModelProfile:
+    """The cost model's view of the profile: latency per request on one vCPU, INIT, Lambda memory size."""
+    mem = int(min(10240, max(128, math.ceil(profile.memory_mb))))
+    return ModelProfile(name=profile.name or "profile", cpu_ms=profile.model_latency_ms, init_ms=init_ms(),
+                        lambda_memory_mb=mem, source="profile")
+
+
+def _workers(table: pricing.PriceTable, product: str, memory_mb: float) -> int:
+    r = table.row(product)
+    vcpus = int(r.vcpus or 1)
+    if r.memory_gib is None:
+        return vcpus
+    return int(min(vcpus, math.floor(r.memory_gib * 1024 / memory_mb)))
+
+
+def _options(platform: str, profile: Profile, table: pricing.PriceTable) -> tuple[dict[str, Any] | None, dict[str, Any], str]:
+    """``(cost options, plan, exclusion)`` for a platform: options for :func:`mlopsbook.costs.monthly_cost`, the
+    sizing plan, or an exclusion sentence (options ``None``)."""
+    gpu = profile.gpu
+    if platform == "lambda":
+        return {}, {"lambda_memory_mb": model_of(profile).lambda_memory_mb, "workers": 1}, ""
+    if platform == "sagemaker-serverless":
+        if profile.memory_mb > SERVERLESS_PRICED_MB:
+            return None, {}, (f"memory {profile.memory_mb:,.0f} MB is above 3 GB, the only SageMaker Serverless size with "
+                              "a confirmed price (B11; other sizes unconfirmed, B12)")
+        return {}, {"lambda_memory_mb": SERVERLESS_PRICED_MB, "workers": 1}, ""
+    if platform == "sagemaker":
+        if gpu == "required":
+            return None, {}, "no SageMaker GPU instance in the price table (B2 is a secondary source, not priced here)"
+        w = _workers(table, CPU_INSTANCES["sagemaker"][0], profile.memory_mb)
+        if w < 1:
+            return None, {}, (f"a worker needs {profile.memory_mb:,.0f} MB, more than ml.m5.large's memory, the only "
+                              "SageMaker instance priced (B1)")
+        return {"workers_per_instance": w}, {"instance": "ml.m5.large", "workers": w}, ""
+    if platform == "fargate":
+        gb = max(2, math.ceil(profile.memory_mb / 1024))
+        return {"task_memory_gb": float(gb)}, {"task_vcpu": 1, "task_memory_gb": gb, "workers": 1}, ""
+    if platform == "eks":
+        if gpu == "required":
+            thr = TRITON_THROUGHPUT_RPS[False]
+            return ({"worker": GPU_INSTANCE.split(".", 1)[1], "worker_throughput_rps": thr},
+                    {"worker": "g4dn.xlarge", "workers": 1, "gpu_workers": True, "throughput_rps": thr}, "")
+        best: tuple[float, str, int] | None = None
+        for prod in CPU_INSTANCES["eks"]:
+            w = _workers(table, prod, profile.memory_mb)
+            if w >= 1:
+                per_worker = table.value(prod, "USD/hour") / w
+                if best is None or per_worker < best[0]:
+                    best = (per_worker, prod.split(".", 1)[1], w)
+        if best is None:
+            return None, {}, f"a worker needs {profile.memory_mb:,.0f} MB, more than the priced worker nodes hold (D6, D7)"
+        thr = float(replica_throughput_rps(profile.model_latency_ms, best[2]))
+        return {"worker": best[1], "worker_throughput_rps": thr}, {"worker": best[1], "workers": best[2], "throughput_rps": thr}, ""
+    # triton
+    if gpu == "no":
+        return None, {}, ("the model has no GPU build (gpu: no) and Triton is costed here on a GPU instance (D1) at "
+                          "Triton's GPU throughput (F1)")
+    return {"dynamic_batching": True}, {"instance": "g4dn.xlarge", "workers": 1,
+                                        "throughput_rps": TRITON_THROUGHPUT_RPS[True]}, ""
+
+
+def _fleet_sizes(platform: str, profile: Profile, plan: dict[str, Any], mean_rps: float) -> tuple[int, int]:
+    """Replicas the cost model schedules in the hour before the sharpest rise and at the busiest minute."""
+    if platform in PAY_PER_USE:
+        return 0, 0
+    thr = float(plan.get("throughput_rps") or replica_throughput_rps(profile.model_latency_ms, plan["workers"]))
+    if platform in ("sagemaker", "fargate"):
+        thr = float(replica_throughput_rps(profile.model_latency_ms, plan["workers"]))
+    w = profile.workload(mean_rps)
+    hourly = w.hourly_peak_rps()
+    rise = int(np.argmax(np.diff(hourly))) if profile.traffic_pattern != "steady" else 1
+    before = float(hourly[max(0, rise)]) if profile.traffic_pattern != "steady" else float(hourly[0])
+    peak = profile.busiest_rps(mean_rps)
+    n_before = int(replicas_needed(before, thr, DEFAULT_UTILISATION, DEFAULT_MIN_REPLICAS))
+    n_peak = int(replicas_needed(peak, thr, DEFAULT_UTILISATION, DEFAULT_MIN_REPLICAS))
+    return n_before, n_peak
+
+
+# -- reasons -------------------------------------------------------------------------------------------------------------
+def _reasons(platform: str, profile: Profile, plan: dict[str, Any], usd: float, floor_usd: float,
+             exp: exposure_mod.Exposure, lims: dict[str, limits_mod.Limit], active: float) -> dict[str, str]:
+    pay = platform in PAY_PER_USE
+    r: dict[str, str] = {}
+    shape = {"steady": "steady traffic", "business-hours": "business-hours traffic", "diurnal": "a daily cycle",
+             "bursty": "bursts", "rare": "rare, short activity"}[profile.traffic_pattern]
+    if pay:
+        r["traffic_pattern"] = f"{shape}: billed per request, so the bill follows the traffic and spikes need no spare capacity"
+        r["continuous_24_7"] = (f"traffic in {active:.0%} of the month's hours: idle hours cost nothing"
+                                if active < 0.999 else "traffic 24/7: no idle hours to save, every request is billed at the pay-per-use rate")
+    else:
+        r["traffic_pattern"] = f"{shape}: capacity is scheduled hour by hour for the busiest minute, at least {DEFAULT_MIN_REPLICAS} replicas"
+        r["continuous_24_7"] = (f"traffic in {active:.0%} of the month's hours: the idle hours still pay the {DEFAULT_MIN_REPLICAS}-replica floor (${floor_usd:,.0f}/month)"
+                                if active < 0.999 else f"traffic 24/7: the always-on floor (${floor_usd:,.0f}/month) is used all month")
+    if platform == "triton":
+        r["cpu_gpu"] = f"GPU instance (g4dn.xlarge, D1) at Triton's documented {plan['throughput_rps']:g} infer/s with dynamic batching (F1), for a model with a GPU build"
+    elif platform == "eks" and plan.get("gpu_workers"):
+        r["cpu_gpu"] = f"GPU worker nodes (g4dn.xlarge, D1) at {plan['throughput_rps']:g} infer/s without batching (F1)"
+    else:
+        need = {"required": "the model needs a GPU, which", "optional": "the model also runs on CPU:",
+                "no": "the model runs on CPU:"}[profile.gpu]
+        where = {"lambda": "Lambda (CPU only, A27)", "sagemaker-serverless": "SageMaker Serverless (CPU only, B7)",
+                 "fargate": "Fargate (CPU only)", "sagemaker": f"ml.m5.large, {plan.get('workers')} worker(s) per instance",
+                 "eks": f"{plan.get('worker')} nodes, {plan.get('workers')} Serve replica(s) per node"}[platform]
+        r["cpu_gpu"] = f"{need} {where}"
+    if platform == "lambda":
+        zip_mb = lims["zip_unzipped_mb"].value if "zip_unzipped_mb" in lims else LAMBDA_ZIP_MB
+        r["artifact"] = (f"{profile.artifact_mb:,.0f} MB fits a .zip package (at most {zip_mb:,.0f} MB unzipped, A12)"
+                         if profile.artifact_mb <= zip_mb else
+                         f"{profile.artifact_mb:,.0f} MB is above the {zip_mb:,.0f} MB .zip limit (A12): ship a container image (up to 10 GB, A13), with a longer cold start")
+    elif platform == "sagemaker-serverless":
+        r["artifact"] = f"{profile.artifact_mb:,.0f} MB container image (up to 10 GB, B9), 3 GB memory"
+    else:
+        r["artifact"] = f"{profile.artifact_mb:,.0f} MB container image; no package-size limit in the sources"
+    r["cost"] = f"${usd:,.2f} a month at {profile.mean_rps:g} req/s on average ({profile.mean_rps * SECONDS_PER_MONTH / 1e6:,.1f} M requests)"
+    verdict = "meets" if exp.meets(profile.latency_slo_ms) else "misses"
+    extra = f", {exp.cold_fraction:.2%} cold" if platform in PAY_PER_USE else ""
+    drop = f", {exp.dropped} throttled" if exp.dropped else ""
+    r["cold_starts"] = f"p99 {exp.p99_ms:,.0f} ms{extra}{drop}: {verdict} the {profile.latency_slo_ms:g} ms SLO ({exp.model})"
+    return r
+
+
+# -- the decision --------------------------------------------------------------------------------------------------------
+def decide(profile: Profile, *, prices: pricing.PriceTable | None = None,
+           limits: tuple[limits_mod.Limit, ...] | None = None, seed: int = 0, flip: bool = True) -> Decision:
+    """Rank the platforms for ``profile`` (deterministic for a ``seed``). ``flip=False`` skips the flip search."""
+    table = prices if prices is not None else pricing.load()
+    lims = limits if limits is not None else limits_mod.load()
+    model = model_of(profile)
+    w = profile.workload()
+    active = w.active_hour_fraction
+    ranked: list[Assessment] = []
+    ruled_out: dict[str, str] = {}
+    window = ""
+    for platform in PLATFORMS:
+        broken = limits_mod.violations(profile, platform, lims)
+        opts, plan, excluded = _options(platform, profile, table)
+        if broken:
+            ruled_out[platform] = "; ".join(broken)
+            continue
+        if opts is None:
+            ruled_out[platform] = excluded
+            continue
+        bill = monthly_cost(platform, w, model, prices=table, **opts)
+        usd = float(bill.monthly_usd)
+        if not math.isfinite(usd):
+            ruled_out[platform] = "; ".join(bill.notes[-1:]) or "cannot serve this traffic"
+            continue
+        floor = 0.0 if platform in PAY_PER_USE else float(
+            monthly_cost(platform, w, model, mean_rps=0.0, prices=table, **opts).monthly_usd)
+        plan["replicas_before"], plan["replicas_peak"] = _fleet_sizes(platform, profile, plan, profile.mean_rps)
+        exp = exposure_mod.simulate(profile, platform, plan, seed=seed)
+        window = exp.window
+        reasons = _reasons(platform, profile, plan, usd, floor, exp, limits_mod.of(platform, lims), active)
+        items = {k: float(v) for k, v in bill.items.items()}
+        ranked.append(Assessment(platform, usd, exp.p99_ms, exp.meets(profile.latency_slo_ms), reasons, plan, items,
+                                 exp.model))
+    ranked.sort(key=lambda a: (not a.meets_slo, a.monthly_usd))
+    criterion, flip_text, figs = _deciding(profile, ranked, ruled_out, table, lims, model, flip)
+    return Decision(profile, tuple(ranked), ruled_out, criterion, flip_text, figs, window, table.name)
+
+
+def _deciding(profile: Profile, ranked: list[Assessment], ruled_out: dict[str, str], table: pricing.PriceTable,
+              lims: tuple[limits_mod.Limit, ...], model: ModelProfile, search: bool) -> tuple[str, str, dict[str, Any]]:
+    if not ranked:
+        return "hard limits", "every platform is ruled out by a hard limit", {}
+    top = ranked[0]
+    label = PLATFORM_LABELS[top.platform]
+    if len(ranked) == 1:
+        return ("hard limits", f"only {label} is within every limit: "
+                + "; ".join(f"{PLATFORM_LABELS[p]}: {r}" for p, r in ruled_out.items()), {"platform": top.platform})
+    cheapest = min(ranked, key=lambda a: a.monthly_usd)
+    if cheapest.platform != top.platform and top.meets_slo:
+        return ("latency SLO (cold starts)",
+                f"{PLATFORM_LABELS[cheapest.platform]} is cheaper (${cheapest.monthly_usd:,.0f} against "
+                f"${top.monthly_usd:,.0f} a month) but its p99 is {cheapest.p99_ms:,.0f} ms: with an SLO above "
+                f"{cheapest.p99_ms:,.0f} ms it would come first",
+                {"platform": cheapest.platform, "slo_ms": float(cheapest.p99_ms)})
+    crit = "cost" if top.meets_slo else "cost (no platform meets the latency SLO)"
+    if not search:
+        return crit, "not searched", {}
+    return (crit, *_cost_flip(profile, top.platform, [a.platform for a in ranked], table, lims, model))
+
+
+def _cheapest_by_rate(profile: Profile, platforms: list[str], rates: np.ndarray, table: pricing.PriceTable,
+                      lims: tuple[limits_mod.Limit, ...], model: ModelProfile) -> np.ndarray:
+    """Index (into ``platforms``) of the cheapest platform within its limits at each mean rate."""
+    w = profile.workload()
+    costs = []
+    for p in platforms:
+        opts, _, _ = _options(p, profile, table)
+        c = np.asarray(monthly_cost(p, w, model, mean_rps=rates, prices=table, **(opts or {})).monthly_usd, dtype=float)
+        if p == "sagemaker-serverless":  # the 200-concurrency limit depends on the rate
+            conc = np.array([profile.peak_concurrency(r) for r in rates])
+            cap = limits_mod.of(p, lims).get("concurrency")
+            if cap is not None:
+                c = np.where(conc > cap.value, np.inf, c)
+        costs.append(c)
+    return np.argmin(np.stack(costs), axis=0)
+
+
+def _cost_flip(profile: Profile, top: str, platforms: list[str], table: pricing.PriceTable,
+               lims: tuple[limits_mod.Limit, ...], model: ModelProfile) -> tuple[str, dict[str, Any]]:
+    """The nearest mean rate (above and below the profile's) at which another platform becomes the cheapest."""
+    m = profile.mean_rps
+    i_top = platforms.index(top)
+    found: dict[str, tuple[float, str]] = {}
+    for direction, far in (("above", m * 1e4), ("below", m / 1e4)):
+        grid = np.geomspace(m, far, 401)
+        idx = _cheapest_by_rate(profile, platforms, grid, table, lims, model)
+        change = np.flatnonzero(idx != i_top)
+        if change.size == 0:
+            continue
+        k = int(change[0])
+        if k == 0:
+            continue
+        inside, outside = float(grid[k - 1]), float(grid[k])
+        for _ in range(40):
+            mid = math.sqrt(inside * outside)
+            j = int(_cheapest_by_rate(profile, platforms, np.array([mid]), table, lims, model)[0])
+            if j == i_top:
+                inside = mid
+            else:
+                outside, k_plat = mid, j
+            if abs(outside / inside - 1) < 1e-4:
+                break
+        j = int(_cheapest_by_rate(profile, platforms, np.array([outside]), table, lims, model)[0])
+        found[direction] = (outside, platforms[j])
+    label = PLATFORM_LABELS[top]
+    figs: dict[str, Any] = {}
+    parts = []
+    for direction in ("above", "below"):
+        if direction in found:
+            x, other = found[direction]
+            busy = profile.busiest_rps(x)
+            figs[f"{direction}_mean_rps"] = float(x)
+            figs[f"{direction}_busy_rps"] = float(busy)
+            figs[f"{direction}_platform"] = other
+            parts.append(f"{direction} {_rate(x)} req/s on average ({_rate(busy)} req/s at the busiest hour), "
+                         f"{PLATFORM_LABELS[other]} becomes cheaper")
+    if not parts:
+        return (f"{label} stays the cheapest from {_rate(m / 1e4)} to {_rate(m * 1e4)} req/s on average", figs)
+    return "; ".join(parts), figs
+
+
+def cost_curves(profile: Profile, mean_rps: Any, *, prices: pricing.PriceTable | None = None) -> dict[str, np.ndarray]:
+    """Monthly cost (USD) of each platform that passes the profile's hard limits, over ``mean_rps`` (req/s) for the
+    profile's traffic shape (``inf`` where a rate-dependent limit rules it out)."""
+    table = prices if prices is not None else pricing.load()
+    lims = limits_mod.load()
+    rates = np.asarray(mean_rps, dtype=float)
+    out: dict[str, np.ndarray] = {}
+    model = model_of(profile)
+    for p in PLATFORMS:
+        if limits_mod.violations(profile, p, lims):
+            continue
+        opts, _, _ = _options(p, profile, table)
+        if opts is None:
+            continue
+        c = np.asarray(monthly_cost(p, profile.workload(), model, mean_rps=rates, prices=table, **opts).monthly_usd, dtype=float)
+        if p == "sagemaker-serverless":
+            conc = np.array([profile.peak_concurrency(r) for r in np.atleast_1d(rates)])
+            c = np.where(conc > 200, np.inf, c)
+        out[p] = c
+    return out
+
+
+def _rate(x: float) -> str:
+    """A request rate for a sentence: 3 significant figures, thousands separated, never in e-notation."""
+    if x >= 100:
+        return f"{x:,.0f}"
+    if x >= 1:
+        return f"{x:.1f}"
+    return f"{x:.3g}"
