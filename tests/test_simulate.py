@@ -189,8 +189,8 @@ def test_node_kill_fails_in_flight_requests_unless_retried():
     cfg = ray_serve.ServeAutoscaling.ray_defaults(min_replicas=6, max_replicas=6)
     no_retry = ray_serve.run(a, s, T, cfg, seed=1, failure=NodeFailure(600.0, "crash", 0))
     retry = ray_serve.run(a, s, T, cfg, seed=1, failure=NodeFailure(600.0, "crash", 1))
-    assert no_retry.failed == no_retry.extra["in_flight_at_kill"] > 0
-    assert retry.failed == 0 and int(retry.retried.sum()) == retry.extra["in_flight_at_kill"]
+    assert no_retry.failed == no_retry.extra["requests_on_dead_replicas"] > 0
+    assert retry.failed == 0 and int(retry.retried.sum()) == retry.extra["requests_on_dead_replicas"]
     assert 12 <= no_retry.extra["detection_s"] <= 15
     assert no_retry.extra["recovery_s"] > no_retry.extra["detection_s"]
 

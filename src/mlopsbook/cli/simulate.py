@@ -37,7 +37,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     f = p.add_argument_group("failures")
     f.add_argument("--kill-node-at-s", type=float, metavar="T", dest="kill_node_at_s",
                    help="kill the busiest worker node at T s")
-    f.add_argument("--failure-mode", choices=("crash", "silent"), dest="failure_mode")
+    f.add_argument("--failure-mode", choices=("crash", "silent", "replica"), dest="failure_mode",
+                   help="crash: node gone; silent: node unreachable; replica: one replica killed")
     f.add_argument("--retries", type=int, dest="retries")
     la = p.add_argument_group("AWS Lambda")
     la.add_argument("--init", choices=("hello_world", "sklearn_model"), help="cold-start duration row")

@@ -9,6 +9,10 @@ Checks run every period; the node is declared dead after ``threshold`` consecuti
 ``silent``
     the node stops answering (kernel panic, network partition, instance terminated without a reset): each check
     waits for its timeout, and in-flight requests hang until the node is declared dead, then fail.
+``replica``
+    one replica's process is killed (``ray.kill``) while its node lives on: its in-flight requests fail at once and
+    the Serve controller notices at its next replica health check (period 10 s, E4.1), so detection is
+    ``U(0, 10)`` s; the replacement starts on the same node.
 
 Detection delay: ``phase + (threshold - 1) x period`` for a crash and ``phase + threshold x timeout +
 (threshold - 1) x period`` when silent, where ``phase ~ U(0, period)`` is the wait for the next check. With E4.8
@@ -25,7 +29,7 @@ import numpy as np
 from mlopsbook.simulate import parameters
 
 FailureMode = Literal["crash", "silent"]
-FAILURE_MODES: tuple[str, ...] = ("crash", "silent")
+FAILURE_MODES: tuple[str, ...] = ("crash", "silent", "replica")
 
 
 @dataclass(frozen=True)
@@ -36,32 +40,37 @@ class HealthCheck:
     timeout_s: float
     failure_threshold: int
 
+    replica_check_period_s: float = 10.0
+
     @classmethod
     def ray_defaults(cls) -> "HealthCheck":
         fd = parameters.section("failure_detection")
         return cls(float(fd["health_check_period_s"]), float(fd["health_check_timeout_s"]),
-                   int(fd["health_check_failure_threshold"]))
+                   int(fd["health_check_failure_threshold"]), float(fd["serve_replica_health_check_period_s"]))
 
     def detection_range_s(self, mode: str) -> tuple[float, float]:
         """Shortest and longest detection delay (s) for ``mode``."""
         base = self._base_s(mode)
-        return base, base + self.period_s
+        return base, base + (self.replica_check_period_s if mode == "replica" else self.period_s)
 
     def _base_s(self, mode: str) -> float:
         if mode not in FAILURE_MODES:
             raise ValueError(f"failure_mode: must be one of {', '.join(FAILURE_MODES)} (got {mode!r})")
+        if mode == "replica":
+            return 0.0
         k = self.failure_threshold
         base = (k - 1) * self.period_s
         return base + (k * self.timeout_s if mode == "silent" else 0.0)
 
     def detection_delay_s(self, mode: str, rng: np.random.Generator) -> float:
         """One detection delay (s): the fixed part plus a uniform phase in ``[0, period_s)``."""
-        return self._base_s(mode) + float(rng.uniform(0.0, self.period_s))
+        phase = self.replica_check_period_s if mode == "replica" else self.period_s
+        return self._base_s(mode) + float(rng.uniform(0.0, phase))
 
 
 @dataclass(frozen=True)
 class NodeFailure:
-    """Kill the worker node that hosts the most running replicas at ``at_s`` (s from the start).
+    """Kill the worker node that hosts the most running replicas (mode ``replica``: one replica) at ``at_s`` s.
 
     ``mode``: ``crash`` or ``silent`` (see the module docs). ``retries``: how many times a request that failed
     because its replica died is sent again (0 = it fails, as Ray Serve's default at-most-once calls do, E4.7).

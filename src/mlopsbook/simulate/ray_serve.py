@@ -16,7 +16,9 @@ What is modelled (defaults from ``data/simulate``, cloud-facts E3/E4):
   the Ray autoscaler (every ``autoscaler_update_interval_s``) launches enough nodes for the pending replicas; a node is
   ready after a start-up drawn from its profile (CPU or GPU, E2). Downscaling stops replicas on the emptiest node
   first; a node without replicas for ``idle_timeout_s`` (E4.10) is removed. Nodes are billed from launch to removal.
-* **Failures** (:class:`~mlopsbook.simulate.failures.NodeFailure`): see :mod:`mlopsbook.simulate.failures`. The router
+* **Failures** (:class:`~mlopsbook.simulate.failures.NodeFailure`): see :mod:`mlopsbook.simulate.failures`. Besides the
+  requests running on the dead replicas, their share of the queue dies with them (Ray's router sends a request to a
+  replica with fewer than ``max_ongoing_requests``, where it waits: the queue is spread over the replicas). The router
   stops sending requests to the dead replicas at once (a failed call marks a replica dead); the controller learns of
   the loss only when the node is declared dead, and then starts replacements.
 
@@ -447,6 +449,16 @@ class _OpenSim(_Sim):
                 failed += 1
         return failed
 
+    def take_queued(self, t: float, k: int) -> list[int]:
+        """Remove and return up to ``k`` requests waiting at ``t`` (the oldest first)."""
+        out = []
+        while len(out) < k and self.retry and self.retry[0][0] < t:
+            out.append(heapq.heappop(self.retry)[1])
+        while len(out) < k and self.head < len(self.A) and self.A[self.head] < t:
+            out.append(self.head)
+            self.head += 1
+        return out
+
     def in_flight_on(self, t: float, slots: list[int]) -> list[int]:
         out = []
         for sid in slots:
@@ -517,6 +529,17 @@ class _ClosedSim(_OpenSim):
             self.start[i], self.end[i] = st, e
             self.slot_req[sid] = i
             heapq.heappush(calls, (e + self.think_s, self.client_of[i]))
+
+    def take_queued(self, t: float, k: int) -> list[int]:
+        out = []
+        while len(out) < k and self.retry and self.retry[0][0] < t:
+            out.append(heapq.heappop(self.retry)[1])
+        while len(out) < k and self.calls and self.calls[0][0] < t:
+            send, c = heapq.heappop(self.calls)
+            i = self.new_request(send, c)
+            heapq.heappush(self.calls, (math.inf, c))  # placeholder, taken back by fail_requests
+            out.append(i)
+        return out
 
     def fail_requests(self, t: float, reqs: list[int], retries: int) -> int:
         for i in reqs:  # the client's next call was scheduled at the request's end: take it back
@@ -600,7 +623,7 @@ def _simulate(sim: _OpenSim) -> Result:
                 f = sim.fail_requests(t, sim.stuck, sim.failure.retries)  # type: ignore[union-attr]
                 sim.extra["failed_at_detection"] = f
                 sim.stuck = []
-            sim.notes.append((t, "node declared dead; replacements requested"))
+            sim.notes.append((t, "loss detected; replacements requested"))
             sim.reconcile(t)
             sim.snapshot(t)
     for n in list(sim.nodes.values()):
@@ -642,25 +665,46 @@ def _kill(sim: _OpenSim, t: float) -> int:
         sim.notes.append((t, "no ready node to kill"))
         return running_before
     node = max(live, key=lambda n: (sum(1 for r in n.replicas if sim.replicas[r].state == "running"), -n.id))
-    node.dead = True
-    slots = [s for rid in node.replicas for s in sim.replicas[rid].slots]
+    doomed = sorted(node.replicas)
+    if fail.mode == "replica":
+        running = [r for r in doomed if sim.replicas[r].state == "running"]
+        doomed = running[:1] if running else doomed[:1]
+    else:
+        node.dead = True
+    slots = [s for rid in doomed for s in sim.replicas[rid].slots]
     victims = sim.in_flight_on(t, slots)
+    # With Ray's router a request waits *at* a replica once sent (up to max_ongoing_requests per replica), so the
+    # dead replicas' share of the queue dies with them.
+    n_live = sum(1 for r in sim.replicas.values() if r.state == "running")
+    per_replica = max(0, sim.cfg.max_ongoing_requests - min(sim.cl.replica_concurrency, sim.cfg.max_ongoing_requests))
+    n_dead = sum(1 for rid in doomed if sim.replicas[rid].state == "running")
+    queued = sim.waiting(t) + sum(1 for r, _ in sim.retry if r < t)
+    at_replicas = min(queued, per_replica * n_live)
+    share = round(at_replicas * n_dead / n_live) if n_live else 0
+    queued_victims = sim.take_queued(t, share)
+    victims = victims + queued_victims
+    sim.extra["queued_at_dead_replicas"] = len(queued_victims)
     sim.drop_slots(slots)
-    for rid in node.replicas:
+    for rid in doomed:
         sim.replicas[rid].state = "lost"
         sim.replicas[rid].slots = []
         sim.lost.append(rid)
-    sim.extra["killed_node_replicas"] = len(node.replicas)
-    sim.extra["in_flight_at_kill"] = len(victims)
-    if fail.mode == "crash":
+        if fail.mode == "replica":
+            node.replicas.discard(rid)
+            if not node.replicas:
+                node.idle_since = t
+    sim.extra["killed_replicas"] = len(doomed)
+    sim.extra["requests_on_dead_replicas"] = len(victims)
+    if fail.mode != "silent":
         sim.extra["failed_at_kill"] = sim.fail_requests(t, victims, fail.retries)
     else:
         sim.stuck = victims
-    sim.remove_node(t, node)
+    if fail.mode != "replica":
+        sim.remove_node(t, node)
     delay = sim.health.detection_delay_s(fail.mode, sim.rng)
     sim.extra["detection_s"] = float(delay)
     sim.at(t + delay, "detect")
-    sim.notes.append((t, f"node killed ({fail.mode})"))
+    sim.notes.append((t, "replica killed" if fail.mode == "replica" else f"node killed ({fail.mode})"))
     sim.snapshot(t)
     return running_before
 

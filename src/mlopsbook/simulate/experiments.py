@@ -1,0 +1,345 @@
+"""The experiments of the autoscaling page and the verdicts on claims C3 (node cold starts) and C4 (dying nodes).
+
+Every experiment is seeded and deterministic. The workload is the post's light NLP model as the cost model assumes it
+(:data:`mlopsbook.costs.POST_MODEL`: 50 ms of CPU per request, 1 s Lambda INIT; an assumption until measured), on
+2-vCPU c6i.large workers with one replica per vCPU (as :func:`mlopsbook.costs.eks_cost` assumes). Prices come from the
+project's price table through :mod:`mlopsbook.pricing` / :mod:`mlopsbook.costs`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mlopsbook import costs, pricing
+from mlopsbook.claims import Status, Verdict
+from mlopsbook.simulate import arrivals, lambda_, ray_serve
+from mlopsbook.simulate.failures import HealthCheck, NodeFailure
+from mlopsbook.simulate.results import Result
+from mlopsbook.traffic import HOURS_PER_MONTH
+
+SEEDS: tuple[int, ...] = (0, 1, 2, 3, 4)
+"""Seeds every sweep is repeated over; tables report the median over them."""
+WORKER = "c6i.large"
+REPLICAS_PER_WORKER = 2  # one replica per vCPU (D6: 2 vCPU)
+
+
+@dataclass(frozen=True)
+class Burst:
+    """A traffic burst: ``base_rps`` req/s, then ``peak_rps`` from ``start_s`` for ``length_s`` seconds, over a run
+    of ``duration_s`` seconds. ``slo_ms``: the latency objective (a choice for a customer-facing API).
+    ``bursts_per_month``: how often such a burst happens (an assumption, used only to turn node time into a monthly
+    cost)."""
+
+    base_rps: float = 10.0
+    peak_rps: float = 100.0
+    start_s: float = 600.0
+    length_s: float = 600.0
+    duration_s: float = 3600.0
+    slo_ms: float = 500.0
+    bursts_per_month: int = 30
+
+    def rate_rps(self, step_s: float = 10.0) -> np.ndarray:
+        t = np.arange(0.0, self.duration_s, step_s)
+        return np.where((t >= self.start_s) & (t < self.start_s + self.length_s), self.peak_rps, self.base_rps)
+
+    def workload(self, seed: int) -> tuple[np.ndarray, np.ndarray]:
+        """Arrivals (s) and service times (s, lognormal with the post model's mean)."""
+        rng = np.random.default_rng(seed)
+        a = arrivals.from_rate_series(10.0, self.rate_rps(10.0), rng)
+        return a, arrivals.service_times("lognormal", costs.POST_MODEL.cpu_ms / 1e3, a.size, rng)
+
+
+BURST = Burst()
+
+
+def serve_config(**overrides: Any) -> ray_serve.ServeAutoscaling:
+    """Ray's defaults (E3) with 2 to 20 replicas (Ray's default ``max_replicas`` of 1 would not autoscale)."""
+    return ray_serve.ServeAutoscaling.ray_defaults(**({"min_replicas": 2, "max_replicas": 20} | overrides))
+
+
+def cluster(node: str | float = "cpu", **overrides: Any) -> ray_serve.Cluster:
+    """A KubeRay cluster with ``node`` = ``"cpu"``/``"gpu"`` profile (E2) or a fixed start-up in seconds."""
+    profile = ray_serve.NodeProfile.of(node) if isinstance(node, str) else ray_serve.NodeProfile.fixed(float(node))
+    per_node = 1 if node == "gpu" else REPLICAS_PER_WORKER
+    return ray_serve.Cluster(**({"node": profile, "replicas_per_node": per_node} | overrides))
+
+
+def worker_usd_per_hour(worker: str = WORKER) -> float:
+    """On-demand price of a worker node (USD/h) from the project's price table (D-rows)."""
+    return float(pricing.load().value(f"ec2.{worker}", "USD/hour"))
+
+
+def kuberay_burst(seed: int = 0, burst: Burst = BURST, node: str | float = "cpu",
+                  config: ray_serve.ServeAutoscaling | None = None, **cluster_overrides: Any) -> Result:
+    """One run of ``burst`` on KubeRay."""
+    a, s = burst.workload(seed)
+    return ray_serve.run(a, s, burst.duration_s, config or serve_config(), cluster(node, **cluster_overrides),
+                         seed=seed)
+
+
+def monthly_worker_usd(res: Result, floor_nodes: int, burst: Burst = BURST) -> float:
+    """Worker cost per 730 h month: ``floor_nodes`` always on, plus the burst's extra node time x
+    ``burst.bursts_per_month``."""
+    extra_h = max(0.0, res.node_hours - floor_nodes * burst.duration_s / 3600.0)
+    return (floor_nodes * HOURS_PER_MONTH + extra_h * burst.bursts_per_month) * worker_usd_per_hour()
+
+
+def _stats(runs: list[Result], slo_ms: float) -> dict[str, float]:
+    p99 = [r.latency_percentiles_ms()["p99"] for r in runs]
+    viol = [100.0 * r.slo_violations(slo_ms) / max(1, r.arrivals) for r in runs]
+    return {"p99_ms": float(np.median(p99)), "slo_violations_pct": float(np.median(viol))}
+
+
+# -- (i) a burst on KubeRay ---------------------------------------------------------------------------------------
+def node_startup_samples(n: int = 20_000, seed: int = 0) -> pd.DataFrame:
+    """Start-up times (s) of CPU and GPU nodes drawn from their profiles (E2), ``n`` of each."""
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({k: ray_serve.NodeProfile.of(k).sample_s(n, rng) for k in ray_serve.NODE_KINDS})
+
+
+def cpu_vs_gpu(burst: Burst = BURST, seeds: tuple[int, ...] = SEEDS) -> pd.DataFrame:
+    """The burst on CPU-node and GPU-node clusters (same model, same autoscaling): median p99 and SLO misses."""
+    rows = []
+    for kind in ray_serve.NODE_KINDS:
+        runs = [kuberay_burst(s, burst, kind) for s in seeds]
+        samples = node_startup_samples(seed=1)[kind]
+        rows.append({"node": kind, "node_startup_median_s": round(float(samples.median()), 1)}
+                    | {k: round(v, 1) for k, v in _stats(runs, burst.slo_ms).items()})
+    return pd.DataFrame(rows)
+
+
+def startup_sweep(startups_s: tuple[float, ...] = (0, 30, 60, 120, 180, 240, 300, 420, 600),
+                  burst: Burst = BURST, seeds: tuple[int, ...] = SEEDS) -> pd.DataFrame:
+    """p99 latency and SLO violations of the burst (Ray defaults) as node start-up time grows."""
+    rows = []
+    for su in startups_s:
+        st = _stats([kuberay_burst(s, burst, float(su)) for s in seeds], burst.slo_ms)
+        rows.append({"node_startup_s": float(su)} | {k: round(v, 1) for k, v in st.items()})
+    return pd.DataFrame(rows)
+
+
+MITIGATIONS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+    # label: (Serve overrides, cluster overrides)
+    "Ray defaults (min 2 replicas)": ({}, {}),
+    "tuned upscale (delay 5 s, metrics 2 s)": ({"upscale_delay_s": 5.0, "metrics_interval_s": 2.0}, {}),
+    "1 warm spare node": ({}, {"min_worker_nodes": 2}),
+    "1 spare + tuned upscale": ({"upscale_delay_s": 5.0, "metrics_interval_s": 2.0}, {"min_worker_nodes": 2}),
+    "2 spare nodes + tuned upscale": ({"upscale_delay_s": 5.0, "metrics_interval_s": 2.0}, {"min_worker_nodes": 3}),
+    "min replicas for the peak (6)": ({"min_replicas": 6}, {}),
+    "min replicas 8": ({"min_replicas": 8}, {}),
+}
+
+
+def mitigations(burst: Burst = BURST, seeds: tuple[int, ...] = SEEDS) -> pd.DataFrame:
+    """Each mitigation's median p99, SLO violations and monthly worker cost (USD, c6i.large on demand)."""
+    rows = []
+    for label, (serve_over, cl_over) in MITIGATIONS.items():
+        cfg = serve_config(**serve_over)
+        runs = [kuberay_burst(s, burst, "cpu", cfg, **cl_over) for s in seeds]
+        floor = max(cl_over.get("min_worker_nodes", 0), math.ceil(cfg.min_replicas / REPLICAS_PER_WORKER))
+        usd = float(np.median([monthly_worker_usd(r, floor, burst) for r in runs]))
+        rows.append({"mitigation": label, "always_on_nodes": floor}
+                    | {k: round(v, 1) for k, v in _stats(runs, burst.slo_ms).items()}
+                    | {"monthly_worker_usd": round(usd, 2)})
+    return pd.DataFrame(rows)
+
+
+# -- (ii) the same burst on Lambda ----------------------------------------------------------------------------------
+def lambda_config(provisioned: int = 0, keep_alive_s: float | None = None) -> lambda_.LambdaConfig:
+    """Lambda at the post model's memory and INIT (``costs.POST_MODEL``), limits from the parameter file."""
+    m = costs.POST_MODEL
+    over: dict[str, Any] = {"provisioned": provisioned, "memory_mb": m.lambda_memory_mb,
+                            "init_s": (m.init_ms / 1e3, m.init_ms / 1e3)}
+    if keep_alive_s is not None:
+        over["keep_alive_s"] = keep_alive_s
+    return lambda_.LambdaConfig.aws_defaults(**over)
+
+
+def lambda_burst(seed: int = 0, burst: Burst = BURST, provisioned: int = 0,
+                 keep_alive_s: float | None = None) -> Result:
+    """The burst on Lambda; request durations are the post model's Lambda duration (CPU share below 1,769 MB, A8)."""
+    a, s = burst.workload(seed)
+    s = s * (costs.POST_MODEL.lambda_duration_ms / costs.POST_MODEL.cpu_ms)
+    return lambda_.run(a, s, burst.duration_s, lambda_config(provisioned, keep_alive_s), seed=seed)
+
+
+def lambda_monthly_usd(res: Result, provisioned: int, burst: Burst = BURST) -> float:
+    """Lambda's monthly bill (through :func:`mlopsbook.costs.lambda_cost`) if every day had this hour's traffic
+    once (``bursts_per_month`` such hours) and the rest of the month ran at the base rate."""
+    m = costs.POST_MODEL
+    served = res.served + res.in_flight
+    hours = burst.bursts_per_month
+    base_req = burst.base_rps * (HOURS_PER_MONTH - hours) * 3600.0
+    req = served * hours + base_req
+    cold = float(np.count_nonzero(res.cold)) * hours / req if res.cold is not None else 0.0
+    pc = {}
+    if provisioned:
+        pc_req = float(np.count_nonzero(~res.cold[res.status == 0])) * hours if res.cold is not None else 0.0
+        pc = {"provisioned_concurrency": provisioned, "provisioned_hours": HOURS_PER_MONTH,
+              "provisioned_requests": min(pc_req, req)}
+    return float(costs.lambda_cost(req, m.lambda_duration_ms, m.lambda_memory_mb, cold_start_fraction=cold,
+                                   init_duration_ms=m.init_ms, **pc).monthly_usd)
+
+
+def lambda_table(provisioned: tuple[int, ...] = (0, 4, 10, 20), burst: Burst = BURST,
+                 seeds: tuple[int, ...] = SEEDS) -> pd.DataFrame:
+    """The burst on Lambda with and without provisioned concurrency: cold starts, p99, SLO misses, monthly USD."""
+    rows = []
+    for pc in provisioned:
+        runs = [lambda_burst(s, burst, pc) for s in seeds]
+        rows.append({"provisioned": pc,
+                     "cold_starts": int(np.median([np.count_nonzero(r.cold) for r in runs])),
+                     "p99_ms": round(float(np.median([r.latency_percentiles_ms()["p99"] for r in runs])), 1),
+                     "max_ms": round(float(np.median([r.latency_percentiles_ms()["max"] for r in runs])), 1),
+                     "slo_violations_pct": round(float(np.median(
+                         [100.0 * r.slo_violations(burst.slo_ms) / r.arrivals for r in runs])), 3),
+                     "monthly_usd": round(float(np.median([lambda_monthly_usd(r, pc, burst) for r in runs])), 2)})
+    return pd.DataFrame(rows)
+
+
+# -- (iii) a worker node dies under load -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class NodeLoss:
+    """Steady ``rate_rps`` on ``replicas`` fixed replicas (2 per node); the busiest node dies at ``kill_s``.
+
+    The default rate loads the replicas to the cost model's planning utilisation
+    (:data:`mlopsbook.costs.DEFAULT_UTILISATION`, 70%): 84 req/s on 6 replicas of 50 ms."""
+
+    rate_rps: float = costs.DEFAULT_UTILISATION * 6 * 1000.0 / costs.POST_MODEL.cpu_ms
+    replicas: int = 6
+    kill_s: float = 900.0
+    duration_s: float = 2400.0
+    slo_ms: float = 500.0
+
+
+NODE_LOSS = NodeLoss()
+
+
+def node_loss(mode: str = "crash", retries: int = 0, seed: int = 0, spec: NodeLoss = NODE_LOSS,
+              spare_nodes: int = 0) -> Result:
+    """One run of a worker node dying under load (``mode`` crash or silent, ``retries`` per request)."""
+    rng = np.random.default_rng(seed)
+    a = arrivals.poisson(spec.rate_rps, spec.duration_s, rng)
+    s = arrivals.service_times("lognormal", costs.POST_MODEL.cpu_ms / 1e3, a.size, rng)
+    cfg = serve_config(min_replicas=spec.replicas, max_replicas=spec.replicas)
+    nodes = math.ceil(spec.replicas / REPLICAS_PER_WORKER) + spare_nodes
+    return ray_serve.run(a, s, spec.duration_s, cfg, cluster("cpu", min_worker_nodes=nodes), seed=seed,
+                         failure=NodeFailure(spec.kill_s, mode, retries))
+
+
+def failure_table(spec: NodeLoss = NODE_LOSS, seeds: tuple[int, ...] = SEEDS) -> pd.DataFrame:
+    """Failed requests, detection and recovery times and p99 during recovery, for each failure mode and policy."""
+    rows = []
+    for mode, retries, spare in (("crash", 0, 0), ("crash", 1, 0), ("silent", 0, 0), ("silent", 1, 0),
+                                 ("crash", 0, 1)):
+        runs = [node_loss(mode, retries, s, spec, spare) for s in seeds]
+        p99_rec = [r.window(spec.kill_s, spec.kill_s + r.extra["recovery_s"]).latency_percentiles_ms()["p99"]
+                   for r in runs]
+        rows.append({"failure": mode, "retries": retries, "spare_nodes": spare,
+                     "failed": int(np.median([r.failed for r in runs])),
+                     "detection_s": round(float(np.median([r.extra["detection_s"] for r in runs])), 1),
+                     "recovery_s": round(float(np.median([r.extra["recovery_s"] for r in runs])), 1),
+                     "p99_during_recovery_ms": round(float(np.median(p99_rec)), 1)})
+    return pd.DataFrame(rows)
+
+
+# -- issue 6: the same scenario as the real local Ray Serve run ------------------------------------------------------
+def local_ray_scenario(kill_replica_at_s: float | None = None, duration_s: float = 60.0, seed: int = 0,
+                       clients: int = 8, handler_s: float = 0.05) -> Result:
+    """The local Ray Serve experiment in simulation: 8 closed-loop clients, a 50 ms handler, 1 -> 2 replicas with
+    ``metrics_interval_s=1``, ``look_back_period_s=2``, ``upscale_delay_s=1``, both replicas on one node (no node
+    start-up), replica start-up from the probe (5 s); optionally one replica killed at ``kill_replica_at_s``."""
+    cfg = ray_serve.ServeAutoscaling.ray_defaults(min_replicas=1, max_replicas=2, metrics_interval_s=1.0,
+                                                   look_back_period_s=2.0, upscale_delay_s=1.0)
+    cl = ray_serve.Cluster(node=ray_serve.NodeProfile.fixed(0.0), replicas_per_node=2, min_worker_nodes=1,
+                           max_worker_nodes=1)
+    failure = None if kill_replica_at_s is None else NodeFailure(kill_replica_at_s, "replica", 0)
+    return ray_serve.run_closed_loop(clients, lambda: handler_s, duration_s, cfg, cl, seed=seed, failure=failure)
+
+
+# -- verdicts ---------------------------------------------------------------------------------------------------------
+def _fmt_ms(ms: float) -> str:
+    return f"{ms / 1e3:.1f} s" if ms >= 1000 else f"{ms:.0f} ms"
+
+
+def verdict_c3(burst: Burst = BURST, seeds: tuple[int, ...] = (0, 1, 2)) -> Verdict:
+    """C3: cold starts of new nodes during autoscaling were a main difficulty."""
+    base = _stats([kuberay_burst(s, burst, "cpu") for s in seeds], burst.slo_ms)
+    instant = _stats([kuberay_burst(s, burst, 0.0) for s in seeds], burst.slo_ms)
+    gpu = _stats([kuberay_burst(s, burst, "gpu") for s in seeds], burst.slo_ms)
+    table = mitigations(burst, seeds)
+    default_usd = float(table["monthly_worker_usd"].iloc[0])
+    ok = table[table["p99_ms"] <= burst.slo_ms].sort_values("monthly_worker_usd", kind="stable")
+    samples = node_startup_samples(seed=1)
+    cpu_med, gpu_med = float(samples["cpu"].median()), float(samples["gpu"].median())
+    share = (base["p99_ms"] - instant["p99_ms"]) / base["p99_ms"] if base["p99_ms"] > 0 else 0.0
+    figures: dict[str, float | int | str] = {
+        "p99_cpu_nodes_ms": round(base["p99_ms"], 1), "p99_instant_nodes_ms": round(instant["p99_ms"], 1),
+        "p99_gpu_nodes_ms": round(gpu["p99_ms"], 1), "slo_violations_cpu_pct": round(base["slo_violations_pct"], 1),
+        "cpu_node_startup_median_s": round(cpu_med, 1), "gpu_node_startup_median_s": round(gpu_med, 1),
+        "startup_share_of_p99": round(share, 3), "slo_ms": float(burst.slo_ms),
+        "default_monthly_worker_usd": round(default_usd, 2)}
+    if base["p99_ms"] <= burst.slo_ms:
+        return Verdict("C3", Status.REFUTED, f"A {burst.peak_rps / burst.base_rps:g}x burst kept p99 at "
+                       f"{_fmt_ms(base['p99_ms'])}, within the {burst.slo_ms:g} ms SLO, despite node start-up.",
+                       figures=figures)
+    fix = ""
+    if len(ok):
+        row = ok.iloc[0]
+        figures |= {"cheapest_fix": str(row["mitigation"]), "cheapest_fix_p99_ms": float(row["p99_ms"]),
+                    "cheapest_fix_extra_monthly_usd": round(float(row["monthly_worker_usd"]) - default_usd, 2)}
+        fix = (f" The cheapest mitigation that meets the SLO here, '{row['mitigation']}', gives p99 "
+               f"{_fmt_ms(float(row['p99_ms']))} for ${float(row['monthly_worker_usd']) - default_usd:.0f} a month "
+               f"more in worker nodes.")
+    return Verdict(
+        "C3", Status.HOLDS_UNDER_CONDITIONS,
+        f"In a simulated {burst.peak_rps / burst.base_rps:g}x, {burst.length_s / 60:g}-minute burst on Ray Serve's "
+        f"default autoscaling, new CPU nodes (median start-up {cpu_med:.0f} s, E2) push p99 to "
+        f"{_fmt_ms(base['p99_ms'])} and {base['slo_violations_pct']:.0f}% of requests miss the {burst.slo_ms:g} ms "
+        f"SLO; with instant nodes p99 would be {_fmt_ms(instant['p99_ms'])}, so node start-up causes "
+        f"{100 * share:.0f}% of it. GPU nodes (median {gpu_med:.0f} s) give p99 {_fmt_ms(gpu['p99_ms'])}.{fix}",
+        conditions=(f"a burst that needs more nodes than are running (here {burst.peak_rps:g} req/s against 2 warm "
+                    f"replicas) and lasts longer than the upscale delay, with node start-up of minutes (E2.2, E2.7, "
+                    f"E2.8); not for steady traffic or a cluster that keeps capacity for the peak."),
+        figures=figures)
+
+
+def verdict_c4(spec: NodeLoss = NODE_LOSS, seeds: tuple[int, ...] = (0, 1, 2)) -> Verdict:
+    """C4: managing and observing failures when a worker node died suddenly was a main difficulty."""
+    h = HealthCheck.ray_defaults()
+    crash = [node_loss("crash", 0, s, spec) for s in seeds]
+    silent = [node_loss("silent", 0, s, spec) for s in seeds]
+    retried = [node_loss("crash", 1, s, spec) for s in seeds]
+    spare = [node_loss("crash", 0, s, spec, spare_nodes=1) for s in seeds]
+    med = lambda xs: float(np.median(xs))  # noqa: E731
+    rec = med([r.extra["recovery_s"] for r in crash])
+    rec_spare = med([r.extra["recovery_s"] for r in spare])
+    p99_rec = med([r.window(spec.kill_s, spec.kill_s + r.extra["recovery_s"]).latency_percentiles_ms()["p99"]
+                   for r in crash])
+    lo_c, hi_c = h.detection_range_s("crash")
+    lo_s, hi_s = h.detection_range_s("silent")
+    figures = {"failed_no_retry": int(med([r.failed for r in crash])), "failed_silent": int(med([r.failed for r in silent])),
+               "failed_with_retry": int(med([r.failed for r in retried])), "recovery_s": round(rec, 1),
+               "recovery_spare_node_s": round(rec_spare, 1), "p99_during_recovery_ms": round(p99_rec, 1),
+               "detection_crash_s": f"{lo_c:g}-{hi_c:g}", "detection_silent_s": f"{lo_s:g}-{hi_s:g}"}
+    return Verdict(
+        "C4", Status.HOLDS_UNDER_CONDITIONS,
+        f"When the busiest of {math.ceil(spec.replicas / REPLICAS_PER_WORKER)} worker nodes dies under "
+        f"{spec.rate_rps:g} req/s, the requests in flight on it fail ({figures['failed_no_retry']} if it crashes, "
+        f"{figures['failed_silent']} if it goes silent; {figures['failed_with_retry']} with one retry). Ray declares "
+        f"the node dead after {lo_c:g}-{hi_c:g} s (crash) or {lo_s:g}-{hi_s:g} s (silent) with its health-check "
+        f"defaults (E4.8); only then are replacements requested, and with no spare capacity the replicas are back "
+        f"after {rec:.0f} s (a new node's start-up), with p99 {p99_rec / 1e3:.1f} s meanwhile. A spare node cuts "
+        f"recovery to {rec_spare:.0f} s. Nothing in the request path shows this: an operator must watch running "
+        f"replicas against the target, the ongoing-request queue and 5xx counts.",
+        conditions=("no request retries, no spare node and no alert on running replicas below target; node start-up "
+                    "of minutes (E2). Retries and a warm spare node make a node loss close to invisible."),
+        figures=figures)
+
+
+__all__ = ["BURST", "Burst", "NODE_LOSS", "NodeLoss", "verdict_c3", "verdict_c4", "local_ray_scenario"]
