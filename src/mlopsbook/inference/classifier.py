@@ -60,6 +60,9 @@ def train(docs: Sequence[Document]) -> Any:
         raise ValueError(f"docs: no training document of type {', '.join(sorted(missing))}")
     model = build()
     model.fit([d.text for d in docs], [d.label for d in docs])
+    # ``stop_words_`` (pruned terms, older scikit-learn) is a set: its pickled order would depend on PYTHONHASHSEED.
+    if hasattr(model.named_steps["tfidf"], "stop_words_"):
+        delattr(model.named_steps["tfidf"], "stop_words_")
     return model
 
 
