@@ -8,11 +8,10 @@ import sys
 
 import numpy as np
 import pytest
-import simpy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlopsbook.simulate import arrivals, fixed_pool, lambda_, queueing, ray_serve
+from mlopsbook.simulate import arrivals, experiments, fixed_pool, lambda_, queueing, ray_serve, reference
 from mlopsbook.simulate.failures import HealthCheck, NodeFailure
 from mlopsbook.simulate.results import DROPPED, FAILED, IN_FLIGHT, SERVED
 from mlopsbook.simulate.scenario import Scenario, ScenarioError
@@ -57,26 +56,7 @@ def test_lindley_equals_heap_for_one_server():
 
 
 # -- SimPy agreement ----------------------------------------------------------------------------------------------
-def simpy_fcfs(a: np.ndarray, s: np.ndarray, servers: int) -> np.ndarray:
-    env = simpy.Environment()
-    res = simpy.Resource(env, capacity=servers)
-    start = np.empty_like(a)
-
-    def request(i):
-        yield env.timeout(a[i] - env.now) if a[i] > env.now else env.timeout(0)
-        with res.request() as req:
-            yield req
-            start[i] = env.now
-            yield env.timeout(s[i])
-
-    def source():
-        for i in range(a.size):
-            yield env.timeout(a[i] - env.now)
-            env.process(request(i))
-
-    env.process(source())
-    env.run()
-    return start
+simpy_fcfs = reference.simpy_fcfs_start_times
 
 
 @pytest.mark.parametrize("servers", [1, 4])
@@ -264,3 +244,23 @@ def test_cli_json_keys_and_bad_flags(tmp_path):
 
 def test_statuses_are_distinct():
     assert len({SERVED, FAILED, DROPPED, IN_FLIGHT}) == 4
+
+
+# -- experiments and verdicts -------------------------------------------------------------------------------------
+def test_verdicts_are_deterministic_and_carry_their_figures():
+    v3, v4 = experiments.verdict_c3(), experiments.verdict_c4()
+    assert v3.record() == experiments.verdict_c3().record()
+    assert v3.claim_id == "C3" and v4.claim_id == "C4"
+    assert v3.figures["p99_cpu_nodes_ms"] > v3.figures["slo_ms"] > v3.figures.get("cheapest_fix_p99_ms", 0)
+    assert v3.figures["gpu_node_startup_median_s"] > v3.figures["cpu_node_startup_median_s"]
+    assert v4.figures["failed_with_retry"] <= v4.figures["failed_no_retry"]
+    assert v4.figures["recovery_spare_node_s"] < v4.figures["recovery_s"]
+
+
+def test_local_ray_scenario_matches_the_probe():
+    """ray-airflow-notes: decision ~1.5 s after load, second replica ~5 s later; a killed replica back in 8-16 s."""
+    r = experiments.local_ray_scenario(kill_replica_at_s=30.0)
+    t, reps = np.asarray(r.timeline.time_s), np.asarray(r.timeline.replicas)
+    assert 1 <= t[np.argmax(reps == 2)] <= 10
+    assert 1 <= r.failed <= 8  # the killed replica's share of the 8 outstanding calls
+    assert 5 <= r.extra["recovery_s"] <= 16

@@ -136,6 +136,23 @@ class Result:
                       self.status[m], self.timeline, None if self.cold is None else self.cold[m],
                       None if self.retried is None else self.retried[m])
 
+    def latency_over_time(self, bucket_s: float, q: float = 99.0) -> tuple[np.ndarray, np.ndarray]:
+        """The ``q``-th percentile latency (ms) of served requests by arrival bucket of ``bucket_s`` seconds:
+        bucket start times (s) and values (NaN for an empty bucket)."""
+        ok = self.status == SERVED
+        a, lat = self.arrival_s[ok], (self.end_s[ok] - self.arrival_s[ok]) * 1e3
+        edges = np.arange(0.0, self.duration_s + bucket_s, bucket_s)
+        idx = np.searchsorted(edges, a, side="right") - 1
+        out = np.full(edges.size - 1, np.nan)
+        order = np.argsort(idx, kind="stable")
+        idx, lat = idx[order], lat[order]
+        bounds = np.searchsorted(idx, np.arange(edges.size))
+        for k in range(edges.size - 1):
+            chunk = lat[bounds[k]:bounds[k + 1]]
+            if chunk.size:
+                out[k] = np.percentile(chunk, q)
+        return edges[:-1], out
+
     @property
     def node_hours(self) -> float:
         return self.node_seconds / 3600.0
