@@ -116,7 +116,8 @@ def simulate(profile: Profile, platform: str, plan: dict, *, mean_rps: float | N
                                                        max_replicas=hi_r)
         node_kind = "gpu" if plan.get("gpu_workers") else "cpu"
         cluster = ray_serve.Cluster(node=ray_serve.NodeProfile.of(node_kind), replicas_per_node=per_node,
-                                    min_worker_nodes=int(plan["replicas_before"]))
+                                    min_worker_nodes=int(plan["replicas_before"]),
+                                    max_worker_nodes=max(100, int(plan["replicas_peak"])))
         res = ray_serve.run(a, s, T, auto, cluster, seed=seed)
         model = f"Ray Serve on KubeRay: reactive autoscaling (E3), {node_kind.upper()} node start-up (E2)"
     elif platform == "triton":

@@ -140,7 +140,8 @@ class Profile:
         """The same profile at another mean rate (peak scaled in proportion)."""
         from dataclasses import replace
 
-        return replace(self, mean_rps=float(mean_rps), peak_rps=self.peak_rps * float(mean_rps) / self.mean_rps)
+        m = float(mean_rps)
+        return replace(self, mean_rps=m, peak_rps=max(m, self.peak_rps / self.mean_rps * m))
 
     def with_(self, **changes: Any) -> "Profile":
         """A copy with some fields changed (validated again)."""

@@ -1,0 +1,121 @@
+"""The profiles the book decides: the post's NLP services, and contrasting profiles in which each other platform wins.
+
+The post gives no traffic figures, so the traffic of :func:`post_profile` is an **assumption**, stated in
+:data:`POST_TRAFFIC`: customer-facing document services used in office hours, about a million documents a month.
+Everything about the models (artifact size, latency per request, memory) comes from the CPU-inference measurement
+(:mod:`mlopsbook.inference`, issue 5), never typed here; until that measurement is available
+:func:`measured_nlp` returns ``None`` and the verdict on C8 says so.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, Mapping
+
+import pandas as pd
+
+from mlopsbook.costs import PLATFORM_LABELS
+from mlopsbook.decide.profile import Profile
+from mlopsbook.traffic import SECONDS_PER_MONTH, Workload
+
+POST_TRAFFIC: dict[str, Any] = {
+    "traffic_pattern": "business-hours",
+    "requests_per_month": 1_000_000,
+    "gpu": "no",
+    "latency_slo_ms": 1000.0,
+}
+"""ASSUMPTIONS for the post's services (the post states none): office-hours traffic (customer-facing legal documents),
+one million requests a month, no GPU (the models are scikit-learn and spaCy CPU pipelines), a p99 of 1 s."""
+
+MEASURED_KEYS = ("artifact_mb", "model_latency_ms", "memory_mb")
+
+
+def measured_nlp() -> dict[str, float] | None:
+    """The NLP services' measured artifact size, latency and memory (``artifact_mb``, ``model_latency_ms``,
+    ``memory_mb``), from ``mlopsbook.inference.measure.nlp_profile()``; ``None`` while that module is absent.
+
+    Of the two services the larger figures are taken (one deployment recipe for both): the profile is the harder one.
+    """
+    try:
+        measure = importlib.import_module("mlopsbook.inference.measure")
+    except ModuleNotFoundError:
+        return None
+    fn = getattr(measure, "nlp_profile", None)
+    if fn is None:
+        return None
+    raw = fn()
+    return _as_measurement(raw)
+
+
+def _as_measurement(raw: Any) -> dict[str, float]:
+    data = raw if isinstance(raw, Mapping) else getattr(raw, "__dict__", {})
+    missing = [k for k in MEASURED_KEYS if k not in data]
+    if missing:
+        raise ValueError(f"nlp_profile: missing {', '.join(missing)} (got {', '.join(map(str, data))})")
+    return {k: float(data[k]) for k in MEASURED_KEYS}
+
+
+def post_profile(measured: Mapping[str, float] | None = None) -> Profile | None:
+    """The post's NLP services as a profile: measured model figures plus the stated traffic assumptions.
+
+    ``measured`` defaults to :func:`measured_nlp`; ``None`` when no measurement is available.
+    """
+    m = dict(measured) if measured is not None else measured_nlp()
+    if m is None:
+        return None
+    from mlopsbook.inference.service import MAX_TEXT_CHARS
+
+    mean = POST_TRAFFIC["requests_per_month"] / SECONDS_PER_MONTH
+    return Profile(
+        traffic_pattern=POST_TRAFFIC["traffic_pattern"], mean_rps=mean,
+        peak_rps=float(Workload(POST_TRAFFIC["traffic_pattern"], mean).peak_rps), gpu=POST_TRAFFIC["gpu"],
+        artifact_mb=float(m["artifact_mb"]), model_latency_ms=float(m["model_latency_ms"]),
+        memory_mb=float(m["memory_mb"]), latency_slo_ms=POST_TRAFFIC["latency_slo_ms"],
+        payload_kb=MAX_TEXT_CHARS / 1000.0,  # the services' largest accepted document (UTF-8, ASCII text: 1 byte/char)
+        name="the post's NLP services")
+
+
+CONTRASTS: dict[str, dict[str, Any]] = {
+    "lambda": dict(name="internal tool, a few thousand calls a day", traffic_pattern="business-hours", mean_rps=0.05,
+                   peak_rps=0.187, gpu="no", artifact_mb=90, model_latency_ms=60, memory_mb=1024,
+                   latency_slo_ms=3000, payload_kb=50),
+    "fargate": dict(name="steady API, 30 req/s around the clock", traffic_pattern="steady", mean_rps=30, peak_rps=30,
+                    gpu="no", artifact_mb=400, model_latency_ms=50, memory_mb=1024, latency_slo_ms=500,
+                    payload_kb=20),
+    "sagemaker": dict(name="memory-heavy CPU model, 280 req/s steady", traffic_pattern="steady", mean_rps=280,
+                      peak_rps=280, gpu="no", artifact_mb=3000, model_latency_ms=50, memory_mb=4096,
+                      latency_slo_ms=500, payload_kb=100),
+    "sagemaker-serverless": dict(name="tiny fast model, bursty webhooks", traffic_pattern="bursty", mean_rps=20,
+                                 peak_rps=500, gpu="no", artifact_mb=600, model_latency_ms=3, memory_mb=3072,
+                                 latency_slo_ms=2000, payload_kb=5),
+    "eks": dict(name="high-volume CPU scoring, 600 req/s", traffic_pattern="steady", mean_rps=600, peak_rps=600,
+                gpu="no", artifact_mb=500, model_latency_ms=50, memory_mb=1024, latency_slo_ms=500, payload_kb=10),
+    "triton": dict(name="GPU transformer, 300 req/s", traffic_pattern="steady", mean_rps=300, peak_rps=300,
+                   gpu="required", artifact_mb=2000, model_latency_ms=20, memory_mb=4096, latency_slo_ms=500,
+                   payload_kb=10),
+}
+"""One profile per platform, chosen so that platform ranks first (each checked by a test). Illustrations of where
+each platform wins, not measurements of real services."""
+
+
+def contrasts() -> dict[str, Profile]:
+    """The contrasting profiles, by the platform expected to win."""
+    return {p: Profile.from_mapping(d) for p, d in CONTRASTS.items()}
+
+
+def contrast_table(seed: int = 0) -> pd.DataFrame:
+    """Each contrasting profile, its winner, deciding criterion, monthly cost and the runner-up."""
+    from mlopsbook.decide.engine import decide
+
+    rows = []
+    for expected, prof in contrasts().items():
+        d = decide(prof, seed=seed)
+        top = d.ranking[0]
+        rows.append({
+            "profile": prof.name, "pattern": prof.traffic_pattern, "mean_rps": prof.mean_rps, "gpu": prof.gpu,
+            "memory_mb": prof.memory_mb, "latency_ms": prof.model_latency_ms,
+            "first": PLATFORM_LABELS[top.platform], "usd_per_month": round(top.monthly_usd, 0),
+            "runner_up": PLATFORM_LABELS[d.ranking[1].platform] if len(d.ranking) > 1 else "-",
+            "deciding": d.deciding_criterion, "expected": PLATFORM_LABELS[expected],
+        })
+    return pd.DataFrame(rows)
