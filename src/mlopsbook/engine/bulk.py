@@ -146,7 +146,8 @@ def score_day(day: date, input_root: Path, output_root: Path, *, scorer: str = D
         def get_filename_for_task(self, write_uuid: str, task_index: int) -> str:
             return f"part-{task_index:05d}.parquet"
 
-    ds = ray.data.read_parquet(str(src), override_num_blocks=num_blocks, columns=list(INPUT_COLUMNS))
+    # Ray Data coalesces small files into one read task: split into num_blocks blocks explicitly (order kept)
+    ds = ray.data.read_parquet(str(src), columns=list(INPUT_COLUMNS)).repartition(num_blocks)
     scored = ds.map_batches(score_batch, batch_format="pandas", batch_size=None,
                             fn_kwargs={"scorer": scorer, "model_dir": str(model_dir) if model_dir else None})
 
@@ -167,10 +168,11 @@ def score_day(day: date, input_root: Path, output_root: Path, *, scorer: str = D
 
 
 def write_input_days(root: Path, days: Sequence[date], docs_per_day: int, *, seed: int = 0,
-                     min_words: int = 40, max_words: int = 400) -> list[Path]:
+                     min_words: int = 40, max_words: int = 400, files: int = 2) -> list[Path]:
     """Write one input partition per day (``doc_id``, ``text``) from the seeded document generator; returns them.
 
-    Each day's documents depend only on ``seed`` and the day, so adding a day leaves the others unchanged.
+    Each day's documents depend only on ``seed`` and the day, so adding a day leaves the others unchanged. A day is
+    split into ``files`` Parquet files of consecutive documents (Ray Data reads a file as one block at least).
     Partitions are written with the same idempotent writer as the output.
     """
     import pyarrow as pa
@@ -180,6 +182,8 @@ def write_input_days(root: Path, days: Sequence[date], docs_per_day: int, *, see
 
     if docs_per_day < 1:
         raise ValueError(f"docs_per_day: must be >= 1 (got {docs_per_day})")
+    if files < 1:
+        raise ValueError(f"files: must be >= 1 (got {files})")
     if len(set(days)) != len(days):
         raise ValueError("days: each day at most once")
     out = []
@@ -190,7 +194,9 @@ def write_input_days(root: Path, days: Sequence[date], docs_per_day: int, *, see
                           "text": [d.text for d in docs]})
 
         def write(staging: Path, table: pa.Table = table) -> None:
-            pq.write_table(table, staging / "part-00000.parquet")
+            step = -(-table.num_rows // files)
+            for k, start in enumerate(range(0, table.num_rows, step)):
+                pq.write_table(table.slice(start, step), staging / f"part-{k:05d}.parquet")
 
         out.append(write_partition(Path(root), partition_name(day), write).path)
     return out
