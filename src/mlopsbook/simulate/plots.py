@@ -83,7 +83,7 @@ def frontier(table: pd.DataFrame, slo_ms: float, lambda_table: pd.DataFrame | No
     ax.set_xlabel("monthly cost (USD per 730 h; KubeRay: worker nodes only, c6i.large on demand)")
     ax.set_ylabel("p99 latency over the burst hour (s, log)")
     ax.set_title(f"Cost against p99 for the 10x burst ({DATA_DATE})", fontsize=10)
-    ax.legend(fontsize=8, loc="upper right")
+    ax.legend(fontsize=8, loc="center right")
     fig.tight_layout()
     return fig
 
