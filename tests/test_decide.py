@@ -73,7 +73,7 @@ def test_limits_loader_names_row_and_column(tmp_path: Path) -> None:
 @pytest.mark.parametrize("change,platform,text", [
     ({"gpu": "required"}, "lambda", "no GPU (A27"),
     ({"memory_mb": 12000}, "lambda", "10,240 MB (A7"),
-    ({"model_latency_ms": 1_000_000}, "lambda", "900 s (A11"),
+    ({"model_latency_ms": 1_000_000, "mean_rps": 0.001, "peak_rps": 0.001}, "lambda", "900 s (A11"),
     ({"payload_kb": 7000}, "lambda", "6,144 KB (A14"),
     ({"artifact_mb": 11000}, "lambda", "10 GB container image limit (A13"),
     ({"payload_kb": 5000}, "sagemaker-serverless", "4,096 KB (B16"),

@@ -278,8 +278,11 @@ def _reasons(platform: str, profile: Profile, plan: dict[str, Any], usd: float, 
 
 # -- the decision --------------------------------------------------------------------------------------------------------
 def decide(profile: Profile, *, prices: pricing.PriceTable | None = None,
-           limits: tuple[limits_mod.Limit, ...] | None = None, seed: int = 0, flip: bool = True) -> Decision:
-    """Rank the platforms for ``profile`` (deterministic for a ``seed``). ``flip=False`` skips the flip search."""
+           limits: tuple[limits_mod.Limit, ...] | None = None, seed: int = 0, flip: bool = True,
+           simulate: bool = True) -> Decision:
+    """Rank the platforms for ``profile`` (deterministic for a ``seed``). ``flip=False`` skips the flip search;
+    ``simulate=False`` skips the cold-start simulation (every platform then counts as meeting the SLO: a quick,
+    cost-and-limits-only ranking, used to test whether a missing field could change an answer)."""
     table = prices if prices is not None else pricing.load()
     lims = limits if limits is not None else limits_mod.load()
     model = model_of(profile)
@@ -305,7 +308,8 @@ def decide(profile: Profile, *, prices: pricing.PriceTable | None = None,
         floor = 0.0 if platform in PAY_PER_USE else float(
             monthly_cost(platform, w, model, mean_rps=0.0, prices=table, **opts).monthly_usd)
         plan["replicas_before"], plan["replicas_peak"] = _fleet_sizes(platform, profile, plan, profile.mean_rps)
-        exp = exposure_mod.simulate(profile, platform, plan, seed=seed)
+        exp = (exposure_mod.simulate(profile, platform, plan, seed=seed) if simulate else
+               exposure_mod.Exposure(platform, 0.0, 0.0, 0, "not simulated", "not simulated"))
         window = exp.window
         reasons = _reasons(platform, profile, plan, usd, floor, exp, limits_mod.of(platform, lims), active)
         items = {k: float(v) for k, v in bill.items.items()}

@@ -1,0 +1,37 @@
+"""``mlopsbook ask "QUESTION"``: AI Medusa answers where to deploy a model; with no question, a terminal
+conversation (reads stdin, ends on EOF or "quit"). Offline and deterministic: retrieval plus the decision engine."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from mlopsbook.cli import UsageError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("ask", help="AI Medusa: ask where to deploy a model")
+    p.add_argument("question", nargs="*", metavar="QUESTION", help="the question (none: a conversation on the terminal)")
+    p.add_argument("--json", action="store_true", help="print the answer as JSON")
+    p.set_defaults(func=_ask)
+
+
+def _ask(args: argparse.Namespace) -> int:
+    from mlopsbook.decide.profile import ProfileError
+    from mlopsbook.medusa import answer, dialogue
+
+    q = " ".join(args.question).strip()
+    if not q:
+        return dialogue.converse(sys.stdin, sys.stdout)
+    try:
+        a = answer.answer(q)
+    except ProfileError as exc:
+        raise UsageError(f"QUESTION: {exc}") from None
+    if args.json:
+        print(json.dumps({"recommendation": a.recommendation, "monthly_usd": round(a.monthly_usd, 2),
+                          "assumed": a.assumed, "ask": a.ask, "sources": [u for _, u in a.sources],
+                          "decision": a.decision.to_dict()}, indent=2))
+    else:
+        print(a.to_text())
+    return 0
