@@ -117,10 +117,10 @@ class Decision:
     def table(self) -> pd.DataFrame:
         """The ranking as a table (rounded): platform, monthly USD, p99 and whether it meets the SLO; ruled-out
         platforms last with their reason."""
-        rows = [{"rank": i + 1, "platform": PLATFORM_LABELS[a.platform], "usd_per_month": round(a.monthly_usd, 0),
+        rows = [{"rank": str(i + 1), "platform": PLATFORM_LABELS[a.platform], "usd_per_month": round(a.monthly_usd, 0),
                  "p99_ms": round(a.p99_ms, 0), "meets_slo": "yes" if a.meets_slo else "no", "ruled_out_by": ""}
                 for i, a in enumerate(self.ranking)]
-        rows += [{"rank": None, "platform": PLATFORM_LABELS[p], "usd_per_month": None, "p99_ms": None,
+        rows += [{"rank": "-", "platform": PLATFORM_LABELS[p], "usd_per_month": None, "p99_ms": None,
                   "meets_slo": "", "ruled_out_by": r} for p, r in self.ruled_out.items()]
         return pd.DataFrame(rows).set_index("rank")
 
@@ -268,7 +268,8 @@ def _reasons(platform: str, profile: Profile, plan: dict[str, Any], usd: float, 
         r["artifact"] = f"{profile.artifact_mb:,.0f} MB container image (up to 10 GB, B9), 3 GB memory"
     else:
         r["artifact"] = f"{profile.artifact_mb:,.0f} MB container image; no package-size limit in the sources"
-    r["cost"] = f"${usd:,.2f} a month at {profile.mean_rps:g} req/s on average ({profile.mean_rps * SECONDS_PER_MONTH / 1e6:,.1f} M requests)"
+    r["cost"] = (f"${usd:,.2f} a month at {_rate(profile.mean_rps)} req/s on average "
+                 f"({profile.mean_rps * SECONDS_PER_MONTH / 1e6:,.2f} M requests)")
     verdict = "meets" if exp.meets(profile.latency_slo_ms) else "misses"
     extra = f", {exp.cold_fraction:.2%} cold" if platform in PAY_PER_USE else ""
     drop = f", {exp.dropped} throttled" if exp.dropped else ""
