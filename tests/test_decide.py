@@ -176,3 +176,32 @@ def test_cli_bad_input_exits_2_naming_the_flag(argv: list[str], flag: str) -> No
     r = subprocess.run([sys.executable, "-m", "mlopsbook", "decide", *argv], capture_output=True, text=True)
     assert r.returncode == 2
     assert r.stderr.strip().count("\n") == 0 and f"error: {flag}" in r.stderr
+
+
+# -- widgets ---------------------------------------------------------------------------------------------------------------
+def test_widgets_render_nothing_outside_a_live_session(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from mlopsbook.decide import widgets
+
+    for k in widgets.LIVE_ENV:
+        monkeypatch.delenv(k, raising=False)
+    assert not widgets.live()
+    widgets.show(cases.contrasts()["lambda"])
+    assert capsys.readouterr().out == ""
+    monkeypatch.setenv("MLOPSBOOK_WIDGETS", "1")
+    assert widgets.live()
+
+
+def test_widget_panel_builds_and_clamps_the_peak() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from mlopsbook.decide import widgets
+
+    p = cases.contrasts()["fargate"]
+    ctl = widgets.controls(p)
+    values = {k: c.value for k, c in ctl.items()}
+    assert widgets.profile_from(values).traffic_pattern == "steady"
+    values.update(traffic_pattern="diurnal", peak_over_mean=10.0)
+    assert widgets.profile_from(values).peak_rps == pytest.approx(2 * values["mean_rps"])
+    panel = widgets.build(p)
+    assert len(panel.children[0].children) == len(ctl)
