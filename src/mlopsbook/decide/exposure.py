@@ -3,7 +3,9 @@
 One short seeded run per platform over the **20 minutes around the sharpest rise of the traffic** in the month
 (5 minutes before the steepest one-minute increase of the rate to 15 minutes after; the start of the month for steady
 traffic), with 15 more minutes simulated before the window so that warm capacity from earlier traffic is there. The
-window is where cold starts hurt most: the p99 reported is the worst window's, not the month's.
+window is where cold starts hurt most: the p99 reported is the worst window's, not the month's. At high rates the run is
+bounded to :data:`MAX_ARRIVALS` expected requests: the window then starts one minute before the rise, without warm-up,
+and lasts as many minutes as the bound allows (at least 2).
 
 How each platform is simulated:
 
@@ -37,8 +39,9 @@ from mlopsbook.traffic import RESOLUTION_S
 WINDOW_BEFORE_S = 300
 WINDOW_AFTER_S = 900
 WARMUP_S = 900
-MAX_ARRIVALS = 400_000
-"""Above this many expected arrivals the window is shortened (never below 2 minutes) to keep a run under a second."""
+MAX_ARRIVALS = 60_000
+"""Above this many expected arrivals the window is shortened (never below 2 minutes, always starting at the rise) to
+keep a run well under a second."""
 TRITON_CONCURRENCY = 8
 """Requests one Triton instance serves at once (F1: 272 infer/s at concurrency 8 with dynamic batching)."""
 INIT_MODEL = "sklearn_model"
@@ -82,10 +85,14 @@ def _window(profile: Profile, mean_rps: float) -> tuple[np.ndarray, int, str]:
     series = rate[lo:j + after]
     expected = float(series.sum() * RESOLUTION_S)
     if expected > MAX_ARRIVALS:
-        keep = max(2, int(len(series) * MAX_ARRIVALS / expected))
-        series = series[-keep:]
-        lo = j + after - keep
-        where += f" (shortened to {keep} minutes to bound the run)"
+        # keep the rise itself: from one minute before it, as many minutes as the bound allows (no warm-up)
+        tail = rate[max(0, j - 1):j + after]
+        cum = np.cumsum(tail * RESOLUTION_S)
+        keep = int(max(2, min(len(tail), np.searchsorted(cum, MAX_ARRIVALS))))
+        lo = max(0, j - 1)
+        series = rate[lo:lo + keep]
+        where += f" (shortened to {keep} minutes from the rise to bound the run)"
+        return series, 0, where
     start_idx = max(0, (j - before) - lo)
     return series, start_idx, where
 
