@@ -229,8 +229,20 @@ def package_manifest(*, refresh: bool = False) -> dict[str, Any]:
 
 
 def package_manifest_dir() -> Path:
-    """``build/inference/lambda-<model version>/``: where :func:`package_manifest` builds the packages."""
-    from mlopsbook.inference import service
+    """``build/inference/lambda-<model version>-<code hash>/``: where :func:`package_manifest` builds the packages.
+    The code hash covers the packaging and handler code, the Lambda entry modules and the installed versions of the
+    packaged distributions, so a change to any of them builds afresh."""
+    import hashlib
+    from importlib import metadata
+
+    from mlopsbook.inference import handlers, packaging, service
     from mlopsbook.paths import repo_root
 
-    return repo_root() / "build" / "inference" / f"lambda-{service.model_version()}"
+    root = repo_root()
+    h = hashlib.sha256()
+    for f in [Path(packaging.__file__), Path(handlers.__file__), Path(service.__file__),
+              *sorted((root / "lambda").glob("*.py"))]:
+        h.update(f.read_bytes())
+    for dist in packaging.requirement_closure(["scikit-learn", "spacy"]):
+        h.update(f"{dist.metadata['Name']}=={dist.version}".encode())
+    return root / "build" / "inference" / f"lambda-{service.model_version()}-{h.hexdigest()[:8]}"
