@@ -205,3 +205,30 @@ def test_widget_panel_builds_and_clamps_the_peak() -> None:
     assert widgets.profile_from(values).peak_rps == pytest.approx(2 * values["mean_rps"])
     panel = widgets.build(p)
     assert len(panel.children[0].children) == len(ctl)
+
+
+# -- verdicts ----------------------------------------------------------------------------------------------------------------
+def test_verdict_c8_on_a_light_model_holds_with_conditions() -> None:
+    from mlopsbook.claims import Status
+    from mlopsbook.decide.verdicts import verdict_c8
+
+    v = verdict_c8(measured={"artifact_mb": 120.0, "model_latency_ms": 40.0, "memory_mb": 500.0})
+    assert v.status is Status.HOLDS_UNDER_CONDITIONS and v.figures["first"] == "lambda"
+    assert "ECS Fargate is cheaper" in v.conditions and "container image" not in v.summary
+    assert v.to_text() == verdict_c8(measured={"artifact_mb": 120.0, "model_latency_ms": 40.0, "memory_mb": 500.0}).to_text()
+
+
+def test_verdict_c8_refuted_when_the_model_breaks_lambdas_limits() -> None:
+    from mlopsbook.claims import Status
+    from mlopsbook.decide.verdicts import verdict_c8
+
+    v = verdict_c8(measured={"artifact_mb": 120.0, "model_latency_ms": 40.0, "memory_mb": 12_000.0})
+    assert v.status is Status.REFUTED and v.figures["first"] != "lambda"
+
+
+def test_verdict_c8_waits_for_the_measurement(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mlopsbook.claims import Status
+    from mlopsbook.decide import verdicts
+
+    monkeypatch.setattr(verdicts.cases, "measured_nlp", lambda: None)
+    assert verdicts.verdict_c8().status is Status.NOT_REPRODUCED_YET

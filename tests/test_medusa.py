@@ -89,3 +89,13 @@ def test_cli_one_shot_and_conversation() -> None:
     r = subprocess.run([sys.executable, "-m", "mlopsbook", "ask"], input="steady 30 req/s, 50 ms per request\nCPU only\nquit\n",
                        capture_output=True, text=True)
     assert r.returncode == 0 and r.stdout.count("Medusa: deploy it on") == 2 and "GPU" in r.stdout and "bye" in r.stdout
+
+
+def test_verdict_c11_reports_the_evaluation() -> None:
+    from mlopsbook.claims import Status
+    from mlopsbook.decide.verdicts import verdict_c11
+
+    v = verdict_c11()
+    ev = evaluate.run()
+    assert v.status is Status.HOLDS_UNDER_CONDITIONS
+    assert v.figures["recommendation_accuracy"] == ev.recommendation_accuracy and v.figures["questions"] == ev.n

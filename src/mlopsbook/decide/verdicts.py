@@ -13,9 +13,20 @@ C11_THRESHOLD = 0.8
 expected book section) for C11 to hold: most questions, with a margin (a coin flip between two platforms is 0.5)."""
 
 
-def verdict_c8(seed: int = 0) -> Verdict:
-    """C8: the post's decision matrix, applied to the NLP services' profile, ranks Lambda first."""
-    profile = cases.post_profile()
+def _sig2(x: float) -> str:
+    """Two significant figures (measured inputs vary a little between machines; the verdict's text should not)."""
+    from math import floor, log10
+
+    if x <= 0:
+        return "0"
+    digits = max(0, 1 - int(floor(log10(abs(x)))))
+    return f"{round(x, 1 - int(floor(log10(abs(x))))):,.{digits}f}"
+
+
+def verdict_c8(seed: int = 0, measured: dict[str, float] | None = None) -> Verdict:
+    """C8: the post's decision matrix, applied to the NLP services' profile, ranks Lambda first. ``measured``
+    (``artifact_mb``, ``model_latency_ms``, ``memory_mb``) defaults to the CPU-inference measurement."""
+    profile = cases.post_profile(measured)
     if profile is None:
         return Verdict("C8", Status.NOT_REPRODUCED_YET,
                        "The decision engine is built, but the NLP services' measured profile is not available yet.",
@@ -41,17 +52,21 @@ def verdict_c8(seed: int = 0) -> Verdict:
                        f"(deciding criterion: {d.deciding_criterion}).", figures=figs)
     runner = d.ranking[1] if len(d.ranking) > 1 else None
     summary = (
-        f"Applied to the NLP services (measured: {profile.artifact_mb:,.0f} MB artifact, {profile.model_latency_ms:,.1f} ms "
-        f"per request on one vCPU, {profile.memory_mb:,.0f} MB; assumed: business-hours traffic of 1 M requests a month, "
-        f"no GPU, p99 SLO {profile.latency_slo_ms:,.0f} ms), the matrix ranks Lambda first at "
-        f"${top.monthly_usd:,.2f} a month (p99 {top.p99_ms:,.0f} ms)"
-        + (f", ahead of {PLATFORM_LABELS[runner.platform]} at ${runner.monthly_usd:,.2f}" if runner else "")
-        + f"; the deciding criterion is {d.deciding_criterion}.")
+        f"Applied to the NLP services (measured: about {_sig2(profile.artifact_mb)} MB artifact, "
+        f"{_sig2(profile.model_latency_ms)} ms per request on one vCPU, {_sig2(profile.memory_mb)} MB; assumed: "
+        f"business-hours traffic of 1 M requests a month, no GPU, p99 SLO {profile.latency_slo_ms:,.0f} ms), the matrix "
+        f"ranks Lambda first ("
+        + ("inside its monthly free tier" if top.monthly_usd < 0.005 else f"about ${_sig2(top.monthly_usd)} a month")
+        + (f"), ahead of {PLATFORM_LABELS[runner.platform]}" if runner else ")")
+        + f"; the deciding criterion is {d.deciding_criterion}."
+        + (" The package is above Lambda's 250 MB .zip limit, so it ships as a container image (A12, A13)."
+           if profile.artifact_mb > 250 else ""))
     above = d.flip_figures.get("above_busy_rps")
-    cond = "the model needs no GPU and fits Lambda's limits (10,240 MB, 250 MB unzipped .zip, 900 s, 6 MB)"
+    cond = ("the model needs no GPU and fits Lambda's hard limits (10,240 MB memory, 10 GB container image, 900 s per "
+            "request, 6 MB payload)")
     if above is not None:
-        cond = (f"office-hours traffic below {float(above):,.1f} req/s in the busiest hour "
-                f"({float(d.flip_figures['above_mean_rps']):,.2f} req/s on average); above that "
+        cond = (f"office-hours traffic below about {_sig2(float(above))} req/s in the busiest hour "
+                f"({_sig2(float(d.flip_figures['above_mean_rps']))} req/s on average); above that "
                 f"{PLATFORM_LABELS[str(d.flip_figures['above_platform'])]} is cheaper; and " + cond)
     return Verdict("C8", Status.HOLDS_UNDER_CONDITIONS, summary, conditions=cond, figures=figs)
 
