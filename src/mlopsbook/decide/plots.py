@@ -31,10 +31,11 @@ def plot_decision_curves(ax: Any, decision: Decision, *, prices: pricing.PriceTa
             ax.axvline(float(x), color="0.3", ls=":", lw=1)
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel("mean request rate (req/s)")
+    ax.set_ylim(bottom=0.1)  # below $0.10 a month: inside Lambda's free tier (A6)
+    ax.set_xlabel("mean request rate (req/s); below $0.10 a month Lambda is inside its free tier")
     ax.set_ylabel("monthly cost (USD, 730 h month)")
     ax.set_title(f"{p.name or 'profile'}: {p.traffic_pattern} traffic (prices {t.date})", fontsize=9)
-    ax.legend(fontsize=7, loc="upper left")
+    ax.legend(fontsize=7, loc="lower right")
 
 
 def figure_decision_curves(decision: Decision, *, prices: pricing.PriceTable | None = None) -> Any:
