@@ -100,6 +100,12 @@ class ScaleUp:
     max_replicas: int
     t_two_running_s: float  # first sample with two running replicas (NaN if never)
 
+    @property
+    def t_upscale_decision_s(self) -> float:
+        """First sample in which ``serve.status()`` reported the deployment UPSCALING (NaN if none was sampled)."""
+        up = self.replicas[self.replicas["status"] == "UPSCALING"]
+        return float(up["t_s"].iloc[0]) if len(up) else float("nan")
+
     def latency_by_phase_ms(self, q: float = 50) -> dict[str, float]:
         """Latency percentile of successful requests sent while one replica ran and once two ran."""
         df = self.load.requests[self.load.ok]
@@ -337,3 +343,51 @@ def run_dag(day: date, input_root: Path, output_root: Path, airflow_home: Path, 
     part = Path(output_root) / partition_name(day)
     return DagRun(day, proc.returncode, m[-1] if m else "unknown", time.monotonic() - t0,
                   digest(part) if part.is_dir() else "", len(out.splitlines()))
+
+
+def service_time_ms(bodies: list[dict[str, str]], repeats: int = 3) -> float:
+    """Median time to score one document in this process (the models as one replica runs them), in ms."""
+    from mlopsbook.inference.service import load_models
+
+    models = load_models()
+    models.score([bodies[0]["text"]])  # warm-up
+    times = []
+    for _ in range(repeats):
+        for b in bodies:
+            t0 = time.perf_counter()
+            models.score([b["text"]])
+            times.append((time.perf_counter() - t0) * 1000)
+    return float(pd.Series(times).median())
+
+
+def compare_with_simulator(scale: ScaleUp, kill: ReplicaKill, service_ms: float, seed: int = 0) -> pd.DataFrame:
+    """Measured figures beside :func:`mlopsbook.simulate.experiments.local_ray_scenario` for the same parameters.
+
+    The simulation gets the measured clients, load duration, kill time and per-document service time (constant);
+    its replica start-up and failure detection come from its own sourced parameters.
+    """
+    import numpy as np
+
+    from mlopsbook.simulate.experiments import local_ray_scenario
+
+    sim_up = local_ray_scenario(duration_s=scale.load.duration_s, seed=seed, clients=scale.load.concurrency,
+                                handler_s=service_ms / 1000)
+    t = np.asarray(sim_up.timeline.time_s)
+    r = np.asarray(sim_up.timeline.replicas)
+    two = t[r >= 2]
+    sim_kill = local_ray_scenario(kill_replica_at_s=kill.kill_at_s, duration_s=kill.load.duration_s + 30, seed=seed,
+                                  clients=kill.load.concurrency, handler_s=service_ms / 1000)
+    up_lat = sim_up.latency_percentiles_ms((50, 99))
+    rows = [
+        ("second replica running (s after load began)", scale.t_two_running_s, float(two[0]) if two.size else np.nan),
+        ("throughput (requests/s)", scale.load.throughput_rps, sim_up.served / sim_up.duration_s),
+        ("p50 latency under load (ms)", scale.load.latency_percentile_ms(50), up_lat["p50"]),
+        ("p99 latency under load (ms)", scale.load.latency_percentile_ms(99), up_lat["p99"]),
+        ("requests failed by the kill", float(kill.failed), float(sim_kill.extra.get("failed_at_kill", np.nan))),
+        ("loss visible / detected (s after kill)", kill.t_loss_seen_s, float(sim_kill.extra.get("detection_s", np.nan))),
+        ("two replicas again (s after kill)", kill.t_recovered_s, float(sim_kill.extra.get("recovery_s", np.nan))),
+    ]
+    df = pd.DataFrame(rows, columns=["figure", "measured", "simulated"])
+    df["measured"] = df["measured"].round(1)
+    df["simulated"] = df["simulated"].round(1)
+    return df
