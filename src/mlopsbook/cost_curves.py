@@ -233,6 +233,15 @@ def verdict_c7(
         f"below {busy:.0f} req/s sustained {where} ({x:.1f} req/s on average, {x * SECONDS_PER_MONTH / 1e6:.0f} M "
         f"requests a month) for {pattern} traffic; above that {PLATFORM_LABELS[other]} is cheaper"
     )
+    if other == "sagemaker-serverless":
+        x_far = break_even_rps(w, "fargate", model, prices=t)
+        figures["x_busy_rps_vs_fargate"] = float(w.scaled(x_far).peak_rps)
+        conditions += (
+            f" on this model's terms, which favour it: Lambda's INIT ({model.init_ms / 1e3:.1f} s) is billed on 1% of "
+            f"requests, AWS's upper bound (A24), while SageMaker Serverless's own cold starts and data-processing charge "
+            f"are not priced; against the always-on platforms Lambda stays cheapest up to "
+            f"{w.scaled(x_far).peak_rps:.0f} req/s {where} (then ECS Fargate)"
+        )
     summary = (
         f"With {latency} ({model.lambda_memory_mb} MB Lambda, 1% cold starts with INIT billed) and us-east-1 prices of "
         f"{t.date}, Lambda costs less than SageMaker, SageMaker Serverless, Fargate, KubeRay on EKS and Triton for "

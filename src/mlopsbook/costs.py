@@ -19,8 +19,8 @@ traffic hour by hour (an optimistic, perfectly timed scaler); with ``autoscale=F
 peak. Load balancers, NAT, data transfer, storage and logs are not priced (no sourced price in the facts file): they
 would add the same kind of fixed cost to every always-on option, and some to Lambda (API Gateway).
 
-The model of the post's workload (:data:`POST_MODEL`) is an explicit **assumption** until the CPU-inference issue
-measures it: replace it with ``ModelProfile(..., source="measured ...")`` and every curve follows.
+The model of the post's workload (:data:`POST_MODEL`) is the CPU-inference reproduction's committed measurement;
+:data:`ASSUMED_MODEL` is a round-number alternative for comparisons.
 """
 
 from __future__ import annotations
@@ -142,17 +142,35 @@ class ModelProfile:
         return lambda_duration_ms(self.cpu_ms, self.lambda_memory_mb)
 
 
-POST_MODEL = ModelProfile(
-    name="light NLP model on CPU (classification / NER)",
+ASSUMED_MODEL = ModelProfile(
+    name="light NLP model on CPU (classification / NER), assumed",
     cpu_ms=50.0,
     init_ms=1000.0,
     lambda_memory_mb=1024,
-    source=(
-        "ASSUMPTION, not a measurement: 50 ms per request on one vCPU and a 1 s INIT. Replace with the CPU-inference "
-        "measurement (issue 5) when it lands."
-    ),
+    source="ASSUMPTION: 50 ms per request on one vCPU and a 1 s INIT (for comparison with the measured model).",
 )
-"""The post's workload: a light NLP model on CPU. Its figures are an explicit assumption (see ``source``)."""
+"""A round-number light model, kept for comparisons and tests; the book uses the measured :data:`POST_MODEL`."""
+
+
+def measured_post_model() -> ModelProfile:
+    """The post's workload as measured by the CPU-inference reproduction (issue 5), from its committed record
+    ``data/inference/measured-profile-<date>.json``: the median per-request time of both models on a one-page
+    document on one core, the fresh-process INIT time, and Lambda at 1,769 MB (one vCPU, fact A8, as emulated)."""
+    from mlopsbook.inference.measure import RECORDED_PROFILE, recorded_profile
+
+    rec = recorded_profile()
+    return ModelProfile(
+        name="the post's NLP services on CPU (classification + NER), measured",
+        cpu_ms=round(float(rec["duration_ms"]), 1),
+        init_ms=float(round(float(rec["init_ms"]), -1)),
+        lambda_memory_mb=LAMBDA_MB_PER_VCPU,
+        source=(f"measured on {rec['provenance']['measured_on']} ({rec['provenance']['machine']}): "
+                f"data/inference/{RECORDED_PROFILE}"),
+    )
+
+
+POST_MODEL = measured_post_model()
+"""The post's workload: its NLP services, as measured (see :func:`measured_post_model` and ``source``)."""
 
 
 def lambda_duration_ms(cpu_ms: ArrayLike, memory_mb: ArrayLike) -> np.ndarray:

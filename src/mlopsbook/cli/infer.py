@@ -26,6 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     me = psub.add_parser("measure", help="latency, throughput and memory on one emulated Lambda vCPU")
     me.add_argument("--runs", type=int, default=3, metavar="N", help="measurement processes, median taken (default 3)")
     me.add_argument("--refresh", action="store_true", help="measure again even if a cached profile exists")
+    me.add_argument("--record", action="store_true",
+                    help="write the result to data/inference/ (the dated record the cost and decision models read)")
     me.set_defaults(func=_measure)
 
     iv = psub.add_parser("invoke", help="run a Lambda handler locally on an API Gateway event file")
@@ -90,6 +92,8 @@ def _measure(args: argparse.Namespace) -> int:
         s = lat["score"]
         print(f"{int(lat['words_mean']):>6} words: p50 {s['p50_ms']:.1f} ms, p95 {s['p95_ms']:.1f} ms, "
               f"p99 {s['p99_ms']:.1f} ms (n={s['n']})")
+    if args.record:
+        print(f"recorded: {measure.record_profile(p)}")
     return 0
 
 

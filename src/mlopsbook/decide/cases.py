@@ -9,7 +9,6 @@ Everything about the models (artifact size, latency per request, memory) comes f
 
 from __future__ import annotations
 
-import importlib
 from typing import Any, Mapping
 
 import pandas as pd
@@ -30,21 +29,16 @@ one million requests a month, no GPU (the models are scikit-learn and spaCy CPU 
 MEASURED_KEYS = ("artifact_mb", "model_latency_ms", "memory_mb")
 
 
-def measured_nlp() -> dict[str, float] | None:
+def measured_nlp() -> dict[str, float]:
     """The NLP services' measured artifact size, latency and memory (``artifact_mb``, ``model_latency_ms``,
-    ``memory_mb``), from ``mlopsbook.inference.measure.nlp_profile()``; ``None`` while that module is absent.
+    ``memory_mb``), from the committed measurement record (``mlopsbook.inference.measure.recorded_profile()``), so
+    the decision is the same on every machine that builds the book.
 
     Of the two services the larger figures are taken (one deployment recipe for both): the profile is the harder one.
     """
-    try:
-        measure = importlib.import_module("mlopsbook.inference.measure")
-    except ModuleNotFoundError:
-        return None
-    fn = getattr(measure, "nlp_profile", None)
-    if fn is None:
-        return None
-    raw = fn()
-    return _as_measurement(raw)
+    from mlopsbook.inference import measure
+
+    return _as_measurement(measure.recorded_profile())
 
 
 def _as_measurement(raw: Any) -> dict[str, float]:

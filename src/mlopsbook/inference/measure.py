@@ -176,6 +176,58 @@ def nlp_profile(*, refresh: bool = False, runs: int = 3) -> dict[str, Any]:
     return prof
 
 
+RECORDED_PROFILE = "measured-profile-2026-11-28.json"
+"""The committed record of :func:`nlp_profile` (``data/inference/``) that the cost, simulator and decision models use.
+
+Timings vary between machines and runs; models whose outputs the book compares strictly (cost curves, the decision
+matrix, the simulator's workload) read this dated record instead of a fresh measurement, so a build elsewhere shows
+the same figures. The CPU-inference page measures afresh and sets the two side by side. Re-record with
+``mlopsbook infer measure --refresh --record`` (and give the file a new date: the notebook cache keys on code).
+"""
+
+RECORDED_KEYS = ("duration_ms", "duration_ms_p95", "init_ms", "import_ms", "memory_mb", "throughput_docs_per_s",
+                 "latency_by_words", "model_wheels_mb", "artifact_mb", "model_latency_ms", "emulation", "n_runs")
+
+
+def record_profile(profile: dict[str, Any], name: str = RECORDED_PROFILE) -> Path:
+    """Write ``profile`` (without its raw runs) with its provenance to ``data/inference/<name>``; returns the path."""
+    import datetime as dt
+    import platform
+
+    from mlopsbook.inference import service
+    from mlopsbook.paths import repo_root
+
+    rec = {k: profile[k] for k in RECORDED_KEYS}
+    rec["provenance"] = {
+        "measured_on": dt.date.today().isoformat(),
+        "model_version": service.model_version(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Linux {platform.release().split('-')[0]}, "
+                   f"Python {platform.python_version()}",
+        "method": "mlopsbook infer measure (median of the runs' figures; one core, one thread per math library)",
+    }
+    path = repo_root() / "data" / "inference" / name
+    path.write_text(json.dumps(rec, indent=1, sort_keys=True) + "\n")
+    return path
+
+
+def recorded_profile(name: str = RECORDED_PROFILE) -> dict[str, Any]:
+    """The committed measurement (:data:`RECORDED_PROFILE`); raises ``ValueError`` naming the file when it was
+    measured on other models than the current ones (re-record it), ``FileNotFoundError`` when it is missing."""
+    from mlopsbook.inference import service
+    from mlopsbook.paths import data_path
+
+    path = data_path("inference", name)
+    rec = json.loads(path.read_text())
+    missing = [k for k in (*RECORDED_KEYS, "provenance") if k not in rec]
+    if missing:
+        raise ValueError(f"data/inference/{name}: missing {', '.join(missing)}")
+    if rec["provenance"]["model_version"] != service.model_version():
+        raise ValueError(
+            f"data/inference/{name}: measured on model version {rec['provenance']['model_version']}, the models are now "
+            f"{service.model_version()}; re-record with `mlopsbook infer measure --refresh --record`")
+    return rec
+
+
 def summarise(raw: list[dict[str, Any]]) -> dict[str, Any]:
     """Medians across runs of each figure (per length and service for latencies)."""
 
