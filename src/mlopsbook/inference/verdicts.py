@@ -157,7 +157,15 @@ def verdict_c6(manifest: Mapping[str, Any] | None = None) -> Verdict:
         + (f", so the {' and '.join(over)} package exceeds Lambda's {limit:.0f} MB limit (A12)" if over else "")
         + (f"; zipped, {' and '.join(big)} exceed the {direct:.0f} MB direct upload (A12)." if big else ".")
     )
-    return Verdict("C6", Status.HOLDS, summary, figures=figures)
+    if not over:
+        return Verdict("C6", Status.HOLDS, summary, figures=figures)
+    image_gb = m["limits_mb"]["container_image"] / 1e3
+    conditions = (
+        f"for the models themselves (wheels of a few MB that pip installs); deployed with their Python runtime, the "
+        f"{' and '.join(over)} service needs a container image (up to {image_gb:.0f} GB, A13) or a slimmer runtime "
+        f"than the {limit:.0f} MB .zip limit allows"
+    )
+    return Verdict("C6", Status.HOLDS_UNDER_CONDITIONS, summary, conditions=conditions, figures=figures)
 
 
 # -- C9 ----------------------------------------------------------------------------------------------------------------
