@@ -19,7 +19,7 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-check-posts: $(STAMP)
+check-posts: $(STAMP) airflow-env
 	$(BIN)/mlopsbook posts check notebooks
 
 ## make book: build _build/html, executing every notebook (cached); fails on a cell error, an invalid post or a broken reference
@@ -27,13 +27,13 @@ book: check-posts
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 
 ## make snapshots [NB=notebooks/x.md]: re-execute notebooks into snapshots/ (the executed pairs nbval compares)
-snapshots: $(STAMP)
+snapshots: $(STAMP) airflow-env
 	$(BIN)/mlopsbook snapshots $(NB)
 
-unit: $(STAMP)
+unit: $(STAMP) airflow-env
 	$(BIN)/python -m pytest -q tests --ignore=tests/test_site.py
 
-nbval: $(STAMP)
+nbval: $(STAMP) airflow-env
 	$(BIN)/python -m pytest -q --nbval snapshots --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
 
 site: book
