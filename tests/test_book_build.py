@@ -53,6 +53,13 @@ def _book(tmp: Path, code: str = "print('fine')", extra_text: str = "", date: st
     text = POST.format(code=code, extra_text=extra_text).replace('date: "2024-02-01"', f"date: {date}")
     (book / "notebooks" / "a-tiny-post.md").write_text(text)
     (book / ".venv").symlink_to(root / ".venv")
+    # The Makefile's targets of optional engines (the Airflow environment), with their inputs, mtimes kept
+    shutil.copytree(root / "mk", book / "mk")
+    shutil.copytree(root / "data", book / "data")  # the library's models read their dated inputs at import
+    (book / "airflow").mkdir()
+    for name in ("requirements.txt", "constraints.txt"):
+        shutil.copy2(root / "airflow" / name, book / "airflow" / name)
+    (book / ".venv-airflow").symlink_to(root / ".venv-airflow")
     return book
 
 
