@@ -32,11 +32,9 @@ def _draw(ax, box: Box) -> None:  # noqa: ANN001
     ax.text(box.x + box.w / 2, box.y + box.h / 2, box.label, ha="center", va="center", fontsize=8.5, wrap=True)
 
 
-def _arrow(ax, a: Box, b: Box, label: str = "", *, side: str = "h") -> None:  # noqa: ANN001
-    if side == "h":
-        start, end = (a.x + a.w, a.y + a.h / 2), (b.x, b.y + b.h / 2)
-    else:
-        start, end = (a.x + a.w / 2, a.y), (b.x + b.w / 2, b.y + b.h)
+def _arrow(ax, a: Box, b: Box, label: str = "") -> None:  # noqa: ANN001
+    """An arrow from the right edge of ``a`` to the left edge of ``b``."""
+    start, end = (a.x + a.w, a.y + a.h / 2), (b.x, b.y + b.h / 2)
     ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12, linewidth=1.2, color="#333333"))
     if label:
         ax.text((start[0] + end[0]) / 2, (start[1] + end[1]) / 2 + 0.025, label, ha="center", fontsize=7.5,

@@ -79,9 +79,9 @@ def _post_docnames(app: Sphinx) -> list[str]:
     return sorted(d for d in app.env.found_docs if re.fullmatch(rf"{POST_DIR}/[^/]+", d))
 
 
-def _declared(app: Sphinx, docname: str) -> list[dict[str, Any]]:
-    meta = posts.read(app.env.doc2path(docname)).metadata
-    return list(meta.get("claims") or [])
+def _post_meta(app: Sphinx) -> dict[str, dict[str, Any]]:
+    """Every post's frontmatter, by docname (each file read once)."""
+    return {d: posts.read(app.env.doc2path(d)).metadata for d in _post_docnames(app)}
 
 
 def _ledger_table(app: Sphinx, fromdocname: str) -> nodes.Node:
@@ -105,9 +105,10 @@ def _ledger_table(app: Sphinx, fromdocname: str) -> nodes.Node:
     tbody = nodes.tbody()
     tgroup += tbody
     counts: dict[str, int] = {}
-    for post in _post_docnames(app):
+    declared = {post: list(meta.get("claims") or []) for post, meta in _post_meta(app).items()}
+    for post, post_claims in declared.items():
         title = app.env.titles[post].astext() if post in app.env.titles else post
-        for c in _declared(app, post):
+        for c in post_claims:
             cid = c["id"]
             doc, rec = verdicts.get(cid, (None, None))
             status = rec["status"] if rec else "no verdict computed"
@@ -126,7 +127,7 @@ def _ledger_table(app: Sphinx, fromdocname: str) -> nodes.Node:
             link = _ref(builder, fromdocname, doc, anchor(cid), "verdict and evidence") if doc else nodes.Text("—")
             row += nodes.entry("", nodes.paragraph("", "", link))
             tbody += row
-    declared_ids = {c["id"] for p in _post_docnames(app) for c in _declared(app, p)}
+    declared_ids = {c["id"] for post_claims in declared.values() for c in post_claims}
     for cid, (doc, _) in verdicts.items():
         if cid not in declared_ids:
             LOG.warning(f"{doc} shows a verdict for {cid}, which no post declares", location=fromdocname)
@@ -150,8 +151,7 @@ def _tag_uri(builder: Any, fromdoc: str, tag: str) -> str:
     return builder.get_relative_uri(fromdoc, os_path_join(blog_path, "tag", slugify(tag)))
 
 
-def _post_card(app: Sphinx, fromdoc: str, post: str, *, link_title: bool) -> nodes.Element:
-    meta = posts.read(app.env.doc2path(post)).metadata
+def _post_card(app: Sphinx, fromdoc: str, post: str, meta: dict[str, Any], *, link_title: bool) -> nodes.Element:
     esc = html.escape
     builder = app.builder
     tags = " ".join(
@@ -199,16 +199,17 @@ def _resolve(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
     for node in list(doctree.findall(ledger_placeholder)):
         node.replace_self(_ledger_table(app, fromdocname))
     for node in list(doctree.findall(postlist_placeholder)):
-        docs = sorted(_post_docnames(app), key=lambda d: posts.read(app.env.doc2path(d)).metadata["date"],
-                      reverse=True)
-        cards: list[nodes.Node] = [_post_card(app, fromdocname, d, link_title=True) for d in docs]
+        metas = _post_meta(app)
+        docs = sorted(metas, key=lambda d: metas[d]["date"], reverse=True)
+        cards: list[nodes.Node] = [_post_card(app, fromdocname, d, metas[d], link_title=True) for d in docs]
         cards.append(_blog_links(app, fromdocname))
         node.replace_self(cards)
     if fromdocname in _post_docnames(app) and app.builder.format == "html":
         sections = list(doctree.findall(nodes.section))
         if sections:
             title_idx = sections[0].first_child_matching_class(nodes.title)
-            sections[0].insert((title_idx or 0) + 1, _post_card(app, fromdocname, fromdocname, link_title=False))
+            meta = posts.read(app.env.doc2path(fromdocname)).metadata
+            sections[0].insert((title_idx or 0) + 1, _post_card(app, fromdocname, fromdocname, meta, link_title=False))
 
 
 # -- data provenance --------------------------------------------------------------------------------------------
@@ -322,14 +323,10 @@ def _dedupe_scripts(context: dict) -> None:
     THEBE_JS_URL`` twice, which is a JavaScript error. The last registration wins, as it would in Python.
     """
     scripts = context.get("script_files", [])
-    last: dict[str, int] = {}
-    for i, js in enumerate(scripts):
-        m = re.match(r"\s*(?:const|let|var)\s+(\w+)", str(getattr(js, "attributes", {}).get("body", "")))
-        if m:
-            last[m.group(1)] = i
-    keep = set(last.values())
-    unique = [js for i, js in enumerate(scripts)
-              if i in keep or not re.match(r"\s*(?:const|let|var)\s", str(getattr(js, "attributes", {}).get("body", "")))]
+    names = [re.match(r"\s*(?:const|let|var)\s+(\w+)", str(getattr(js, "attributes", {}).get("body", "")))
+             for js in scripts]
+    last = {m.group(1): i for i, m in enumerate(names) if m}
+    unique = [js for i, (js, m) in enumerate(zip(scripts, names)) if m is None or last[m.group(1)] == i]
     scripts[:] = unique  # in place: Sphinx restores the list before the next page
 
 
