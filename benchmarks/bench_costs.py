@@ -12,9 +12,9 @@ import time
 
 import numpy as np
 
-from mlopsbook import pricing
-from mlopsbook.costs import PLATFORMS, monthly_cost
-from mlopsbook.traffic import Workload
+from mlopsbook.costs import pricing
+from mlopsbook.costs.model import PLATFORMS, monthly_cost
+from mlopsbook.costs.traffic import Workload
 
 N = 10**6
 RUNS = 5

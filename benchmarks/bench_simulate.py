@@ -12,7 +12,7 @@ import time
 import numpy as np
 
 from mlopsbook.simulate import arrivals, fixed_pool, ray_serve, reference
-from mlopsbook.traffic import Workload
+from mlopsbook.costs.traffic import Workload
 
 
 def main() -> None:

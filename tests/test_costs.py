@@ -9,13 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlopsbook import costs, pricing
-from mlopsbook.costs import (
+from mlopsbook.costs import model as costs, pricing
+from mlopsbook.costs.model import (
     POST_MODEL, LoadProfile, ModelProfile, eks_cost, fargate_cost, fargate_task_cost, lambda_cost,
     monthly_cost, sagemaker_cost, sagemaker_serverless_cost, triton_cost,
 )
-from mlopsbook.cost_curves import break_even_rps
-from mlopsbook.traffic import PATTERNS, SECONDS_PER_MONTH, Workload
+from mlopsbook.costs.curves import break_even_rps
+from mlopsbook.costs.traffic import PATTERNS, SECONDS_PER_MONTH, Workload
 
 PRICES = pricing.load()
 
@@ -177,7 +177,7 @@ def test_monthly_cost_dispatch_and_validation() -> None:
 
 
 def test_post_model_is_the_recorded_measurement() -> None:
-    from mlopsbook.costs import ASSUMED_MODEL
+    from mlopsbook.costs.model import ASSUMED_MODEL
     from mlopsbook.inference.measure import RECORDED_PROFILE, recorded_profile
 
     rec = recorded_profile()
@@ -195,7 +195,7 @@ def test_break_even_is_a_crossing() -> None:
     far = lambda r: monthly_cost("fargate", w, mean_rps=r, prices=PRICES).monthly_usd
     assert lam(x * 0.99) < far(x * 0.99)
     assert lam(x) >= far(x)
-    from mlopsbook.costs import ASSUMED_MODEL
+    from mlopsbook.costs.model import ASSUMED_MODEL
 
     # At 50 ms and 1,024 MB SageMaker Serverless never undercuts Lambda; at the measured 35 ms, 1,769 MB and a 4 s
     # INIT billed on 1% of requests, it does: its 3 GB per-second price carries no INIT charge.
@@ -267,7 +267,7 @@ def test_more_redundancy_never_lowers_a_bill(rps: float, lo: int, extra: int, pa
 
 
 # -- curves, break-evens, verdict --------------------------------------------------------------------------------------
-from mlopsbook import cost_curves as cc  # noqa: E402
+from mlopsbook.costs import curves as cc  # noqa: E402
 from mlopsbook.claims import Status  # noqa: E402
 
 

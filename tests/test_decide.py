@@ -140,7 +140,7 @@ def test_deterministic() -> None:
 @given(rps=st.floats(0.01, 300), lat=st.floats(2, 500), mem=st.floats(128, 8000),
        pattern=st.sampled_from(["steady", "business-hours", "rare"]))
 def test_ranking_partitions_platforms_and_orders_by_slo_then_cost(rps: float, lat: float, mem: float, pattern: str) -> None:
-    from mlopsbook.traffic import Workload
+    from mlopsbook.costs.traffic import Workload
     peak = Workload(pattern, rps).peak_rps
     d = engine.decide(prof(traffic_pattern=pattern, mean_rps=rps, peak_rps=peak, model_latency_ms=lat, memory_mb=mem),
                       flip=False)

@@ -17,7 +17,7 @@ import pandas as pd
 import psutil
 import pytest
 
-from mlopsbook.engine import bulk, idempotent
+from mlopsbook.rayengine import bulk, idempotent
 from mlopsbook.paths import repo_root
 
 DAY = date(2024, 1, 25)
@@ -25,7 +25,7 @@ DAY = date(2024, 1, 25)
 
 @pytest.fixture(scope="module")
 def ray_session():  # noqa: ANN201
-    from mlopsbook.engine import ray_runtime
+    from mlopsbook.rayengine import ray_runtime
 
     # Ray workers inherit the environment: let them import the stand-in scorer from tests/
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(repo_root() / "tests"), os.environ.get("PYTHONPATH")]))

@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 
 from mlopsbook.claims import Status
-from mlopsbook.engine import experiments, load, serve_app, verdicts
-from mlopsbook.engine.bulk import BulkResult
+from mlopsbook.rayengine import experiments, load, serve_app, verdicts
+from mlopsbook.rayengine.bulk import BulkResult
 
 
 # -- the Serve application on a real local cluster --------------------------------------------------------------------

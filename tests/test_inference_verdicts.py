@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mlopsbook import pricing
+from mlopsbook.costs import pricing
 from mlopsbook.claims import Status
 from mlopsbook.inference import measure, unit_cost, verdicts
 

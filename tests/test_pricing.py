@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mlopsbook import pricing
+from mlopsbook.costs import pricing
 
 FIXTURE = Path(__file__).parent / "fixtures" / "aws-offer-lambda-fargate-us-east-1.json"
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlopsbook.traffic import HOURS_PER_MONTH, PATTERNS, SECONDS_PER_MONTH, TrafficPattern, Workload
+from mlopsbook.costs.traffic import HOURS_PER_MONTH, PATTERNS, SECONDS_PER_MONTH, TrafficPattern, Workload
 
 
 @pytest.mark.parametrize("pattern", PATTERNS)

@@ -16,9 +16,9 @@ import json
 import re
 from typing import Any, Callable
 
-from mlopsbook import costs, pricing
+from mlopsbook.costs import model as costs, pricing
 from mlopsbook.cli import UsageError
-from mlopsbook.traffic import PATTERNS, SECONDS_PER_MONTH, Workload
+from mlopsbook.costs.traffic import PATTERNS, SECONDS_PER_MONTH, Workload
 
 
 def register(sub: argparse._SubParsersAction) -> None:

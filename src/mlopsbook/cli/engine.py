@@ -45,7 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _bulk(args: argparse.Namespace) -> int:
-    from mlopsbook.engine import bulk
+    from mlopsbook.rayengine import bulk
 
     day = _day("--day", args.day)
     if args.num_blocks < 1:
@@ -69,7 +69,7 @@ def _bulk(args: argparse.Namespace) -> int:
 
 
 def _inputs(args: argparse.Namespace) -> int:
-    from mlopsbook.engine import bulk
+    from mlopsbook.rayengine import bulk
 
     days = [_day("--days", d.strip()) for d in args.days.split(",") if d.strip()]
     if not days:
@@ -82,7 +82,7 @@ def _inputs(args: argparse.Namespace) -> int:
 
 
 def _manifests(args: argparse.Namespace) -> int:
-    from mlopsbook.engine import manifests
+    from mlopsbook.rayengine import manifests
 
     if args.write:
         for p in manifests.write():

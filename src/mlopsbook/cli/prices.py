@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from mlopsbook import pricing
+from mlopsbook.costs import pricing
 from mlopsbook.cli import UsageError
 
 

@@ -2,7 +2,7 @@
 
 Modules: :mod:`~mlopsbook.decide.profile` (the profile schema and its validation), :mod:`~mlopsbook.decide.limits`
 (hard limits with their sources, ``data/limits/``), :mod:`~mlopsbook.decide.exposure` (cold-start exposure from the
-simulator), :mod:`~mlopsbook.decide.engine` (ranking, reasons per criterion, deciding criterion, flip point),
+simulator), :mod:`~mlopsbook.decide.rank` (ranking, reasons per criterion, deciding criterion, flip point),
 :mod:`~mlopsbook.decide.cases` (the post's profile and contrasting profiles), :mod:`~mlopsbook.decide.widgets`
 (ipywidgets controls for a live kernel) and :mod:`~mlopsbook.decide.verdicts` (claim C8).
 """

@@ -13,9 +13,9 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from mlopsbook.costs import PLATFORM_LABELS
+from mlopsbook.costs.model import PLATFORM_LABELS
 from mlopsbook.decide.profile import Profile
-from mlopsbook.traffic import SECONDS_PER_MONTH, Workload
+from mlopsbook.costs.traffic import SECONDS_PER_MONTH, Workload
 
 POST_TRAFFIC: dict[str, Any] = {
     "traffic_pattern": "business-hours",
@@ -99,7 +99,7 @@ def contrasts() -> dict[str, Profile]:
 
 def contrast_table(seed: int = 0) -> pd.DataFrame:
     """Each contrasting profile, its winner, deciding criterion, monthly cost and the runner-up."""
-    from mlopsbook.decide.engine import decide
+    from mlopsbook.decide.rank import decide
 
     rows = []
     for expected, prof in contrasts().items():

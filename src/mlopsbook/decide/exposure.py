@@ -31,10 +31,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mlopsbook.costs import TRITON_THROUGHPUT_RPS, lambda_duration_ms
+from mlopsbook.costs.model import TRITON_THROUGHPUT_RPS, lambda_duration_ms
 from mlopsbook.decide.profile import Profile
 from mlopsbook.simulate import arrivals, fixed_pool, lambda_, ray_serve
-from mlopsbook.traffic import RESOLUTION_S
+from mlopsbook.costs.traffic import RESOLUTION_S
 
 WINDOW_BEFORE_S = 300
 WINDOW_AFTER_S = 900

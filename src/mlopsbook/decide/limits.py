@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from mlopsbook.costs import PLATFORMS
+from mlopsbook.costs.model import PLATFORMS
 from mlopsbook.decide.profile import FIELDS, Profile
 from mlopsbook.paths import data_path
 

@@ -7,10 +7,11 @@ from typing import Any
 
 import numpy as np
 
-from mlopsbook import figures, pricing
-from mlopsbook.cost_plots import COLOURS
-from mlopsbook.costs import PLATFORM_LABELS
-from mlopsbook.decide.engine import Decision, cost_curves
+from mlopsbook import figures
+from mlopsbook.costs import pricing
+from mlopsbook.costs.plots import COLOURS
+from mlopsbook.costs.model import PLATFORM_LABELS
+from mlopsbook.decide.rank import Decision, cost_curves
 
 
 def plot_decision_curves(ax: Any, decision: Decision, *, prices: pricing.PriceTable | None = None) -> None:

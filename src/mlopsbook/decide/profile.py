@@ -5,7 +5,7 @@ continuous 24/7", "CPU vs GPU requirements", "artifact size and model type") plu
 need:
 
 ``traffic_pattern``
-    ``steady``, ``business-hours``, ``diurnal``, ``bursty`` or ``rare`` (the shapes of :mod:`mlopsbook.traffic`).
+    ``steady``, ``business-hours``, ``diurnal``, ``bursty`` or ``rare`` (the shapes of :mod:`mlopsbook.costs.traffic`).
 ``mean_rps``
     mean request rate over the 730 h month (req/s, > 0).
 ``peak_rps``
@@ -38,7 +38,7 @@ from typing import Any, Mapping
 
 import yaml
 
-from mlopsbook.traffic import PATTERNS, Workload
+from mlopsbook.costs.traffic import PATTERNS, Workload
 
 GPU_NEEDS: tuple[str, ...] = ("required", "optional", "no")
 FIELDS: tuple[str, ...] = ("traffic_pattern", "mean_rps", "peak_rps", "gpu", "artifact_mb", "model_latency_ms",
@@ -116,7 +116,7 @@ class Profile:
         return d
 
     def workload(self, mean_rps: float | None = None) -> Workload:
-        """The traffic as a :class:`~mlopsbook.traffic.Workload` (at ``mean_rps`` if given, same peak/mean ratio)."""
+        """The traffic as a :class:`~mlopsbook.costs.traffic.Workload` (at ``mean_rps`` if given, same peak/mean ratio)."""
         m = self.mean_rps if mean_rps is None else float(mean_rps)
         peak = None
         if self.traffic_pattern in ("diurnal", "bursty"):

@@ -4,9 +4,9 @@ chatbot designed to guide DS/engineers on how to deploy"). Both deterministic an
 from __future__ import annotations
 
 from mlopsbook.claims import Status, Verdict
-from mlopsbook.costs import PLATFORM_LABELS
+from mlopsbook.costs.model import PLATFORM_LABELS
 from mlopsbook.decide import cases
-from mlopsbook.decide.engine import decide
+from mlopsbook.decide.rank import decide
 
 C11_THRESHOLD = 0.8
 """The share of evaluation questions Medusa must answer with the expected platform (and, separately, cite an

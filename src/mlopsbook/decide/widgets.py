@@ -11,9 +11,9 @@ import os
 import sys
 from typing import Any
 
-from mlopsbook.decide.engine import decide
+from mlopsbook.decide.rank import decide
 from mlopsbook.decide.profile import GPU_NEEDS, Profile, ProfileError
-from mlopsbook.traffic import PATTERNS, Workload
+from mlopsbook.costs.traffic import PATTERNS, Workload
 
 LIVE_ENV = ("JUPYTERHUB_API_URL", "BINDER_LAUNCH_HOST", "BINDER_REQUEST", "MLOPSBOOK_WIDGETS")
 

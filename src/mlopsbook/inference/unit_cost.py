@@ -1,6 +1,6 @@
 """Cost per million documents: Lambda at the measured duration versus an always-on GPU endpoint.
 
-Prices come from the dated price table (:mod:`mlopsbook.pricing`) through :mod:`mlopsbook.costs`; nothing is priced
+Prices come from the dated price table (:mod:`mlopsbook.costs.pricing`) through :mod:`mlopsbook.costs.model`; nothing is priced
 here. Lambda: :func:`mlopsbook.costs.lambda_cost` for one million requests at the measured duration and memory, without
 the free tier (a unit cost, not a bill). GPU endpoint: one always-on ``g4dn.xlarge`` (D1, one T4) costs its hourly price
 whether busy or idle, so its cost per million documents is the price of the hours needed to serve them at full
@@ -16,7 +16,7 @@ import csv
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from mlopsbook.traffic import HOURS_PER_MONTH
+from mlopsbook.costs.traffic import HOURS_PER_MONTH
 
 SPEED_FILE = "spacy-speed-v2026-11.csv"
 GPU_INSTANCE = "g4dn.xlarge"
@@ -63,7 +63,7 @@ def unit_costs(duration_ms: float, docs_per_s_one_core: float, *, memory_mb: int
     ``break_even_docs_per_month``: below it Lambda's bill is smaller than the GPU instance's monthly floor.
     Raises ``ValueError`` naming a non-positive argument.
     """
-    from mlopsbook import costs, pricing
+    from mlopsbook.costs import model as costs, pricing
 
     if not duration_ms > 0:
         raise ValueError(f"duration_ms: must be > 0 (got {duration_ms})")

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from mlopsbook.costs import PLATFORM_LABELS
-from mlopsbook.decide.engine import CRITERIA, CRITERION_LABELS, Decision, decide
+from mlopsbook.costs.model import PLATFORM_LABELS
+from mlopsbook.decide.rank import CRITERIA, CRITERION_LABELS, Decision, decide
 from mlopsbook.medusa import dialogue
 from mlopsbook.medusa.extract import extract
 from mlopsbook.medusa.retrieve import default_index

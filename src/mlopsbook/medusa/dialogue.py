@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any, Callable, TextIO
 
-from mlopsbook.decide.engine import decide
+from mlopsbook.decide.rank import decide
 from mlopsbook.decide.profile import FIELDS, Profile
-from mlopsbook.traffic import Workload
+from mlopsbook.costs.traffic import Workload
 
 ASSUMED: dict[str, Any] = {"traffic_pattern": "steady", "mean_rps": 1.0, "gpu": "no", "artifact_mb": 200.0,
                            "model_latency_ms": 50.0, "memory_mb": 1024.0, "latency_slo_ms": 1000.0, "payload_kb": 100.0}

@@ -12,7 +12,7 @@ from functools import lru_cache
 import pandas as pd
 import yaml
 
-from mlopsbook.costs import PLATFORMS
+from mlopsbook.costs.model import PLATFORMS
 from mlopsbook.medusa.answer import answer
 from mlopsbook.paths import data_path
 

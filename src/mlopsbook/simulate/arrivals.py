@@ -34,7 +34,7 @@ def from_rate_series(step_s: float, rate_rps: np.ndarray, rng: np.random.Generat
     """Arrival times (s) of a non-homogeneous Poisson process whose rate is ``rate_rps[k]`` on step ``k``.
 
     The rate is piecewise constant on steps of ``step_s`` seconds starting at 0 (e.g. a series from
-    :meth:`mlopsbook.traffic.Workload.rate_rps`); each step draws a Poisson count and uniform times, which is exact
+    :meth:`mlopsbook.costs.traffic.Workload.rate_rps`); each step draws a Poisson count and uniform times, which is exact
     for a piecewise-constant intensity.
     """
     rate = np.asarray(rate_rps, dtype=float)

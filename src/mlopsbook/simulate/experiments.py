@@ -1,9 +1,9 @@
 """The experiments of the autoscaling page and the verdicts on claims C3 (node cold starts) and C4 (dying nodes).
 
 Every experiment is seeded and deterministic. The workload is the post's NLP services as measured
-(:data:`mlopsbook.costs.POST_MODEL`: CPU time per request and Lambda INIT from the recorded measurement), on
+(:data:`mlopsbook.costs.model.POST_MODEL`: CPU time per request and Lambda INIT from the recorded measurement), on
 2-vCPU c6i.large workers with one replica per vCPU (as :func:`mlopsbook.costs.eks_cost` assumes). Prices come from the
-project's price table through :mod:`mlopsbook.pricing` / :mod:`mlopsbook.costs`.
+project's price table through :mod:`mlopsbook.costs.pricing` / :mod:`mlopsbook.costs.model`.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mlopsbook import costs, pricing
+from mlopsbook.costs import model as costs, pricing
 from mlopsbook.claims import Status, Verdict
 from mlopsbook.simulate import arrivals, lambda_, ray_serve
 from mlopsbook.simulate.failures import HealthCheck, NodeFailure
 from mlopsbook.simulate.results import Result
-from mlopsbook.traffic import HOURS_PER_MONTH
+from mlopsbook.costs.traffic import HOURS_PER_MONTH
 
 SEEDS: tuple[int, ...] = (0, 1, 2, 3, 4)
 """Seeds every sweep is repeated over; tables report the median over them."""

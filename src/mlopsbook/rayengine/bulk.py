@@ -4,7 +4,7 @@ Input: ``<input_root>/day=YYYY-MM-DD/*.parquet`` with columns ``doc_id`` (unique
 Output: ``<output_root>/day=YYYY-MM-DD/part-NNNNN.parquet`` with columns ``doc_id``, ``label``, ``score`` and
 ``entities`` (a list of ``{text, label, start, end}``), in input order. The job reads the partition into a fixed number
 of blocks, maps the model over them in Ray tasks, writes into a staging folder and publishes it atomically
-(:mod:`mlopsbook.engine.idempotent`) only after checking that every input document was scored exactly once. File
+(:mod:`mlopsbook.rayengine.idempotent`) only after checking that every input document was scored exactly once. File
 names and order are fixed, so the same input and model give byte-identical files.
 
 The model is the real-time path's model module: :func:`mlopsbook.inference.service.load_models` and its ``score``.
@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from mlopsbook.engine.idempotent import Published, digest, partition_name, write_partition
+from mlopsbook.rayengine.idempotent import Published, digest, partition_name, write_partition
 
 DEFAULT_SCORER = "mlopsbook.inference.service:load_models"
 """The model factory both paths use."""
@@ -118,7 +118,7 @@ def score_day(day: date, input_root: Path, output_root: Path, *, scorer: str = D
               model_dir: Path | None = None, num_blocks: int = 2) -> BulkResult:
     """Score ``day``'s input partition with Ray Data and publish its output partition; returns what happened.
 
-    Starts (or joins) Ray through :func:`mlopsbook.engine.ray_runtime.start`, so ``RAY_ADDRESS`` sends the same job to
+    Starts (or joins) Ray through :func:`mlopsbook.rayengine.ray_runtime.start`, so ``RAY_ADDRESS`` sends the same job to
     a remote cluster. Raises ``FileNotFoundError`` naming a missing input partition, ``ValueError`` for bad input
     columns, duplicate ids or a bad ``scorer``, and ``RuntimeError`` (publishing nothing) when the output does not
     hold every input document exactly once.
@@ -132,7 +132,7 @@ def score_day(day: date, input_root: Path, output_root: Path, *, scorer: str = D
         raise FileNotFoundError(f"no input partition for {day.isoformat()}: {src}")
     in_ids = _check_input(src)
 
-    from mlopsbook.engine import ray_runtime
+    from mlopsbook.rayengine import ray_runtime
 
     ray_runtime.start()
     import ray.data

@@ -4,7 +4,7 @@
 Input is validated by the model module's own :func:`mlopsbook.inference.service.validate_document` (the same check the
 Lambda handlers use): an invalid body gets its 4xx status and ``{"error": message}``; an unknown path gets 404, a
 method other than POST 405. ``GET /healthz`` answers ``{"status": "ok"}``. The models are
-:func:`mlopsbook.inference.service.load_models`, loaded once per replica: the bulk path (:mod:`mlopsbook.engine.bulk`)
+:func:`mlopsbook.inference.service.load_models`, loaded once per replica: the bulk path (:mod:`mlopsbook.rayengine.bulk`)
 calls the same functions.
 
 Autoscaling follows the post's setup (Serve on KubeRay scaling replicas with load). Two presets, the same policy with
@@ -13,7 +13,7 @@ requests per replica, ``max_ongoing_requests`` 5, upscale delay 30 s, downscale 
 30 s look-back), with up to 4 replicas; :data:`LOCAL_SCALING` shortens the clocks so that a scale-up fits in a few
 seconds of bounded load on a 2-core machine (1 s metrics, 2 s look-back, 1 s upscale delay), with at most 2 replicas.
 
-The module-level :data:`app` is what a RayService's ``serveConfigV2`` imports (``mlopsbook.engine.serve_app:app``).
+The module-level :data:`app` is what a RayService's ``serveConfigV2`` imports (``mlopsbook.rayengine.serve_app:app``).
 """
 
 from __future__ import annotations
@@ -141,7 +141,7 @@ def build(scaling: Scaling = LOCAL_SCALING, model_dir: str | None = None):  # no
     return _make_deployment().options(**scaling.deployment_options()).bind(model_dir)
 
 
-def serve_config(scaling: Scaling = CLUSTER_SCALING, import_path: str = "mlopsbook.engine.serve_app:app") -> dict:
+def serve_config(scaling: Scaling = CLUSTER_SCALING, import_path: str = "mlopsbook.rayengine.serve_app:app") -> dict:
     """The ``serveConfigV2`` mapping of a RayService (Ray's Serve config file format) for this application.
 
     The deployment options in it override the decorator's: this is where a cluster's policy is set.

@@ -1,6 +1,6 @@
 """Traffic patterns: how many requests per second a service receives, hour by hour, over a month.
 
-One module for every consumer: the cost model (:mod:`mlopsbook.costs`) reads monthly totals and the hourly load
+One module for every consumer: the cost model (:mod:`mlopsbook.costs.model`) reads monthly totals and the hourly load
 profile; the simulator draws a non-homogeneous Poisson process from :meth:`Workload.rate_rps`.
 
 Time grid

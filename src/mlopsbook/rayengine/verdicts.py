@@ -1,5 +1,5 @@
 """Verdicts on the post's claims C1 (one setup for bulk and real-time inference) and C2 (Airflow made the bulk
-pipelines idempotent), computed from the measurements of :mod:`mlopsbook.engine.experiments`.
+pipelines idempotent), computed from the measurements of :mod:`mlopsbook.rayengine.experiments`.
 
 Only facts decide, never timings: a verdict's text and figures are the same on every run.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from mlopsbook.claims import Status, Verdict
-from mlopsbook.engine.experiments import Answer, BulkDay, DagRun, ReplicaKill, ScaleUp
+from mlopsbook.rayengine.experiments import Answer, BulkDay, DagRun, ReplicaKill, ScaleUp
 
 LOCAL_CONDITIONS = ("shown on one local Ray cluster (one node, 2 CPUs) running the same Serve application and Ray "
                     "Data job that the KubeRay RayService and RayJob in deploy/kuberay/ run; those manifests validate "

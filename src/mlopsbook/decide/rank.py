@@ -2,7 +2,7 @@
 
 The criteria are the post's decision matrix ("1. expected traffic patterns 2. whether traffic was continuous 24/7
 3. CPU vs GPU requirements ... 4. artifact size and model type") plus the two things those criteria stand for: the
-monthly cost (:mod:`mlopsbook.costs`, for the profile's traffic shape) and cold-start exposure (:mod:`exposure`:
+monthly cost (:mod:`mlopsbook.costs.model`, for the profile's traffic shape) and cold-start exposure (:mod:`exposure`:
 the simulated p99 against the SLO).
 
 How the ranking is made:
@@ -32,14 +32,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mlopsbook import pricing
-from mlopsbook.costs import (DEFAULT_MIN_REPLICAS, DEFAULT_UTILISATION, PLATFORM_LABELS, PLATFORMS, TRITON_THROUGHPUT_RPS,
+from mlopsbook.costs import pricing
+from mlopsbook.costs.model import (DEFAULT_MIN_REPLICAS, DEFAULT_UTILISATION, PLATFORM_LABELS, PLATFORMS, TRITON_THROUGHPUT_RPS,
                              ModelProfile, monthly_cost, replica_throughput_rps, replicas_needed)
 from mlopsbook.decide import exposure as exposure_mod
 from mlopsbook.decide import limits as limits_mod
 from mlopsbook.decide.profile import Profile
 from mlopsbook.simulate import parameters
-from mlopsbook.traffic import SECONDS_PER_MONTH
+from mlopsbook.costs.traffic import SECONDS_PER_MONTH
 
 CRITERIA: tuple[str, ...] = ("traffic_pattern", "continuous_24_7", "cpu_gpu", "artifact", "cost", "cold_starts")
 """The criteria every platform gets a reason for (the post's four, then cost and cold starts)."""
@@ -171,7 +171,7 @@ def _workers(table: pricing.PriceTable, product: str, memory_mb: float) -> int:
 
 
 def _options(platform: str, profile: Profile, table: pricing.PriceTable) -> tuple[dict[str, Any] | None, dict[str, Any], str]:
-    """``(cost options, plan, exclusion)`` for a platform: options for :func:`mlopsbook.costs.monthly_cost`, the
+    """``(cost options, plan, exclusion)`` for a platform: options for :func:`mlopsbook.costs.model.monthly_cost`, the
     sizing plan, or an exclusion sentence (options ``None``)."""
     gpu = profile.gpu
     if platform == "lambda":

@@ -1,7 +1,7 @@
 """The monthly cost of serving a workload on Lambda, SageMaker, SageMaker Serverless, Fargate, KubeRay on EKS, Triton.
 
 Every function returns a :class:`CostBreakdown`: ``monthly_usd`` and its line items (USD per 730 h month), computed
-from a dated price table (:mod:`mlopsbook.pricing`). Inputs may be numpy arrays: everything broadcasts, so a sweep of
+from a dated price table (:mod:`mlopsbook.costs.pricing`). Inputs may be numpy arrays: everything broadcasts, so a sweep of
 10^6 workloads is one call (see ``benchmarks/bench_costs.py``).
 
 Two families of platform:
@@ -31,8 +31,8 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from mlopsbook import pricing
-from mlopsbook.traffic import HOURS_PER_MONTH, SECONDS_PER_MONTH, Workload
+from mlopsbook.costs import pricing
+from mlopsbook.costs.traffic import HOURS_PER_MONTH, SECONDS_PER_MONTH, Workload
 
 PLATFORMS: tuple[str, ...] = ("lambda", "sagemaker", "sagemaker-serverless", "fargate", "eks", "triton")
 """Platform names, as used by the CLI and by :func:`monthly_cost`."""

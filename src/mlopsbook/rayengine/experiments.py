@@ -10,7 +10,7 @@
   controller's log lines about it;
 - :meth:`Engine.bulk_day`: a day's partition scored by the Ray Data job on the same cluster, twice.
 
-Each returns a frozen result; :mod:`mlopsbook.engine.verdicts` turns them into verdicts. Timings vary from run to run
+Each returns a frozen result; :mod:`mlopsbook.rayengine.verdicts` turns them into verdicts. Timings vary from run to run
 (and with other load on the machine): the notebook shows them in cells whose output is not compared, and asserts
 only facts (scale-up happened, failures no more than requests in flight, recovery happened, re-run identical).
 """
@@ -28,7 +28,7 @@ from typing import Any
 
 import pandas as pd
 
-from mlopsbook.engine import bulk, load, ray_runtime, serve_app
+from mlopsbook.rayengine import bulk, load, ray_runtime, serve_app
 
 SAMPLE_EVERY_S = 0.2
 
@@ -322,7 +322,7 @@ def run_dag(day: date, input_root: Path, output_root: Path, airflow_home: Path, 
     import subprocess
     import sys
 
-    from mlopsbook.engine.idempotent import digest, partition_name
+    from mlopsbook.rayengine.idempotent import digest, partition_name
     from mlopsbook.paths import repo_root
 
     root = repo_root()

@@ -6,7 +6,7 @@ all switched off. Session files go to ``<repo>/.ray/`` (ignored by git) instead 
 authentication Ray 2.60 enables by default is disabled for the local cluster only (a remote cluster keeps whatever
 ``RAY_AUTH_MODE`` says).
 
->>> from mlopsbook.engine import ray_runtime
+>>> from mlopsbook.rayengine import ray_runtime
 >>> info = ray_runtime.start()          # doctest: +SKIP
 >>> info.local, info.num_cpus            # doctest: +SKIP
 (True, 2.0)

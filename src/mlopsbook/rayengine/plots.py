@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mlopsbook import figures
-from mlopsbook.engine.experiments import ReplicaKill, ScaleUp
+from mlopsbook.rayengine.experiments import ReplicaKill, ScaleUp
 
 
 def _panels(title: str) -> tuple[Any, Any, Any]:

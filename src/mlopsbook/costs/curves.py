@@ -1,7 +1,7 @@
 """Cost against traffic: curves for every platform, break-even rates, the cheapest platform over (traffic, latency),
 and the verdict on the post's claim C7 ("Lambda was the cheapest fit").
 
-Built on :mod:`mlopsbook.costs` (one bill per platform) and :mod:`mlopsbook.traffic` (the shape of the traffic). All
+Built on :mod:`mlopsbook.costs.model` (one bill per platform) and :mod:`mlopsbook.costs.traffic` (the shape of the traffic). All
 rates are **mean** request rates over the 730 h month (req/s) unless a name says otherwise; ``busy_rps`` is the rate
 inside the busiest hour (for business-hours traffic: the rate during office hours).
 """
@@ -15,10 +15,10 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from mlopsbook import pricing
+from mlopsbook.costs import pricing
 from mlopsbook.claims import Status, Verdict
-from mlopsbook.costs import PLATFORM_LABELS, PLATFORMS, POST_MODEL, ModelProfile, monthly_cost
-from mlopsbook.traffic import PATTERNS, SECONDS_PER_MONTH, Workload
+from mlopsbook.costs.model import PLATFORM_LABELS, PLATFORMS, POST_MODEL, ModelProfile, monthly_cost
+from mlopsbook.costs.traffic import PATTERNS, SECONDS_PER_MONTH, Workload
 
 DEFAULT_ALTERNATIVES: dict[str, dict[str, Any]] = {
     "sagemaker": {},
@@ -27,7 +27,7 @@ DEFAULT_ALTERNATIVES: dict[str, dict[str, Any]] = {
     "eks": {},
     "triton": {"dynamic_batching": True},
 }
-"""The platforms Lambda is compared with, and their options (defaults of :mod:`mlopsbook.costs` otherwise)."""
+"""The platforms Lambda is compared with, and their options (defaults of :mod:`mlopsbook.costs.model` otherwise)."""
 
 ALL_PLATFORMS: dict[str, dict[str, Any]] = {"lambda": {}, **DEFAULT_ALTERNATIVES}
 

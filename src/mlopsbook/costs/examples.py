@@ -1,4 +1,4 @@
-"""AWS's own published pricing examples, recomputed by :mod:`mlopsbook.costs`.
+"""AWS's own published pricing examples, recomputed by :mod:`mlopsbook.costs.model`.
 
 Each example is quoted from the AWS pricing pages (us-east-1): aws.amazon.com/lambda/pricing/ and
 aws.amazon.com/fargate/pricing/, read in 2026 from copies of the pages stored in public repositories. AWS rounds each
@@ -14,8 +14,8 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from mlopsbook import pricing
-from mlopsbook.costs import CostBreakdown, fargate_task_cost, lambda_cost
+from mlopsbook.costs import pricing
+from mlopsbook.costs.model import CostBreakdown, fargate_task_cost, lambda_cost
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,11 @@ import numpy as np
 from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.patches import Patch
 
-from mlopsbook import figures, pricing
-from mlopsbook.cost_curves import cheapest_map, cost_curves, lambda_cheapest_below
-from mlopsbook.costs import PLATFORM_LABELS, PLATFORMS, POST_MODEL, ModelProfile
-from mlopsbook.traffic import PATTERNS, Workload
+from mlopsbook import figures
+from mlopsbook.costs import pricing
+from mlopsbook.costs.curves import cheapest_map, cost_curves, lambda_cheapest_below
+from mlopsbook.costs.model import PLATFORM_LABELS, PLATFORMS, POST_MODEL, ModelProfile
+from mlopsbook.costs.traffic import PATTERNS, Workload
 
 COLOURS = {
     "lambda": "#ff7f0e",
