@@ -19,8 +19,10 @@ traffic hour by hour (an optimistic, perfectly timed scaler); with ``autoscale=F
 peak. Load balancers, NAT, data transfer, storage and logs are not priced (no sourced price in the facts file): they
 would add the same kind of fixed cost to every always-on option, and some to Lambda (API Gateway).
 
-The model of the post's workload (:data:`POST_MODEL`) is the CPU-inference reproduction's committed measurement;
-:data:`ASSUMED_MODEL` is a round-number alternative for comparisons.
+The workload's model (:class:`ModelProfile`: CPU time per request, Lambda INIT and memory) is always an argument: a
+post's reproduction passes its own measured profile (e.g.
+:func:`mlopsbook.reproductions.engineering_culture_leadership.profile.post_model`); :data:`ASSUMED_MODEL` is a
+round-number alternative for comparisons and tests.
 """
 
 from __future__ import annotations
@@ -149,28 +151,7 @@ ASSUMED_MODEL = ModelProfile(
     lambda_memory_mb=1024,
     source="ASSUMPTION: 50 ms per request on one vCPU and a 1 s INIT (for comparison with the measured model).",
 )
-"""A round-number light model, kept for comparisons and tests; the book uses the measured :data:`POST_MODEL`."""
-
-
-def measured_post_model() -> ModelProfile:
-    """The post's workload as measured by the CPU-inference reproduction (issue 5), from its committed record
-    ``data/inference/measured-profile-<date>.json``: the median per-request time of both models on a one-page
-    document on one core, the fresh-process INIT time, and Lambda at 1,769 MB (one vCPU, fact A8, as emulated)."""
-    from mlopsbook.inference.measure import RECORDED_PROFILE, recorded_profile
-
-    rec = recorded_profile()
-    return ModelProfile(
-        name="the post's NLP services on CPU (classification + NER), measured",
-        cpu_ms=round(float(rec["duration_ms"]), 1),
-        init_ms=float(round(float(rec["init_ms"]), -1)),
-        lambda_memory_mb=LAMBDA_MB_PER_VCPU,
-        source=(f"measured on {rec['provenance']['measured_on']} ({rec['provenance']['machine']}): "
-                f"data/inference/{RECORDED_PROFILE}"),
-    )
-
-
-POST_MODEL = measured_post_model()
-"""The post's workload: its NLP services, as measured (see :func:`measured_post_model` and ``source``)."""
+"""A round-number light model, kept for comparisons and tests; a post passes its own measured profile."""
 
 
 def lambda_duration_ms(cpu_ms: ArrayLike, memory_mb: ArrayLike) -> np.ndarray:
@@ -492,7 +473,7 @@ def triton_cost(
 def monthly_cost(
     platform: str,
     workload: Workload,
-    model: ModelProfile = POST_MODEL,
+    model: ModelProfile,
     *,
     mean_rps: ArrayLike | None = None,
     prices: pricing.PriceTable | None = None,
