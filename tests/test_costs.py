@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from mlopsbook.costs import model as costs, pricing
@@ -238,9 +238,8 @@ def test_lambda_linear_in_requests_above_free_tier(req: float, k: float, dur: in
     gb_s = lambda r: r * dur / 1000 * mem / 1024
     hi = req * (1 + 2 * k / 1e3)
     tiers = PRICES.tiers(f"lambda.duration.{arch}")
-    same_tier = any(s <= gb_s(req) - 4e5 and gb_s(hi) <= e for s, e, _ in tiers)
-    if gb_s(req) <= 4e5 or not same_tier:
-        return
+    assume(gb_s(req) > 4e5)  # above the free tier's 400,000 GB-s
+    assume(any(s <= gb_s(req) - 4e5 and gb_s(hi) <= e for s, e, _ in tiers))  # all three in one duration tier
     r = np.array([req, req * (1 + k / 1e3), hi])
     c = lambda_cost(r, dur, mem, arch=arch, prices=PRICES).monthly_usd
     assert c[2] - c[1] == pytest.approx(c[1] - c[0], rel=1e-6, abs=1e-9)

@@ -13,9 +13,7 @@ import pkgutil
 import sys
 from typing import Sequence
 
-
-class UsageError(Exception):
-    """Bad input from the user: printed as one line naming the flag, exit status 2."""
+from mlopsbook.errors import MlopsbookError, UsageError  # noqa: F401 (UsageError: re-exported for the commands)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,7 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except UsageError as exc:
+    except MlopsbookError as exc:  # bad input (a flag, a file, a value out of range): one line, exit 2
         print(f"mlopsbook {args.command}: error: {exc}", file=sys.stderr)
         return 2
 
