@@ -129,7 +129,7 @@ def test_monthly_cost_dispatch_and_validation() -> None:
         monthly_cost("gke", w)
     with pytest.raises(ValueError, match="^memory_mb: must be between 128 and 10240"):
         lambda_cost(1, 1, 100)
-    with pytest.raises(ValueError, match="^arch: must be x86_64 or arm64"):
+    with pytest.raises(ValueError, match="^arch: must be one of x86_64, arm64"):
         lambda_cost(1, 1, 128, arch="ppc")
     with pytest.raises(ValueError, match="^duration_ms: must be between 0 and 900000"):
         lambda_cost(1, 1e6, 128)
