@@ -6,16 +6,18 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from mlopsbook.costs import model as costs, pricing
+from mlopsbook.costs import examples, model as costs, pricing
+from mlopsbook.costs.examples import cents
 from mlopsbook.costs.model import (
     LoadProfile, ModelProfile, eks_cost, fargate_cost, fargate_task_cost, lambda_cost,
     monthly_cost, sagemaker_cost, sagemaker_serverless_cost, triton_cost,
 )
 from mlopsbook.costs.curves import break_even_rps
 from mlopsbook.costs.traffic import PATTERNS, SECONDS_PER_MONTH, Workload
+from mlopsbook.errors import MlopsbookError
 
 PRICES = pricing.load()
 MODEL = ModelProfile("test: a light NLP model on CPU", cpu_ms=35.1, init_ms=4140.0, lambda_memory_mb=1769,
@@ -23,70 +25,31 @@ MODEL = ModelProfile("test: a light NLP model on CPU", cpu_ms=35.1, init_ms=4140
 """The workload model of these tests (the library has no default model: a post passes its own)."""
 
 
-def cents(x: float) -> float:
-    """Round half up to the cent, as AWS's examples do."""
-    return math.floor(x * 100 + 0.5 + 1e-9) / 100
+# -- AWS's published examples (data/pricing/aws-examples-*.yaml: the Lambda and Fargate pricing pages, us-east-1)
+@pytest.mark.parametrize("example", examples.load(), ids=lambda ex: f"{ex.model}: {ex.name}")
+def test_aws_published_example_to_the_cent(example: examples.PublishedExample) -> None:
+    """Every line AWS prints, rounded to the cent as AWS does, and the total where the page gives one."""
+    b = example.compute(PRICES)
+    assert {k: cents(b.items[k]) for k in example.published_items} == example.published_items
+    if example.published_total is not None:
+        assert cents(b.monthly_usd) == example.published_total
 
 
-# -- AWS's published examples (aws.amazon.com/lambda/pricing and aws.amazon.com/fargate/pricing, us-east-1; read
-#    from a copy of each page stored in a public repository, 2026) ---------------------------------------------------
-def test_aws_lambda_example_mobile_backend() -> None:
-    """Lambda pricing page, "Example 1: Mobile application backend": 3M requests, 120 ms, 1536 MB, x86, free tier:
-    compute $2.33 + requests $0.40 = $2.73."""
-    b = lambda_cost(3e6, 120, 1536, free_tier=True, prices=PRICES)
-    assert cents(b.items["duration"]) == 2.33
-    assert cents(b.items["requests"]) == 0.40
-    assert cents(b.monthly_usd) == 2.73
+def test_aws_examples_cover_both_pages_and_every_charge() -> None:
+    exs = examples.load()
+    assert len(exs) == 7 and {ex.page for ex in exs} == {"aws.amazon.com/lambda/pricing/", "aws.amazon.com/fargate/pricing/"}
+    charged = set().union(*(ex.published_items for ex in exs))
+    assert charged == {"requests", "duration", "ephemeral_storage", "provisioned_concurrency", "provisioned_duration",
+                       "vcpu", "memory"}
+    assert examples.check(PRICES)["every_line_matches"].all()
 
 
-def test_aws_lambda_example_streaming_telemetry() -> None:
-    """Lambda pricing page, "Example 2: Enriching streaming telemetry": 7.44M requests, 2 s, 1 GB, x86, no free tier
-    deducted in AWS's arithmetic: requests $1.49 + compute $248.00 = $249.49."""
-    b = lambda_cost(10_000 * 24 * 31, 2000, 1024, free_tier=False, prices=PRICES)
-    assert cents(b.items["requests"]) == 1.49
-    assert cents(b.items["duration"]) == 248.00
-    assert cents(b.monthly_usd) == 249.49
-
-
-def test_aws_lambda_example_nlp_with_ephemeral_storage() -> None:
-    """Lambda pricing page, "Example 3: ML on customer support tickets" (BERT NLP): 6M requests, 280 ms, 4096 MB,
-    2048 MB ephemeral storage, free tier: $105.33 + $1 + $0.08 = $106.41."""
-    b = lambda_cost(6e6, 280, 4096, ephemeral_storage_mb=2048, free_tier=True, prices=PRICES)
-    assert cents(b.items["duration"]) == 105.33
-    assert cents(b.items["requests"]) == 1.00
-    assert cents(b.items["ephemeral_storage"]) == 0.08
-    assert cents(b.monthly_usd) == 106.41
-
-
-def test_aws_lambda_example_provisioned_concurrency_launch() -> None:
-    """Lambda pricing page, Provisioned Concurrency "Example 1: Mobile application launch": PC 100 at 1536 MB for
-    8 h, 500,000 requests at 100 ms on PC, 2.5M at 120 ms on demand: $18 + $0.40 + $0.73 + $0.83 = $19.96."""
-    b = lambda_cost(3e6, 120, 1536, free_tier=True, provisioned_concurrency=100, provisioned_hours=8,
-                    provisioned_requests=500_000, provisioned_duration_ms=100, prices=PRICES)
-    assert cents(b.items["provisioned_concurrency"]) == 18.00
-    assert cents(b.items["requests"]) == 0.40
-    assert cents(b.items["provisioned_duration"]) == 0.73
-    assert cents(b.items["duration"]) == 0.83
-    assert cents(b.monthly_usd) == 19.96
-
-
-def test_aws_fargate_example_eks_pods() -> None:
-    """Fargate pricing page, "Example 3": 10 EKS pods, 1 h a day for 30 days, 0.25 vCPU and 1 GB each:
-    vCPU $3.04 + memory $1.33 = $4.37."""
-    b = fargate_task_cost(10 * 1 * 30, 0.25, 1, prices=PRICES)
-    assert cents(b.items["vcpu"]) == 3.04
-    assert cents(b.items["memory"]) == 1.33
-    assert cents(b.monthly_usd) == 4.37
-
-
-@pytest.mark.parametrize(("arch", "vcpu_usd", "memory_usd"), [("x86_64", 1.01, 0.22), ("arm64", 0.81, 0.18)])
-def test_aws_fargate_examples_1_and_2_compute_lines(arch: str, vcpu_usd: float, memory_usd: float) -> None:
-    """Fargate pricing page, Examples 1 (x86) and 2 (ARM): 5 tasks, 10 minutes a day for 30 days, 1 vCPU, 2 GB.
-    The CPU and memory lines match; the examples' ephemeral-storage line is not modelled (its price row, C3, is
-    SECONDARY)."""
-    b = fargate_task_cost(5 * (600 / 3600) * 30, 1, 2, arch=arch, prices=PRICES)
-    assert cents(b.items["vcpu"]) == vcpu_usd
-    assert cents(b.items["memory"]) == memory_usd
+def test_aws_examples_file_names_a_known_model(tmp_path) -> None:  # noqa: ANN001
+    bad = tmp_path / "examples.yaml"
+    bad.write_text("examples:\n  - {source: s, name: n, inputs: i, model: ec2, arguments: {}, published_items: {},"
+                   " published_total: null}\n")
+    with pytest.raises(MlopsbookError, match=r"examples\[0\]\.model: must be one of lambda, fargate"):
+        examples.load(bad)
 
 
 # -- hand-computed cases ---------------------------------------------------------------------------------------------
@@ -169,7 +132,7 @@ def test_monthly_cost_dispatch_and_validation() -> None:
         monthly_cost("gke", w, MODEL)
     with pytest.raises(ValueError, match="^memory_mb: must be between 128 and 10240"):
         lambda_cost(1, 1, 100)
-    with pytest.raises(ValueError, match="^arch: must be x86_64 or arm64"):
+    with pytest.raises(ValueError, match="^arch: must be one of x86_64, arm64"):
         lambda_cost(1, 1, 128, arch="ppc")
     with pytest.raises(ValueError, match="^duration_ms: must be between 0 and 900000"):
         lambda_cost(1, 1e6, 128)
@@ -229,9 +192,8 @@ def test_lambda_linear_in_requests_above_free_tier(req: float, k: float, dur: in
     gb_s = lambda r: r * dur / 1000 * mem / 1024
     hi = req * (1 + 2 * k / 1e3)
     tiers = PRICES.tiers(f"lambda.duration.{arch}")
-    same_tier = any(s <= gb_s(req) - 4e5 and gb_s(hi) <= e for s, e, _ in tiers)
-    if gb_s(req) <= 4e5 or not same_tier:
-        return
+    assume(gb_s(req) > 4e5)  # above the free tier's 400,000 GB-s
+    assume(any(s <= gb_s(req) - 4e5 and gb_s(hi) <= e for s, e, _ in tiers))  # all three in one duration tier
     r = np.array([req, req * (1 + k / 1e3), hi])
     c = lambda_cost(r, dur, mem, arch=arch, prices=PRICES).monthly_usd
     assert c[2] - c[1] == pytest.approx(c[1] - c[0], rel=1e-6, abs=1e-9)

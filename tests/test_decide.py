@@ -14,6 +14,7 @@ from mlopsbook.cli import main
 from mlopsbook.decide import limits, rank
 from mlopsbook.reproductions.engineering_culture_leadership import decision as cases
 from mlopsbook.decide.profile import FIELDS, Profile, ProfileError
+from mlopsbook.paths import data_path
 
 FIX = Path(__file__).parent / "fixtures" / "profiles"
 BASE = dict(traffic_pattern="steady", mean_rps=10.0, peak_rps=10.0, gpu="no", artifact_mb=100.0, model_latency_ms=50.0,
@@ -64,7 +65,7 @@ def test_limits_file_cites_facts_rows() -> None:
 
 
 def test_limits_loader_names_row_and_column(tmp_path: Path) -> None:
-    src = limits.load.__globals__["data_path"]("limits", limits.LIMITS_FILE).read_text().splitlines()
+    src = data_path("limits", limits.LIMITS_FILE).read_text().splitlines()
     bad = tmp_path / "bad.csv"
     bad.write_text("\n".join([src[0], src[1].replace("lambda,gpu,0", "lambda,gpu,lots")]) + "\n")
     with pytest.raises(limits.LimitsError, match=r"row 2, column value"):

@@ -35,6 +35,7 @@ import numpy as np
 
 from mlopsbook.costs import pricing
 from mlopsbook.costs.traffic import HOURS_PER_MONTH, SECONDS_PER_MONTH, Workload
+from mlopsbook.validation import check_choice, check_number
 
 PLATFORMS: tuple[str, ...] = ("lambda", "sagemaker", "sagemaker-serverless", "fargate", "eks", "triton")
 """Platform names, as used by the CLI and by :func:`monthly_cost`."""
@@ -91,8 +92,7 @@ def _check_memory(memory_mb: ArrayLike, name: str = "memory_mb") -> np.ndarray:
 
 
 def _check_arch(arch: str) -> str:
-    if arch not in ARCHES:
-        raise ValueError(f"arch: must be x86_64 or arm64 (got {arch!r})")
+    check_choice(arch, "arch", ARCHES)
     return arch
 
 
@@ -294,8 +294,7 @@ def sagemaker_serverless_cost(
     No GPU (B7).
     """
     t = _prices(prices)
-    if memory_mb not in SERVERLESS_MEMORY_MB:
-        raise ValueError(f"memory_mb: must be one of {', '.join(map(str, SERVERLESS_MEMORY_MB))} (got {memory_mb!r})")
+    check_choice(memory_mb, "memory_mb", SERVERLESS_MEMORY_MB)
     key = f"sagemaker-serverless.memory-{memory_mb // 1024}gb"
     if key not in t.products():
         raise ValueError(f"memory_mb: no confirmed price for {memory_mb} MB in {t.name} (only "
@@ -324,9 +323,7 @@ def replicas_needed(
     min_replicas: ArrayLike = DEFAULT_MIN_REPLICAS,
 ) -> np.ndarray:
     """Replicas to serve ``rate_rps`` at ``utilisation_target`` of each replica's throughput, at least ``min_replicas``."""
-    u = float(utilisation_target)
-    if not 0 < u <= 1:
-        raise ValueError(f"utilisation_target: must be in (0, 1] (got {utilisation_target!r})")
+    u = float(check_number(utilisation_target, "utilisation_target", low=0, high=1, low_open=True))
     mn = _arr(min_replicas, "min_replicas")
     return np.maximum(mn, np.ceil(np.asarray(rate_rps, dtype=float) / (np.asarray(throughput_rps) * u) - 1e-9))
 
@@ -488,8 +485,7 @@ def monthly_cost(
     starts (default 1%, AWS's "typically under 1%", A24) each billed ``model.init_ms``; SageMaker Serverless at 3 GB
     for ``model.cpu_ms``; always-on platforms from ``model.cpu_ms`` per request per vCPU.
     """
-    if platform not in PLATFORMS:
-        raise ValueError(f"platform: must be one of {', '.join(PLATFORMS)} (got {platform!r})")
+    check_choice(platform, "platform", PLATFORMS)
     t = _prices(prices)
     load = LoadProfile.of(workload, mean_rps)
     if platform == "lambda":
