@@ -165,7 +165,7 @@ def lambda_burst(seed: int = 0, burst: Burst = BURST, provisioned: int = 0,
                  keep_alive_s: float | None = None) -> Result:
     """The burst on Lambda; request durations are the post model's Lambda duration (CPU share below 1,769 MB, A8)."""
     a, s = burst.workload(seed)
-    s = s * (costs.POST_MODEL.lambda_duration_ms / post_model().cpu_ms)
+    s = s * (post_model().lambda_duration_ms / post_model().cpu_ms)
     return lambda_.run(a, s, burst.duration_s, lambda_config(provisioned, keep_alive_s), seed=seed)
 
 
