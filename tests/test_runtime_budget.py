@@ -1,0 +1,62 @@
+"""The memory a notebook is given (MEM_LIMIT, cgroup, machine) and the Ray configuration chosen for it."""
+
+from __future__ import annotations
+
+import pytest
+
+from mlopsbook import runtime_budget as rb
+from mlopsbook.errors import MlopsbookError
+
+
+def test_mem_limit_wins_over_cgroup_and_machine(tmp_path):
+    cg = tmp_path / "memory.max"
+    cg.write_text("1073741824\n")
+    b = rb.memory_budget({"MEM_LIMIT": "2147483648"}, (cg,), machine_bytes=64 * rb.GIB)
+    assert b == rb.MemoryBudget(2 * rb.GIB, "MEM_LIMIT")
+
+
+def test_cgroup_limit_is_read_when_no_mem_limit(tmp_path):
+    cg = tmp_path / "memory.max"
+    cg.write_text("1073741824\n")
+    assert rb.memory_budget({}, (cg,), machine_bytes=64 * rb.GIB) == rb.MemoryBudget(rb.GIB, "cgroup")
+
+
+@pytest.mark.parametrize("text", ["max\n", "9223372036854771712\n", ""])
+def test_unlimited_or_missing_cgroup_falls_back_to_the_machine(tmp_path, text):
+    cg = tmp_path / "memory.max"
+    cg.write_text(text)
+    assert rb.memory_budget({}, (cg, tmp_path / "absent"), machine_bytes=8 * rb.GIB) == rb.MemoryBudget(8 * rb.GIB,
+                                                                                                        "machine")
+
+
+def test_cgroup_larger_than_the_machine_is_not_a_limit(tmp_path):
+    cg = tmp_path / "memory.max"
+    cg.write_text(str(128 * rb.GIB))
+    assert rb.memory_budget({}, (cg,), machine_bytes=8 * rb.GIB).source == "machine"
+
+
+@pytest.mark.parametrize("bad", ["two gigs", "-5", "0"])
+def test_a_bad_mem_limit_is_refused_by_name(bad):
+    with pytest.raises(MlopsbookError, match="MEM_LIMIT"):
+        rb.memory_budget({"MEM_LIMIT": bad})
+
+
+def test_binders_limit_is_2_gb_from_the_data():
+    assert rb.binder_memory_bytes() == 2_000_000_000
+
+
+def test_the_largest_configuration_that_fits_is_chosen():
+    big = rb.MemoryBudget(16 * rb.GIB, "machine")
+    binder = rb.MemoryBudget(2 * rb.GIB, "MEM_LIMIT")
+    assert rb.ray_config(big) is rb.FULL
+    assert rb.ray_config(binder) is rb.READER
+    assert rb.READER.needs_bytes <= 0.9 * rb.binder_memory_bytes() < rb.FULL.needs_bytes
+    # Too little for any: the smallest one, which the page then reports
+    assert rb.ray_config(rb.MemoryBudget(rb.GIB // 2, "cgroup")) is rb.CONFIGS[-1]
+    # Ordered largest first, each smaller in memory, none with fewer than one replica
+    needs = [c.needs_bytes for c in rb.CONFIGS]
+    assert needs == sorted(needs, reverse=True) and all(c.max_replicas >= 1 for c in rb.CONFIGS)
+
+
+def test_describe_names_what_runs():
+    assert rb.READER.describe().startswith("reader: 2 Serve replica(s) at most, 80 MiB object store, 2 CPU(s)")
