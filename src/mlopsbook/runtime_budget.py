@@ -86,6 +86,22 @@ def memory_budget(environ: Mapping[str, str] | None = None, cgroup_files: tuple[
     return MemoryBudget(machine, "machine")
 
 
+def process_tree_pss_bytes(pid: int | None = None) -> int:
+    """Summed PSS (bytes) of a process (default: this one) and all its descendants: Ray's head, raylet, workers and
+    Serve replicas started from a notebook's kernel included. PSS counts a page shared by several processes once in
+    total, as the cgroup limit that ends a Binder kernel does (summing RSS would count shared libraries many times)."""
+    import psutil
+
+    root = psutil.Process(pid)
+    total = 0
+    for p in [root, *root.children(recursive=True)]:
+        try:
+            total += p.memory_full_info().pss
+        except psutil.Error:
+            pass
+    return total
+
+
 def binder_memory_bytes() -> int:
     """mybinder.org's memory limit for one notebook server, in bytes (``data/readers/limits-2026-11.csv``, 2 GB)."""
     import csv
@@ -105,7 +121,9 @@ class RayConfig:
     ``max_replicas``: Serve replicas the experiments may run at once (the scale-up and replica-kill experiments need
     two); ``object_store_bytes``: Ray's shared-memory object store; ``num_cpus``: CPUs Ray schedules on;
     ``needs_bytes``: the measured peak (summed PSS of the kernel and all Ray processes) of the post's engine
-    experiments in this configuration, which must fit in the budget.
+    experiments in this configuration, which must fit in the budget; ``system_config``: Ray's own settings
+    (``ray.init(_system_config=...)``), e.g. how many idle worker processes (each holding its imports and models)
+    Ray keeps alive.
     """
 
     name: str
@@ -113,6 +131,7 @@ class RayConfig:
     object_store_bytes: int
     num_cpus: int
     needs_bytes: int
+    system_config: tuple[tuple[str, int | bool], ...] = ()
 
     def describe(self) -> str:
         return (f"{self.name}: {self.max_replicas} Serve replica(s) at most, {self.object_store_bytes // MIB} MiB "
@@ -122,9 +141,13 @@ class RayConfig:
 FULL = RayConfig("full", max_replicas=2, object_store_bytes=512 * MIB, num_cpus=2, needs_bytes=3_200_000_000)
 """The experiment as the post ran it: two replicas beside the Ray head, a 512 MiB object store."""
 
-READER = RayConfig("reader", max_replicas=2, object_store_bytes=80 * MIB, num_cpus=2, needs_bytes=1_900_000_000)
-"""Within mybinder.org's 2 GB: the same two replicas, Ray's smallest object store (80 MiB; the bulk job's blocks are
-a few MB), no spare worker processes kept warm."""
+READER = RayConfig("reader", max_replicas=2, object_store_bytes=80 * MIB, num_cpus=2, needs_bytes=1_900_000_000,
+                   system_config=(("num_workers_soft_limit", 0), ("enable_worker_prestart", False),
+                                  ("prestart_worker_first_driver", False),
+                                  ("idle_worker_killing_time_threshold_ms", 500)))
+"""Within mybinder.org's 2 GB: the same two replicas, a small object store (80 MiB; the bulk job's blocks are a few
+MB), and no idle worker process kept warm (a task's worker, which loads the models, ends half a second after its
+last task instead of staying for the next)."""
 
 CONFIGS: tuple[RayConfig, ...] = (FULL, READER)
 """Largest first: :func:`ray_config` takes the first that fits."""
