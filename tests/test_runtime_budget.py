@@ -47,15 +47,23 @@ def test_binders_limit_is_2_gb_from_the_data():
 
 def test_the_largest_configuration_that_fits_is_chosen():
     big = rb.MemoryBudget(16 * rb.GIB, "machine")
+    four = rb.MemoryBudget(int(3.5 * rb.GIB), "MEM_LIMIT")
+    assert rb.ray_config(big) is rb.FULL and rb.FULL.fits(big)
+    assert rb.ray_config(four) is rb.READER and rb.READER.fits(four) and not rb.FULL.fits(four)
+    # Too little for any: the smallest one, and it says it does not fit (the page reports it)
     binder = rb.MemoryBudget(2 * rb.GIB, "MEM_LIMIT")
-    assert rb.ray_config(big) is rb.FULL
-    assert rb.ray_config(binder) is rb.READER
-    assert rb.READER.needs_bytes <= 0.9 * rb.binder_memory_bytes() < rb.FULL.needs_bytes
-    # Too little for any: the smallest one, which the page then reports
-    assert rb.ray_config(rb.MemoryBudget(rb.GIB // 2, "cgroup")) is rb.CONFIGS[-1]
+    assert rb.ray_config(binder) is rb.CONFIGS[-1]
+    assert rb.CONFIGS[-1].fits(binder) == (rb.CONFIGS[-1].needs_bytes <= 0.9 * 2 * rb.GIB)
     # Ordered largest first, each smaller in memory, none with fewer than one replica
     needs = [c.needs_bytes for c in rb.CONFIGS]
     assert needs == sorted(needs, reverse=True) and all(c.max_replicas >= 1 for c in rb.CONFIGS)
+
+
+def test_reader_keeps_no_idle_workers_and_a_small_object_store():
+    cfg = dict(rb.READER.system_config)
+    assert cfg["num_workers_soft_limit"] == 0 and cfg["enable_worker_prestart"] is False
+    assert rb.READER.object_store_bytes < rb.FULL.object_store_bytes
+    assert 75 * rb.MIB <= rb.READER.object_store_bytes  # Ray's minimum object store
 
 
 def test_describe_names_what_runs():
