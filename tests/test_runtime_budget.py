@@ -68,3 +68,10 @@ def test_reader_keeps_no_idle_workers_and_a_small_object_store():
 
 def test_describe_names_what_runs():
     assert rb.READER.describe().startswith("reader: 2 Serve replica(s) at most, 80 MiB object store, 2 CPU(s)")
+
+
+def test_summary_says_what_runs_and_whether_it_fits():
+    line = rb.summary(rb.MemoryBudget(2 * rb.GIB, "MEM_LIMIT"), rb.READER)
+    assert line.startswith("Memory given: 2.1 GB (MEM_LIMIT). Ray configuration reader:")
+    assert line.endswith("(more than given: a kernel may be restarted).")
+    assert rb.summary(rb.MemoryBudget(16 * rb.GIB, "machine")).endswith("(fits).")

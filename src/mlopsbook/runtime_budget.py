@@ -170,3 +170,16 @@ def ray_config(budget: MemoryBudget | None = None, headroom: float = 0.9) -> Ray
         if cfg.fits(budget, headroom):
             return cfg
     return CONFIGS[-1]
+
+
+def summary(budget: MemoryBudget | None = None, config: RayConfig | None = None) -> str:
+    """One line for a page that starts Ray: the memory given, where that figure came from, the configuration that
+    runs, and whether its measured peak fits.
+
+    >>> summary(MemoryBudget(2 * GIB, "MEM_LIMIT"), READER)[:59]
+    'Memory given: 2.1 GB (MEM_LIMIT). Ray configuration reader:'
+    """
+    budget = budget or memory_budget()
+    config = config or ray_config(budget)
+    fit = "fits" if config.fits(budget) else "more than given: a kernel may be restarted"
+    return f"Memory given: {budget.bytes / 1e9:.1f} GB ({budget.source}). Ray configuration {config.describe()} ({fit})."
