@@ -40,16 +40,17 @@ print(json.dumps({"error": err, "install_output": text}))
 
 
 def _python312() -> str:
-    for cand in [shutil.which("python3.12")] + sorted(Path("/root/.pyenv/versions").glob("3.12*/bin/python3.12")):
-        if cand:
-            return str(cand)
+    """A Python 3.12 interpreter (Colab's): on PATH or pyenv's; a pyenv shim that cannot run is passed over."""
+    cands = [shutil.which("python3.12")]
     try:
-        root = subprocess.run(["pyenv", "root"], capture_output=True, text=True, check=True).stdout.strip()
-        found = sorted(Path(root, "versions").glob("3.12*/bin/python3.12"))
-        if found:
-            return str(found[-1])
-    except (OSError, subprocess.CalledProcessError):
+        root = subprocess.run(["pyenv", "root"], capture_output=True, text=True).stdout.strip()
+        cands += sorted(Path(root, "versions").glob("3.12*/bin/python3.12")) if root else []
+    except OSError:
         pass
+    for c in filter(None, cands):
+        if subprocess.run([str(c), "-c", "import sys; assert sys.version_info[:2] == (3, 12)"],
+                          capture_output=True).returncode == 0:
+            return str(c)
     pytest.skip("no Python 3.12 on this machine")
 
 
