@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from mlopsbook.costs import pricing
-from mlopsbook.costs.model import (DEFAULT_MIN_REPLICAS, DEFAULT_UTILISATION, PLATFORM_LABELS, PLATFORMS, TRITON_THROUGHPUT_RPS,
+from mlopsbook.costs.model import (DEFAULT_MIN_REPLICAS, LAMBDA_MAX_DURATION_MS, LAMBDA_MB_PER_VCPU, DEFAULT_UTILISATION, PLATFORM_LABELS, PLATFORMS, TRITON_THROUGHPUT_RPS,
                              ModelProfile, monthly_cost, replica_throughput_rps, replicas_needed)
 from mlopsbook.decide import exposure as exposure_mod
 from mlopsbook.decide import limits as limits_mod
@@ -166,8 +166,11 @@ def init_ms() -> float:
 
 
 def model_of(profile: Profile) -> ModelProfile:
-    """The cost model's view of the profile: latency per request on one vCPU, INIT, Lambda memory size."""
-    mem = int(min(10240, max(128, math.ceil(profile.memory_mb))))
+    """The cost model's view of the profile: latency per request on one vCPU, INIT, Lambda memory size (the worker's
+    memory, raised when needed so that a request finishes within Lambda's 900 s: below 1,769 MB a function has a
+    fraction of a vCPU, A8, A11)."""
+    finish = math.ceil(LAMBDA_MB_PER_VCPU * profile.model_latency_ms / LAMBDA_MAX_DURATION_MS)
+    mem = int(min(10240, max(128, math.ceil(profile.memory_mb), finish)))
     return ModelProfile(name=profile.name or "profile", cpu_ms=profile.model_latency_ms, init_ms=init_ms(),
                         lambda_memory_mb=mem, source="profile")
 
