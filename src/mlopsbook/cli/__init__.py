@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 from typing import Sequence
+
+
+EXIT_BROKEN_PIPE = 141
+"""Exit status when the reader closed the pipe: 128 + SIGPIPE, what a shell reports for a command killed by it."""
 
 
 class UsageError(Exception):
@@ -30,10 +35,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        return _run(argv)
+    except BrokenPipeError:
+        # The reader closed the pipe (`mlopsbook ... | head`): stop quietly, as Python's docs recommend (signal
+        # module, "Note on SIGPIPE"): point stdout at devnull so the interpreter's final flush cannot raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+
+
+def _run(argv: Sequence[str] | None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit:  # --help, or a usage error: flush here so that a closed pipe is caught by main()
+        sys.stdout.flush()
+        raise
+    try:
+        status = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, inside main(), not at interpreter exit
+        return status
     except UsageError as exc:
         print(f"mlopsbook {args.command}: error: {exc}", file=sys.stderr)
         return 2

@@ -353,8 +353,8 @@ def decide(profile: Profile, *, prices: pricing.PriceTable | None = None,
             figs["slo_flip_ms"] = float(top.p99_ms)
             figs["slo_flip_platform"] = alt.platform
             flip_text += (f"; the p99 SLO was not stated: {PLATFORM_LABELS[top.platform]}'s simulated p99 is "
-                          f"{top.p99_ms:,.0f} ms, so with a p99 target under that {PLATFORM_LABELS[alt.platform]} "
-                          f"(p99 {alt.p99_ms:,.0f} ms) would come first")
+                          f"{top.p99_ms:,.0f} ms, so with a p99 target from {alt.p99_ms:,.0f} ms to under "
+                          f"{top.p99_ms:,.0f} ms {PLATFORM_LABELS[alt.platform]} would come first")
     return Decision(profile, tuple(kept), ruled_out, criterion, flip_text, figs, window, table.name, excluded)
 
 

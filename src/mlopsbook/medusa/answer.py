@@ -27,7 +27,7 @@ def _shown(name: str, value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, float):
         unit = UNITS.get(name, "USD" if name == "max_monthly_usd" else "")
-        return f"{value:,.6g} {unit}".strip()
+        return f"{assume.number(value)} {unit}".strip()
     return str(value)
 
 

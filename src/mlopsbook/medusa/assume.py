@@ -50,8 +50,13 @@ class Flip:
 
     def sentence(self, labels: dict[str, str]) -> str:
         v = self.value
-        shown = f"{v:,.6g} {UNITS.get(self.field, '')}".strip() if isinstance(v, float) else str(v)
+        shown = f"{number(v)} {UNITS.get(self.field, '')}".strip() if isinstance(v, float) else str(v)
         return f"{self.field} = {shown} would make it {labels.get(self.platform, self.platform)}"
+
+
+def number(x: float) -> str:
+    """A value for a sentence: thousands separated above 100, three significant figures below, never e-notation."""
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}" if abs(x) >= 0.001 else f"{x:.2e}"
 
 
 def complete(stated: dict[str, Any]) -> tuple[Profile, list[str]]:

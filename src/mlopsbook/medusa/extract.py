@@ -112,8 +112,8 @@ _MODEL_AFTER = (r"^\W*(?:per\b|each\b|for (?:one|each|a|every)\b|to (?:run|score
                 r"transcribe|generate)|of (?:inference|processing|compute)|on (?:one|a) (?:cpu|core|vcpu)|warm\b)")
 _MODEL_BEFORE = (r"(?:takes?|took|taking|needs?(?: up to)?|runs? (?:in|for)|inference|processing|process(?:es)?|"
                  r"predicts? in|scores? in|finish(?:es)?|complete[sd]?|answers? in|generat\w+|lasts?)\b[^.;]{0,25}$")
-_PEAK_BEFORE = (r"(?:peak\w*|spikes? (?:to|of|up to)|bursts? (?:to|of|up to)|at most|max(?:imum)?|up to|tops? out at|"
-                r"hits?|peaks? of)\W*$")
+_PEAK_BEFORE = (r"(?:peak\w*|spik\w*|burst\w*|at most|max(?:imum)?|up to|tops? out|hits?|reach(?:es|ing)?)"
+                r"(?:\s(?:to|of|up to|at|around|about|reaching|near))?\W*$")
 _BUSY_NEAR = (r"during (?:business|office|working) hours|in office hours|when (?:it'?s )?(?:active|busy)|"
               r"during the (?:work ?)?day|while active|when busy")
 
@@ -158,7 +158,7 @@ def _duration_field(text: str, q: Quantity) -> str | None:
     return None
 
 
-def _words(text: str, q: Quantity, pad: int = 24) -> str:
+def _words(text: str, q: Quantity, pad: int = 12) -> str:
     """The quantity's words with a little context, cut at word boundaries."""
     a = max(0, q.start - pad)
     b = min(len(text), q.end + pad)
