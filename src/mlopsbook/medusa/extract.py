@@ -102,7 +102,7 @@ _PAYLOAD_BEFORE = (r"(?:payloads?|bod(?:y|ies)|uploads?|upload|returns?|return (
 _ARTIFACT_AFTER = (r"^\W*(?:[\w.-]+\s){0,3}?(?:model|artifact|image|package|weights|checkpoint|zip|container|bundle|"
                    r"wheel|llamafile|uncompressed|unzipped|onnx|pickle|file)")
 _ARTIFACT_BEFORE = (r"(?:model|image|package|weights|artifact|bundle|zip|checkpoint|container|torch|librar(?:y|ies)|"
-                    r"dependencies|data|wheel)\b[^.;]{0,22}$")
+                    r"dependencies|data|wheel|classifier|pipeline|ranker|regressor|encoder|transformer)\b[^.;]{0,28}$")
 _MEDIA_AFTER = r"^[\s-]*(?:long\s)?(?:videos?|clips?|audio|recordings?|songs?|movies?|calls?|meetings?)\b"
 _COLD_BEFORE = r"(?:cold[- ]?starts?|load(?:ing|s)?\b|start-?up|boot(?:s|ing)?)[^.;]{0,40}$"
 _SLO_BEFORE = (r"(?:p9\d(?:\.\d)?|p50|\bslo|\bsla|latency(?: target| budget| requirement| goal)?|respon(?:d|se time|ses?)|"
