@@ -12,7 +12,8 @@ import statistics
 import time
 from typing import Callable
 
-from mlopsbook.decide import cases, rank
+from mlopsbook.decide import rank
+from mlopsbook.reproductions.engineering_culture_leadership import decision as cases
 from mlopsbook.medusa import answer, evaluate
 
 RUNS = 5

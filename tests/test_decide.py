@@ -11,8 +11,10 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from mlopsbook.cli import main
-from mlopsbook.decide import cases, rank, limits
+from mlopsbook.decide import limits, rank
+from mlopsbook.reproductions.engineering_culture_leadership import decision as cases
 from mlopsbook.decide.profile import FIELDS, Profile, ProfileError
+from mlopsbook.paths import data_path
 
 FIX = Path(__file__).parent / "fixtures" / "profiles"
 BASE = dict(traffic_pattern="steady", mean_rps=10.0, peak_rps=10.0, gpu="no", artifact_mb=100.0, model_latency_ms=50.0,
@@ -63,7 +65,7 @@ def test_limits_file_cites_facts_rows() -> None:
 
 
 def test_limits_loader_names_row_and_column(tmp_path: Path) -> None:
-    src = limits.load.__globals__["data_path"]("limits", limits.LIMITS_FILE).read_text().splitlines()
+    src = data_path("limits", limits.LIMITS_FILE).read_text().splitlines()
     bad = tmp_path / "bad.csv"
     bad.write_text("\n".join([src[0], src[1].replace("lambda,gpu,0", "lambda,gpu,lots")]) + "\n")
     with pytest.raises(limits.LimitsError, match=r"row 2, column value"):
@@ -210,7 +212,7 @@ def test_widget_panel_builds_and_clamps_the_peak() -> None:
 # -- verdicts ----------------------------------------------------------------------------------------------------------------
 def test_verdict_c8_on_a_light_model_holds_with_conditions() -> None:
     from mlopsbook.claims import Status
-    from mlopsbook.decide.verdicts import verdict_c8
+    from mlopsbook.reproductions.engineering_culture_leadership.decision import verdict_c8
 
     v = verdict_c8(measured={"artifact_mb": 120.0, "model_latency_ms": 40.0, "memory_mb": 500.0})
     assert v.status is Status.HOLDS_UNDER_CONDITIONS and v.figures["first"] == "lambda"
@@ -220,7 +222,7 @@ def test_verdict_c8_on_a_light_model_holds_with_conditions() -> None:
 
 def test_verdict_c8_refuted_when_the_model_breaks_lambdas_limits() -> None:
     from mlopsbook.claims import Status
-    from mlopsbook.decide.verdicts import verdict_c8
+    from mlopsbook.reproductions.engineering_culture_leadership.decision import verdict_c8
 
     v = verdict_c8(measured={"artifact_mb": 120.0, "model_latency_ms": 40.0, "memory_mb": 12_000.0})
     assert v.status is Status.REFUTED and v.figures["first"] != "lambda"
@@ -228,10 +230,10 @@ def test_verdict_c8_refuted_when_the_model_breaks_lambdas_limits() -> None:
 
 def test_verdict_c8_waits_for_the_measurement(monkeypatch: pytest.MonkeyPatch) -> None:
     from mlopsbook.claims import Status
-    from mlopsbook.decide import verdicts
+    from mlopsbook.reproductions.engineering_culture_leadership import decision
 
-    monkeypatch.setattr(verdicts.cases, "measured_nlp", lambda: None)
-    assert verdicts.verdict_c8().status is Status.NOT_REPRODUCED_YET
+    monkeypatch.setattr(decision, "measured_nlp", lambda: None)
+    assert decision.verdict_c8().status is Status.NOT_REPRODUCED_YET
 
 
 # -- stated preferences (Medusa's): constraints after the hard limits, the stated objective, an assumed SLO -------------

@@ -7,9 +7,9 @@ import sys
 
 import pytest
 
-from mlopsbook.decide.verdicts import C11_LIMIT_THRESHOLD, C11_THRESHOLD
 from mlopsbook.medusa import answer, assume, corpus, evaluate, retrieve
 from mlopsbook.medusa.extract import extract, read
+from mlopsbook.reproductions.engineering_culture_leadership.medusa import C11_LIMIT_THRESHOLD, C11_THRESHOLD
 
 
 def test_corpus_sections_have_book_urls() -> None:
@@ -181,7 +181,7 @@ def test_cli_one_shot_and_conversation() -> None:
 
 def test_verdict_c11_reports_the_test_set() -> None:
     from mlopsbook.claims import Status
-    from mlopsbook.decide.verdicts import verdict_c11
+    from mlopsbook.reproductions.engineering_culture_leadership.medusa import verdict_c11
 
     v = verdict_c11()
     ev = evaluate.run(evaluate.TEST_FILE)

@@ -17,7 +17,7 @@ import argparse
 import json
 from typing import Any
 
-from mlopsbook.cli import UsageError
+from mlopsbook.errors import UsageError
 
 FLAG_FIELDS = ("traffic_pattern", "mean_rps", "peak_rps", "gpu", "artifact_mb", "model_latency_ms", "memory_mb",
                "latency_slo_ms", "payload_kb")
