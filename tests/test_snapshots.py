@@ -87,6 +87,12 @@ def test_install_cell_is_checked_and_left_out_of_the_code_comparison(tmp_path):
     first.outputs = [nbformat.v4.new_output("stream", name="stdout", text="Installing ...\n")]
     nbformat.write(noisy, out)
     assert [p for p in snapshots.check_pair(fake / md.name, tmp_path) if "has output in a normal run" in p]
+    # An older install cell (the template changed since): Colab readers would run the old one
+    stale = copy.deepcopy(snap)
+    first = next(c for c in stale.cells if c.cell_type == "code")
+    first.source = first.source.replace('"[colab]"', '"[book]"')
+    nbformat.write(stale, out)
+    assert [p for p in snapshots.check_pair(fake / md.name, tmp_path) if "not the current one" in p]
 
 
 def test_install_cell_names_the_repository_the_commit_and_the_folder(monkeypatch):

@@ -7,7 +7,8 @@ re-executes each snapshot and compares every output strictly. :func:`check_pair`
 
 A snapshot is also what Colab opens (Colab cannot read MyST). Its first code cell, :func:`install_cell`, exists only
 in the snapshot: when ``mlopsbook`` cannot be imported (Colab), it clones the book's repository (``repository.url``
-of ``_config.yml``) at the commit the snapshot was made from, installs it (``mlopsbook[colab]``), points
+of ``_config.yml``) at the commit the snapshot was made from, installs it (``mlopsbook[colab]``, at the versions ``requirements.txt`` pins, which the recorded measurements
+were made with), points
 ``MLOPSBOOK_ROOT`` at the clone and moves to the notebook's folder in it, printing one line; wherever the book is
 found (the book's build, nbval, Binder) it does nothing and prints nothing. :func:`check_pair` leaves it out of the
 comparison.
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -46,7 +48,10 @@ except (ImportError, FileNotFoundError):
     if not os.path.isdir(dest):
         subprocess.run(["git", "clone", "--quiet", src, dest], check=True)
     subprocess.run(["git", "-C", dest, "checkout", "--quiet", commit], check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", dest + "[colab]"], check=True)
+    pins = os.path.join(dest, "build-pins.txt")  # the book's pinned versions: the recorded measurements match them
+    with open(os.path.join(dest, "requirements.txt")) as req, open(pins, "w") as out:
+        out.writelines(line for line in req if "==" in line and "[" not in line)
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "-c", pins, dest + "[colab]"], check=True)
     os.environ["MLOPSBOOK_ROOT"] = dest
     os.chdir(os.path.join(dest, {folder!r}))
     importlib.invalidate_caches()'''
@@ -151,4 +156,8 @@ def check_pair(md: Path, root: Path | None = None) -> list[str]:
         probs.append(f"{snap}: its first code cell is not the install cell Colab needs; {hint}")
     elif first.get("outputs"):
         probs.append(f"{snap}: the install cell has output in a normal run; {hint}")
+    else:
+        m = re.search(r'"MLOPSBOOK_COMMIT", \'([0-9a-f]+)\'', first.source)
+        if m is None or first.source != install_cell(md, root, m.group(1)).source:
+            probs.append(f"{snap}: its install cell is not the current one (snapshots.install_cell); {hint}")
     return probs
