@@ -41,6 +41,7 @@ def test_check_pair_detects_a_changed_code_cell(tmp_path, monkeypatch):
     code = [c for c in snap.cells if c.cell_type == "code"]
     code[-1].source += "\n1 + 1"
     fake_root = tmp_path
+    (fake_root / "_config.yml").write_text((repo_root() / "_config.yml").read_text())  # repository.url
     (fake_root / "notebooks").mkdir()
     (fake_root / "notebooks" / md.name).write_text(md.read_text())
     out = snapshots.snapshot_path(fake_root / "notebooks" / md.name, fake_root)
