@@ -40,9 +40,14 @@ def _copy_repository(dest: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def binder(tmp_path_factory):
-    """(repository copy, environment, HOME, seconds per step) prepared as repo2docker would."""
-    base = tmp_path_factory.mktemp("binder")
+def binder():
+    """(repository copy, environment, HOME, seconds per step) prepared as repo2docker would.
+
+    A short folder (Binder's is /home/jovyan): Ray's socket paths under ``<repo>/.ray`` must stay within the
+    107 bytes of an AF_UNIX address, which pytest's own temporary folders exceed."""
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix="rr-", dir="/tmp"))
     repo, env, home = base / "repo", base / "env", base / "home"
     home.mkdir()
     _copy_repository(repo)
@@ -58,7 +63,8 @@ def binder(tmp_path_factory):
     environ.pop("MLOPSBOOK_ROOT", None)
     subprocess.run(["./postBuild"], cwd=repo, env=environ, check=True)
     steps["postbuild_s"] = time.monotonic() - t
-    return repo, env, environ, steps
+    yield repo, env, environ, steps
+    shutil.rmtree(base, ignore_errors=True)
 
 
 def test_every_notebook_runs_within_binders_limits(binder):
