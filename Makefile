@@ -43,9 +43,10 @@ site: book
 test: unit nbval site
 
 ## make reader-test: every notebook run as a Binder reader runs it (fresh environment from requirements.txt,
-## postBuild, MEM_LIMIT 2 GiB): each within 5 minutes and 2 GB; figures in build/reader-run.json (about 10 minutes)
+## postBuild, MEM_LIMIT 2 GiB): each within 5 minutes and 2 GB, figures in build/reader-run.json; and the costs and
+## decision snapshots in a fresh Python 3.12 without mlopsbook, as Colab runs them (about 15 minutes)
 reader-test: $(STAMP)
-	$(BIN)/python -m pytest -q -s tests/test_reader_run.py
+	$(BIN)/python -m pytest -q -s tests/test_reader_run.py tests/test_colab.py
 
 ## make bench: every benchmark in benchmarks/ (prints figures and ratios against named baselines)
 bench: $(STAMP)
