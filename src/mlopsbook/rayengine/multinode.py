@@ -388,13 +388,18 @@ def kill_node_under_load(lc: LocalCluster, *, concurrency: int = 8, kill_at_s: f
                     back, s.peak_pss, tuple(dict.fromkeys(after["status"])))
 
 
+def ensure_spare(lc: LocalCluster) -> None:
+    """Add worker nodes until there is one more than the replicas need (a killed node leaves none)."""
+    while len(lc.worker_ids()) <= lc.spec.replicas:
+        lc.add_worker()
+
+
 def repeat_node_kill(lc: LocalCluster, runs: int = 3, **kwargs: Any) -> list[NodeKill]:
-    """:func:`kill_node_under_load` ``runs`` times; before each run after the first, a fresh spare worker is added."""
+    """:func:`kill_node_under_load` ``runs`` times, a fresh spare worker node added before each run that needs one."""
     check_number(runs, "runs", low=1, high=10, integer=True)
     out = []
-    for i in range(runs):
-        if i:
-            lc.add_worker()
+    for _ in range(runs):
+        ensure_spare(lc)
         out.append(kill_node_under_load(lc, **kwargs))
     return out
 
