@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from mlopsbook.errors import MlopsbookError
-from mlopsbook.rayengine import autoscale, multinode, simcompare
+from mlopsbook.rayengine import autoscale, evidence, multinode, simcompare
 from mlopsbook.rayengine.load import LoadResult
 
 SERVICE_MS = 35.0
@@ -168,7 +168,7 @@ def test_the_autoscaler_adds_a_node_for_a_replica_that_does_not_fit_and_removes_
         assert math.isfinite(c.t_node_removed_s) and c.t_node_removed_s > c.t_replica_removed_s
     finally:
         acl.shutdown()
-    assert acl.proc.poll() is not None
+    assert acl.proc.poll() is not None and acl.leftover_processes() == []
     assert time.monotonic() - t0 < 180
 
 
@@ -184,3 +184,54 @@ def _descendants() -> list[str]:
         except psutil.Error:
             pass
     return out
+
+
+# -- the record and the verdicts that read it -------------------------------------------------------------------------
+def _record(failed: float = 3.0, dead: float = 13.5, back: float = 10.0) -> evidence.MultinodeEvidence:
+    from mlopsbook.rayengine import evidence
+
+    run = {"failed": failed, "requests": 500.0, "serve_loss_s": 5.0, "node_dead_s": dead, "replicas_back_s": back,
+           "p99_before_ms": 300.0, "p99_recovery_ms": 600.0, "peak_pss_gb": 2.1}
+    cold = simcompare.compare_cold_start(_cold(), SERVICE_MS, seeds=(0,))
+    return evidence.MultinodeEvidence(
+        date="2026-11-30", ray_version="2.60.0", machine="2 CPUs", node_kill_runs=[run, run],
+        node_kill_vs_simulator=[{"figure": "requests failed by the kill", "measured": failed, "simulated": 3.0}],
+        cold_start_timeline=[], cold_start_delays={"decision_delay_s": 1.4, "registration_delay_s": 2.5,
+                                                   "replica_start_s": 8.0, "node_idle_removal_s": 8.3},
+        cold_start_vs_simulator=cold.to_dict(orient="records"),
+        alert_fired_s={"RayNodeDown": 6.8, "ServeReplicasBelowTarget": 7.0, "ServeHTTP5xxRate": None},
+        alert_pending_s={}, peak_pss_gb={"node_kill_cluster": 2.1, "autoscaling_cluster": 3.8})
+
+
+def test_record_round_trips_and_a_bad_file_is_one_line(tmp_path: Path) -> None:
+    from mlopsbook.rayengine import evidence
+
+    rec = _record()
+    path = evidence.write(rec, tmp_path)
+    assert path.name == "multinode-2026-11-30.json"
+    back = evidence.load(path)
+    assert back == rec and back.kill_median("failed") == 3.0 and back.kill_range("node_dead_s") == (13.5, 13.5)
+    (tmp_path / "multinode-2026-12-01.json").write_text("{}")
+    with pytest.raises(MlopsbookError, match="not a multinode record") as e:
+        evidence.load(tmp_path / "multinode-2026-12-01.json")
+    assert "\n" not in str(e.value)
+
+
+def test_verdict_c4_reads_the_real_runs_and_is_refuted_only_by_a_harmless_kill() -> None:
+    from mlopsbook.claims import Status
+    from mlopsbook.simulate import experiments as sim_ex
+
+    v = sim_ex.verdict_c4(seeds=(0,), real=_record())
+    assert v.status == Status.HOLDS_UNDER_CONDITIONS
+    assert v.figures["real_failed_median"] == 3.0 and v.figures["real_alert_node_down_s"] == 6.8
+    assert "5xx-rate alert did not fire" in v.summary
+    harmless = sim_ex.verdict_c4(seeds=(0,), real=_record(failed=0.0, dead=3.0, back=2.0))
+    assert harmless.status == Status.REFUTED
+
+
+def test_recorded_evidence_in_the_repository_loads() -> None:
+    from mlopsbook.rayengine import evidence
+
+    rec = evidence.load()
+    assert rec.node_kill_runs and all(r["failed"] is not None for r in rec.node_kill_runs)
+    assert {"RayNodeDown", "ServeReplicasBelowTarget", "ServeHTTP5xxRate"} <= set(rec.alert_fired_s)

@@ -99,6 +99,19 @@ class AutoscalingLocalCluster:
         except psutil.Error:
             pass
 
+    def leftover_processes(self) -> list[int]:
+        """Processes of this cluster's tree still alive (empty after :meth:`shutdown`)."""
+        import psutil
+
+        alive = []
+        for pid in sorted(self._pids):
+            try:
+                if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                    alive.append(pid)
+            except psutil.Error:
+                pass
+        return alive
+
     def session_dir(self) -> Path:
         import ray
 
@@ -124,12 +137,15 @@ class AutoscalingLocalCluster:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(5)
+        left = []
         for pid in sorted(self._pids):
             try:
                 p = psutil.Process(pid)
                 p.kill()
+                left.append(p)
             except psutil.Error:
                 pass
+        psutil.wait_procs(left, timeout=5)
         try:
             self.config_path.unlink()
         except OSError:

@@ -106,6 +106,7 @@ class LocalCluster:
         if not nodes:
             raise ValueError(f"node_id: not a live worker node of this cluster (got {node_id!r})")
         self.cluster.remove_node(nodes[0], allow_graceful=False)
+        self.worker_metrics_ports.pop(node_id, None)
 
     @staticmethod
     def node_alive(node_id: str) -> bool | None:
@@ -134,7 +135,7 @@ class LocalCluster:
                 if str(a.get("Name", "")).startswith(prefix) and a.get("State") == "ALIVE"}
 
     def metrics_targets(self) -> dict[str, str]:
-        """Prometheus targets: ``host:port`` -> ``head`` or the worker's node id, every node started so far."""
+        """Prometheus targets: ``host:port`` -> ``head`` or the worker's node id, for every live node."""
         out = {f"127.0.0.1:{self.head_metrics_port}": "head"}
         out |= {f"127.0.0.1:{p}": nid for nid, p in self.worker_metrics_ports.items()}
         return out
