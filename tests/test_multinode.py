@@ -219,7 +219,7 @@ def test_record_round_trips_and_a_bad_file_is_one_line(tmp_path: Path) -> None:
 
 def test_verdict_c4_reads_the_real_runs_and_is_refuted_only_by_a_harmless_kill() -> None:
     from mlopsbook.claims import Status
-    from mlopsbook.simulate import experiments as sim_ex
+    from mlopsbook.reproductions.engineering_culture_leadership import autoscaling as sim_ex
 
     v = sim_ex.verdict_c4(seeds=(0,), real=_record())
     assert v.status == Status.HOLDS_UNDER_CONDITIONS
