@@ -118,8 +118,8 @@ class AutoscalingLocalCluster:
         return Path(ray._private.worker.global_worker.node.get_session_dir_path())
 
     def memory_pss_bytes(self) -> int:
-        """PSS of the cluster's processes and this driver (bytes)."""
-        return process_tree_pss_bytes(self.proc.pid) + process_tree_pss_bytes(os.getpid())
+        """PSS of this driver and every process it started (``ray start`` and the cluster under it), in bytes."""
+        return process_tree_pss_bytes(os.getpid())
 
     def shutdown(self, grace_s: float = 15.0) -> None:
         """Disconnect, then SIGTERM the head's ``ray start`` and SIGKILL whatever of its tree is left; idempotent."""
