@@ -357,7 +357,8 @@ def _real_c4(real: "MultinodeEvidence") -> tuple[str, dict[str, float | int | st
             f"the spare after {back:.0f} s, with p99 {p99_r:.0f} ms meanwhile against {p99_b:.0f} ms before. "
             f"A Prometheus alert on the node's metrics scrape fired {after('RayNodeDown')}, one on healthy replicas "
             f"below target {after('ServeReplicasBelowTarget')}; a 1% 5xx-rate alert "
-            + ("did not fire." if five is None else f"fired after {five:.0f} s."))
+            + ("did not fire." if five is None else f"fired after {five:.0f} s, with only seconds of traffic in its "
+               "one-minute window (Prometheus had just started)."))
     refuted = failed == 0 and dead < 5 and back < 5
     return text, fig, refuted
 
