@@ -172,6 +172,26 @@ def test_driver_joins_through_the_gcs_only_with_the_token(cluster: dict, right: 
         assert "uthenticat" in proc.stdout + proc.stderr  # refused for its token, not for an unreachable address
 
 
+ENGINE = r"""
+import ray  # imported before the engine sets RAY_AUTH_MODE, as a notebook that imports the Serve app first does
+from ray._raylet import AuthenticationMode, get_authentication_mode
+from mlopsbook.rayengine import ray_runtime
+ray_runtime.start(num_cpus=1)
+assert get_authentication_mode() == AuthenticationMode.TOKEN
+print("RESULT", ray.get(ray.remote(lambda: 41 + 1).remote(), timeout=60), flush=True)
+ray_runtime.stop()
+"""
+
+
+def test_engine_runs_tasks_with_token_auth_even_if_ray_was_imported_first(tmp_path) -> None:  # noqa: ANN001
+    env = {**os.environ, "RAY_AUTH_MODE": "disabled"}
+    for k in ("RAY_ADDRESS", "RAY_AUTH_TOKEN", "RAY_AUTH_TOKEN_PATH"):
+        env.pop(k, None)
+    proc = subprocess.run([sys.executable, "-c", ENGINE], env=env, capture_output=True, text=True,
+                          timeout=START_TIMEOUT_S + 60)
+    assert proc.returncode == 0 and "RESULT 42" in proc.stdout, (proc.stdout, proc.stderr[-2000:])
+
+
 # -- the engine's environment (no cluster) -------------------------------------------------------------------------
 _AUTH_VARS = ("RAY_AUTH_MODE", "RAY_AUTH_TOKEN", "RAY_AUTH_TOKEN_PATH", "RAY_ADDRESS", "RAY_TMPDIR")
 

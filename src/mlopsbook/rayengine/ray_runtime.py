@@ -92,6 +92,24 @@ def quiet_environment() -> None:
         os.environ.setdefault("RAY_TMPDIR", str(session_dir()))
 
 
+def sync_auth_mode() -> None:
+    """Make Ray in this process use the authentication mode of the environment, even if it was imported earlier.
+
+    Ray reads ``RAY_AUTH_MODE`` into its C++ config when it is first imported; a driver imported before
+    :func:`quiet_environment` ran (a notebook or test that imported the Serve app first) would start a token-protected
+    cluster and then call it without the token. Ray's own fix for that case (``_enable_token_auth``, used when it turns
+    token auth on by default) re-reads the config; the token loader's cache is reset so the token file is read again.
+    """
+    from ray._raylet import AuthenticationMode, AuthenticationTokenLoader, get_authentication_mode
+
+    want_token = os.environ.get("RAY_AUTH_MODE", "").lower() == "token"
+    if want_token and get_authentication_mode() != AuthenticationMode.TOKEN:
+        from ray._private.authentication.authentication_token_setup import _enable_token_auth
+
+        _enable_token_auth()
+        AuthenticationTokenLoader.instance().reset_cache()
+
+
 def silence_python_side() -> None:
     """Loggers, warnings and Ray Data's context: what Ray resets or reads after import."""
     for name, level in _QUIET_LOGGERS.items():
@@ -121,6 +139,7 @@ def start(num_cpus: int = 2, address: str | None = None) -> RayRuntime:
 
     silence_python_side()
     if not ray.is_initialized():
+        sync_auth_mode()
         common = dict(log_to_driver=False, logging_level=logging.ERROR, configure_logging=True)
         if address:
             ray.init(address=address, **common)
