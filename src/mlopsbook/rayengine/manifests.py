@@ -437,7 +437,7 @@ def _check_entrypoint(cmd: str) -> list[str]:
     err = io.StringIO()
     try:
         with contextlib.redirect_stderr(err):
-            build_parser().parse_args(argv[1:])
+            build_parser(argv[1:]).parse_args(argv[1:])
     except SystemExit:
         last = err.getvalue().strip().splitlines()[-1:] or ["rejected"]
         return [f"spec.entrypoint: the CLI rejects it: {last[0]}"]
