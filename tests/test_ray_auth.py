@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import stat
@@ -104,6 +105,7 @@ def cluster() -> Iterator[dict]:
         yield info
     finally:
         _tear_down(proc)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _read_line(proc: subprocess.Popen, timeout_s: float) -> str:
