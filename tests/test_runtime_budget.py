@@ -75,3 +75,27 @@ def test_summary_says_what_runs_and_whether_it_fits():
     assert line.startswith("Memory given: 2.1 GB (MEM_LIMIT). Ray configuration reader:")
     assert line.endswith("(more than given: a kernel may be restarted).")
     assert rb.summary(rb.MemoryBudget(16 * rb.GIB, "machine")).endswith("(fits).")
+
+
+def test_the_dag_job_joins_the_notebooks_cluster(monkeypatch, tmp_path):
+    """run_dag passes the running cluster's address to the job, so a notebook holds one Ray head, not two."""
+    import subprocess
+    from datetime import date
+
+    from mlopsbook.rayengine import experiments
+
+    seen = []
+
+    def fake_run(cmd, env=None, **kw):
+        seen.append(env.get("RAY_ADDRESS"))
+        return subprocess.CompletedProcess(cmd, 0, "DagRun Finished: state=success", "")
+
+    monkeypatch.setattr(experiments, "airflow_bin", lambda: tmp_path / "airflow")
+    monkeypatch.setattr(subprocess, "run", fake_run)
+    experiments.run_dag(date(2024, 1, 25), tmp_path, tmp_path, tmp_path / "home", ray_address="10.0.0.1:6379")
+    assert seen == ["10.0.0.1:6379", "10.0.0.1:6379"]
+    seen.clear()
+    monkeypatch.setattr(experiments, "_running_cluster_address", lambda: "")
+    monkeypatch.setenv("RAY_ADDRESS", "ray://elsewhere:10001")
+    experiments.run_dag(date(2024, 1, 25), tmp_path, tmp_path, tmp_path / "home")
+    assert seen == [None, None]  # no cluster here: the job starts its own, whatever the caller's RAY_ADDRESS
