@@ -177,7 +177,7 @@ def run_notebook(md: Path, timeout_s: float = 300.0, interval_s: float = 0.5, ce
     client = NotebookClient(nb, timeout=cell_timeout_s, kernel_name="python3",
                             resources={"metadata": {"path": str(md.parent)}})
     t0 = time.monotonic()
-    error, sampler = "", None
+    error, sampler, where = "", None, ""
     client.reset_execution_trackers()
     try:
         with client.setup_kernel():
@@ -188,10 +188,15 @@ def run_notebook(md: Path, timeout_s: float = 300.0, interval_s: float = 0.5, ce
                     if time.monotonic() > deadline:
                         raise TimeoutError(f"not finished within {timeout_s:.0f} s (stopped before cell {i})")
                     client.timeout = max(1, min(cell_timeout_s, int(deadline - time.monotonic()) + 1))
+                    where = f"cell {i} ({cell.source.strip().splitlines()[0][:60] if cell.source.strip() else ''})"
                     client.execute_cell(cell, i, execution_count=client.code_cells_executed + 1)
     except Exception as exc:  # a cell error, a timeout, a dead kernel: the reader would see it
-        lines = str(exc).strip().splitlines()
-        error = f"{type(exc).__name__}: {lines[-1] if lines else ''}"[:500]
+        import re
+
+        text = re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).strip()  # no terminal colours
+        lines = text.splitlines()
+        failing = next((ln.strip() for ln in reversed(lines) if ln.strip().startswith("---->")), "")
+        error = f"{where}: {type(exc).__name__}: {lines[-1] if lines else ''} {failing}".strip()[:500]
     wall = time.monotonic() - t0
     leftovers = sampler.end_leftovers() if sampler else 0
     return NotebookRun(name, not error, round(wall, 1), sampler.peak_bytes if sampler else 0,
