@@ -150,6 +150,18 @@ def client_python(rt: RuntimeFacts, arch: str = "x86_64", folder: Path | None = 
 PREFIX = "/2018-06-01/runtime"
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A threading HTTP server that does not print the connection resets of a function process being stopped."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys as _sys
+
+        if not isinstance(_sys.exc_info()[1], (ConnectionError, OSError)):
+            super().handle_error(request, client_address)
+
+
 @dataclass
 class Invocation:
     """One event handed to the function and what came back: ``response`` (the handler's return value) or
@@ -247,7 +259,7 @@ class RuntimeAPI:
                     return
                 self._reply(404, b'{"errorType":"NotFound"}')
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _QuietServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
