@@ -176,7 +176,7 @@ def nlp_profile(*, refresh: bool = False, runs: int = 3) -> dict[str, Any]:
     return prof
 
 
-RECORDED_PROFILE = "measured-profile-2026-11-28.json"
+RECORDED_PROFILE = "measured-profile-2026-11-30.json"
 """The committed record of :func:`nlp_profile` (``data/inference/``) that the cost, simulator and decision models use.
 
 Timings vary between machines and runs; models whose outputs the book compares strictly (cost curves, the decision

@@ -564,7 +564,9 @@ def strip_debug(files: Mapping[str, Member]) -> tuple[dict[str, Member], int]:
     strip = shutil.which("strip")
     if strip is None:
         raise RuntimeError("strip (binutils) is needed to remove debugging information: apt-get install binutils")
-    elf = sorted(n for n, m in files.items() if m.data[:4] == b"\x7fELF")
+    # Libraries vendored by auditwheel (``<dist>.libs/``) were rewritten by patchelf, and strip breaks such files
+    # ("ELF load command address/offset not page-aligned"): they are left as they are.
+    elf = sorted(n for n, m in files.items() if m.data[:4] == b"\x7fELF" and ".libs/" not in n)
     out = dict(files)
     saved = 0
     with tempfile.TemporaryDirectory() as tmp:
@@ -634,6 +636,7 @@ def build_lambda_zip(service: str, model_wheel: Path, out_dir: Path, *, rt: Any 
     handler = str(SERVICES[service]["entry"]).removesuffix(".py") + ".handler"
     kept, dropped = prune(files, trace(files, handler, python))
     kept, debug_bytes = strip_debug(kept)
+    trace(kept, handler, python)  # the stripped tree must still import and answer every event
     target = Path(out_dir) / f"{service}.zip"
     art = write_zip(kept, target)
     sizes: dict[str, int] = {}
