@@ -110,15 +110,15 @@ def test_crash_in_init_is_reported_through_init_error(client, tasks, tmp_path):
 
 def test_recorded_runtime_measurement_feeds_the_cost_model():
     rec = lambda_runtime.recorded()
-    prof = measure.recorded_profile()
+    from mlopsbook.reproductions.engineering_culture_leadership import profile
+
+    prof = profile.recorded()
     assert prof["init_ms"] == pytest.approx(rec["classify"]["init_ms"] + rec["entities"]["init_ms"])
     assert lambda_runtime.MEASURED_FILE in prof["init_source"]
     for svc in ("classify", "entities"):
         assert 0 < rec[svc]["init_ms"] < 10_000  # INIT may last at most 10 s (A24)
         assert rec[svc]["duration_ms_p50"] <= rec[svc]["duration_ms_p95"]
-    from mlopsbook.costs import model
-
-    assert model.measured_post_model().init_ms == round(prof["init_ms"], -1)
+    assert profile.post_model().init_ms == round(prof["init_ms"], -1)
 
 
 # -- infrastructure as code -----------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from mlopsbook.decide.verdicts import C11_THRESHOLD
+from mlopsbook.reproductions.engineering_culture_leadership.medusa import C11_THRESHOLD
 from mlopsbook.medusa import answer, corpus, dialogue, evaluate, retrieve
 from mlopsbook.medusa.extract import extract
 
@@ -93,7 +93,7 @@ def test_cli_one_shot_and_conversation() -> None:
 
 def test_verdict_c11_reports_the_evaluation() -> None:
     from mlopsbook.claims import Status
-    from mlopsbook.decide.verdicts import verdict_c11
+    from mlopsbook.reproductions.engineering_culture_leadership.medusa import verdict_c11
 
     v = verdict_c11()
     ev = evaluate.run()

@@ -35,6 +35,7 @@ import frontmatter
 import yaml
 
 from mlopsbook.claims import Claim
+from mlopsbook.errors import MlopsbookError
 
 REQUIRED_STRINGS = ("title", "author", "description", "category", "context", "metric", "metric_unit")
 HEADER_FIELDS = ("jupytext", "kernelspec")
@@ -86,7 +87,7 @@ class Problem:
         return f"{self.file}: {self.field}: {self.message}"
 
 
-class PostError(ValueError):
+class PostError(MlopsbookError):
     """A post that cannot be used; ``problems`` lists everything wrong with it."""
 
     def __init__(self, problems: list[Problem]):

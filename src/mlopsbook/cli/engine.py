@@ -8,7 +8,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from mlopsbook.cli import UsageError
+from mlopsbook.errors import UsageError
 
 
 def _day(flag: str, text: str) -> date:

@@ -58,6 +58,14 @@ SERVICES: dict[str, dict[str, object]] = {
 }
 """The Lambda services: entry module, model wheel and the ``mlopsbook.inference`` modules they import."""
 
+
+def library_files(service: str) -> list[str]:
+    """The files of ``src/mlopsbook/`` a service's package ships: the package roots, the error classes and the
+    service's ``mlopsbook.inference`` modules."""
+    modules = SERVICES[service]["modules"]
+    return ["__init__.py", "errors.py", "inference/__init__.py", *[f"inference/{m}.py" for m in modules]]  # type: ignore[union-attr]
+
+
 CLASSIFIER_WHEEL_VERSION = "2.0.0"
 """2.0.0: exported for NumPy (no pickle, no scikit-learn at run time); 1.0.0 pickled the scikit-learn pipeline."""
 NER_WHEEL_VERSION = "1.0.0"
@@ -458,7 +466,7 @@ def stage(service: str, model_wheel: Path, runtime_wheels: list[Path]) -> dict[s
         raise FileNotFoundError(f"missing Lambda entry module: lambda/{spec['entry']}")
     files[str(spec["entry"])] = Member(entry.read_bytes(), False, HANDLER_CODE)
     lib = root / "src" / "mlopsbook"
-    for rel in ["__init__.py", "inference/__init__.py", *[f"inference/{m}.py" for m in spec["modules"]]]:  # type: ignore[union-attr]
+    for rel in library_files(service):
         files[f"mlopsbook/{rel}"] = Member((lib / rel).read_bytes(), False, HANDLER_CODE)
     return files
 
@@ -699,7 +707,7 @@ def write_container_context(service: str, model_wheel: Path, out_dir: Path, *, r
     root = repo_root()
     shutil.copyfile(root / "lambda" / str(spec["entry"]), ctx / "app" / str(spec["entry"]))
     lib = root / "src" / "mlopsbook"
-    for rel in ["__init__.py", "inference/__init__.py", *[f"inference/{m}.py" for m in spec["modules"]]]:  # type: ignore[union-attr]
+    for rel in library_files(service):
         shutil.copyfile(lib / rel, ctx / "app" / "mlopsbook" / rel)
     handler = str(spec["entry"]).removesuffix(".py") + ".handler"
     (ctx / "Dockerfile").write_text(DOCKERFILE.format(

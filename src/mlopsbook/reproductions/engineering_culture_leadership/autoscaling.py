@@ -1,7 +1,7 @@
 """The experiments of the autoscaling page and the verdicts on claims C3 (node cold starts) and C4 (dying nodes).
 
 Every experiment is seeded and deterministic. The workload is the post's NLP services as measured
-(:data:`mlopsbook.costs.model.POST_MODEL`: CPU time per request and Lambda INIT from the recorded measurement), on
+(:func:`.profile.post_model`: CPU time per request and Lambda INIT from the recorded measurement), on
 2-vCPU c6i.large workers with one replica per vCPU (as :func:`mlopsbook.costs.eks_cost` assumes). Prices come from the
 project's price table through :mod:`mlopsbook.costs.pricing` / :mod:`mlopsbook.costs.model`.
 """
@@ -21,6 +21,7 @@ from mlopsbook.simulate import arrivals, lambda_, ray_serve
 from mlopsbook.simulate.failures import HealthCheck, NodeFailure
 from mlopsbook.simulate.results import Result
 from mlopsbook.costs.traffic import HOURS_PER_MONTH
+from mlopsbook.reproductions.engineering_culture_leadership.profile import post_model
 
 SEEDS: tuple[int, ...] = (0, 1, 2, 3, 4)
 """Seeds every sweep is repeated over; tables report the median over them."""
@@ -51,7 +52,7 @@ class Burst:
         """Arrivals (s) and service times (s, lognormal with the post model's mean)."""
         rng = np.random.default_rng(seed)
         a = arrivals.from_rate_series(10.0, self.rate_rps(10.0), rng)
-        return a, arrivals.service_times("lognormal", costs.POST_MODEL.cpu_ms / 1e3, a.size, rng)
+        return a, arrivals.service_times("lognormal", post_model().cpu_ms / 1e3, a.size, rng)
 
 
 BURST = Burst()
@@ -151,8 +152,8 @@ def mitigations(burst: Burst = BURST, seeds: tuple[int, ...] = SEEDS) -> pd.Data
 
 # -- (ii) the same burst on Lambda ----------------------------------------------------------------------------------
 def lambda_config(provisioned: int = 0, keep_alive_s: float | None = None) -> lambda_.LambdaConfig:
-    """Lambda at the post model's memory and INIT (``costs.POST_MODEL``), limits from the parameter file."""
-    m = costs.POST_MODEL
+    """Lambda at the post model's memory and INIT (:func:`.profile.post_model`), limits from the parameter file."""
+    m = post_model()
     over: dict[str, Any] = {"provisioned": provisioned, "memory_mb": m.lambda_memory_mb,
                             "init_s": (m.init_ms / 1e3, m.init_ms / 1e3)}
     if keep_alive_s is not None:
@@ -164,14 +165,14 @@ def lambda_burst(seed: int = 0, burst: Burst = BURST, provisioned: int = 0,
                  keep_alive_s: float | None = None) -> Result:
     """The burst on Lambda; request durations are the post model's Lambda duration (CPU share below 1,769 MB, A8)."""
     a, s = burst.workload(seed)
-    s = s * (costs.POST_MODEL.lambda_duration_ms / costs.POST_MODEL.cpu_ms)
+    s = s * (post_model().lambda_duration_ms / post_model().cpu_ms)
     return lambda_.run(a, s, burst.duration_s, lambda_config(provisioned, keep_alive_s), seed=seed)
 
 
 def lambda_monthly_usd(res: Result, provisioned: int, burst: Burst = BURST) -> float:
     """Lambda's monthly bill (through :func:`mlopsbook.costs.lambda_cost`) if every day had this hour's traffic
     once (``bursts_per_month`` such hours) and the rest of the month ran at the base rate."""
-    m = costs.POST_MODEL
+    m = post_model()
     served = res.served + res.in_flight
     hours = burst.bursts_per_month
     base_req = burst.base_rps * (HOURS_PER_MONTH - hours) * 3600.0
@@ -210,30 +211,34 @@ class NodeLoss:
     The default rate loads the replicas to the cost model's planning utilisation
     (:data:`mlopsbook.costs.DEFAULT_UTILISATION`, 70%) on 6 replicas of the post model (84 req/s at 50 ms per request, about 120 at the measured 35 ms)."""
 
-    rate_rps: float = costs.DEFAULT_UTILISATION * 6 * 1000.0 / costs.POST_MODEL.cpu_ms
+    rate_rps: float | None = None
     replicas: int = 6
     kill_s: float = 900.0
     duration_s: float = 2400.0
     slo_ms: float = 500.0
 
+    def __post_init__(self) -> None:
+        if self.rate_rps is None:  # the planning utilisation on the replicas, at the post model's measured CPU time
+            rate = costs.DEFAULT_UTILISATION * self.replicas * 1000.0 / post_model().cpu_ms
+            object.__setattr__(self, "rate_rps", rate)
 
-NODE_LOSS = NodeLoss()
 
-
-def node_loss(mode: str = "crash", retries: int = 0, seed: int = 0, spec: NodeLoss = NODE_LOSS,
+def node_loss(mode: str = "crash", retries: int = 0, seed: int = 0, spec: NodeLoss | None = None,
               spare_nodes: int = 0) -> Result:
     """One run of a worker node dying under load (``mode`` crash or silent, ``retries`` per request)."""
+    spec = spec if spec is not None else NodeLoss()
     rng = np.random.default_rng(seed)
     a = arrivals.poisson(spec.rate_rps, spec.duration_s, rng)
-    s = arrivals.service_times("lognormal", costs.POST_MODEL.cpu_ms / 1e3, a.size, rng)
+    s = arrivals.service_times("lognormal", post_model().cpu_ms / 1e3, a.size, rng)
     cfg = serve_config(min_replicas=spec.replicas, max_replicas=spec.replicas)
     nodes = math.ceil(spec.replicas / REPLICAS_PER_WORKER) + spare_nodes
     return ray_serve.run(a, s, spec.duration_s, cfg, cluster("cpu", min_worker_nodes=nodes), seed=seed,
                          failure=NodeFailure(spec.kill_s, mode, retries))
 
 
-def failure_table(spec: NodeLoss = NODE_LOSS, seeds: tuple[int, ...] = SEEDS) -> pd.DataFrame:
+def failure_table(spec: NodeLoss | None = None, seeds: tuple[int, ...] = SEEDS) -> pd.DataFrame:
     """Failed requests, detection and recovery times and p99 during recovery, for each failure mode and policy."""
+    spec = spec if spec is not None else NodeLoss()
     rows = []
     for mode, retries, spare in (("crash", 0, 0), ("crash", 1, 0), ("silent", 0, 0), ("silent", 1, 0),
                                  ("crash", 0, 1)):
@@ -246,20 +251,6 @@ def failure_table(spec: NodeLoss = NODE_LOSS, seeds: tuple[int, ...] = SEEDS) ->
                      "recovery_s": round(float(np.median([r.extra["recovery_s"] for r in runs])), 1),
                      "p99_during_recovery_ms": round(float(np.median(p99_rec)), 1)})
     return pd.DataFrame(rows)
-
-
-# -- issue 6: the same scenario as the real local Ray Serve run ------------------------------------------------------
-def local_ray_scenario(kill_replica_at_s: float | None = None, duration_s: float = 60.0, seed: int = 0,
-                       clients: int = 8, handler_s: float = 0.05) -> Result:
-    """The local Ray Serve experiment in simulation: 8 closed-loop clients, a 50 ms handler, 1 -> 2 replicas with
-    ``metrics_interval_s=1``, ``look_back_period_s=2``, ``upscale_delay_s=1``, both replicas on one node (no node
-    start-up), replica start-up from the probe (5 s); optionally one replica killed at ``kill_replica_at_s``."""
-    cfg = ray_serve.ServeAutoscaling.ray_defaults(min_replicas=1, max_replicas=2, metrics_interval_s=1.0,
-                                                   look_back_period_s=2.0, upscale_delay_s=1.0)
-    cl = ray_serve.Cluster(node=ray_serve.NodeProfile.fixed(0.0), replicas_per_node=2, min_worker_nodes=1,
-                           max_worker_nodes=1)
-    failure = None if kill_replica_at_s is None else NodeFailure(kill_replica_at_s, "replica", 0)
-    return ray_serve.run_closed_loop(clients, lambda: handler_s, duration_s, cfg, cl, seed=seed, failure=failure)
 
 
 # -- verdicts ---------------------------------------------------------------------------------------------------------
@@ -309,8 +300,9 @@ def verdict_c3(burst: Burst = BURST, seeds: tuple[int, ...] = (0, 1, 2)) -> Verd
         figures=figures)
 
 
-def verdict_c4(spec: NodeLoss = NODE_LOSS, seeds: tuple[int, ...] = (0, 1, 2)) -> Verdict:
+def verdict_c4(spec: NodeLoss | None = None, seeds: tuple[int, ...] = (0, 1, 2)) -> Verdict:
     """C4: managing and observing failures when a worker node died suddenly was a main difficulty."""
+    spec = spec if spec is not None else NodeLoss()
     h = HealthCheck.ray_defaults()
     crash = [node_loss("crash", 0, s, spec) for s in seeds]
     silent = [node_loss("silent", 0, s, spec) for s in seeds]
@@ -342,4 +334,4 @@ def verdict_c4(spec: NodeLoss = NODE_LOSS, seeds: tuple[int, ...] = (0, 1, 2)) -
         figures=figures)
 
 
-__all__ = ["BURST", "Burst", "NODE_LOSS", "NodeLoss", "verdict_c3", "verdict_c4", "local_ray_scenario"]
+__all__ = ["BURST", "Burst", "NodeLoss", "verdict_c3", "verdict_c4"]
