@@ -154,3 +154,29 @@ def test_template_transforms_offline_with_sam_translator(deploy_env, tmp_path):
         f = cfn["Resources"][f"{svc.capitalize()}Function"]["Properties"]
         assert f["Runtime"] == "python3.12" and f["Architectures"] == ["x86_64"] and f["MemorySize"] == 1769
         assert f["Handler"] == f"{svc}_function.handler" and f["Code"]["S3Key"] == f"{svc}.zip"
+
+
+# -- C6 and C9, re-decided from what ran --------------------------------------------------------------------------------
+def test_c6_and_c9_hold_when_the_zips_fit_and_run():
+    from mlopsbook.claims import Status
+    from mlopsbook.reproductions.engineering_culture_leadership import cpu_inference
+
+    run = cpu_inference.runtime_check()
+    assert run["available"] and all(r["init_ok"] and r["answered_as_contracted"] == r["events"]
+                                    for r in run["services"].values())
+    c6, c9 = cpu_inference.verdict_c6(), cpu_inference.verdict_c9()
+    assert c6.status is Status.HOLDS and "python3.12" in c6.summary
+    assert c9.status is Status.HOLDS and c9.figures["zips_run_in_runtime_client"] == 2
+
+
+def test_c6_names_what_does_not_fit():
+    import copy
+
+    from mlopsbook.claims import Status
+    from mlopsbook.reproductions.engineering_culture_leadership import cpu_inference
+
+    m = copy.deepcopy(measure.package_manifest())
+    m["packages"]["entities"]["unzipped_mb"] = 300.0
+    v = cpu_inference.verdict_c6(m)
+    assert v.status is Status.HOLDS_UNDER_CONDITIONS
+    assert "entities (300 MB unzipped) exceeds the 250 MB limit" in v.conditions and "container image" in v.conditions
