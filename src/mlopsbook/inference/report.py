@@ -62,7 +62,8 @@ def largest_table(manifest: Mapping[str, Any], top: int = 10) -> pd.DataFrame:
     """What fills each zip: its ``top`` largest distributions, MB unzipped (read from the built zip's files)."""
     rows = []
     for svc, p in sorted(manifest["packages"].items()):
-        for name, size in list(p["distribution_bytes"].items())[:top]:
+        ranked = sorted(p["distribution_bytes"].items(), key=lambda kv: (-kv[1], kv[0]))
+        for name, size in ranked[:top]:
             rows.append({"package": svc, "distribution": name, "version": p["distributions"].get(name, ""),
                          "MB": round(size / 1e6, 1)})
     return pd.DataFrame(rows).set_index(["package", "distribution"])
