@@ -5,6 +5,7 @@
   stored in the build environment. The ledger is therefore built from the executed notebooks, never typed.
 - ``{claims-ledger}``: every claim of every post as a card (grouped by post), its verdict and a link to it. A declared claim without a
   computed verdict, or a verdict for an undeclared claim, is a build warning (an error under ``-W``).
+- ``{claims-at-a-glance}`` and alt text for every image: :mod:`mlopsbook.sphinx_reading`.
 - ``{post-list}``: the home page listing (title, date, description, metric badge, tags); every post page also gets a
   header with the same metadata (ABlog, which provides feeds and archives, ignores description and metric).
 - Launch links: Colab cannot open a MyST ``.md``, so its button points at the executed snapshot ``.ipynb``.
@@ -24,7 +25,7 @@ from docutils.parsers.rst import Directive
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from mlopsbook import posts
+from mlopsbook import posts, sphinx_reading
 from mlopsbook.claims import VERDICT_MIME, Status, Verdict
 
 LOG = logging.getLogger(__name__)
@@ -201,6 +202,11 @@ class PostList(Directive):
 def _resolve(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
     for node in list(doctree.findall(ledger_placeholder)):
         node.replace_self(_ledger_table(app, fromdocname))
+    for node in list(doctree.findall(sphinx_reading.glance_placeholder)):
+        claims = list((_post_meta(app).get(fromdocname) or {}).get("claims") or [])
+        here = {rec["claim_id"]: rec for rec in app.env.mlopsbook_verdicts.get(fromdocname, [])}
+        node.replace_self(sphinx_reading.glance_table(claims, here, anchor))
+    sphinx_reading.fill_alt(doctree)
     for node in list(doctree.findall(postlist_placeholder)):
         metas = _post_meta(app)
         docs = sorted(metas, key=lambda d: metas[d]["date"], reverse=True)
@@ -359,6 +365,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("claims-ledger", ClaimsLedger)
     app.add_directive("post-list", PostList)
     app.add_directive("data-inventory", DataInventory)
+    app.add_directive("claims-at-a-glance", sphinx_reading.ClaimsAtAGlance)
+    app.add_node(sphinx_reading.glance_placeholder)
     app.add_node(ledger_placeholder)
     app.add_node(postlist_placeholder)
     app.connect("builder-inited", _env_init)
