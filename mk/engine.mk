@@ -26,7 +26,7 @@ dag-test: $(STAMP) $(AIRFLOW_STAMP)
 	  MLOPSBOOK_BULK_OUTPUT=$(CURDIR)/build/engine/scored MLOPSBOOK_BIN=$(CURDIR)/$(BIN)/mlopsbook \
 	  $(AIRFLOW_VENV)/bin/airflow dags test mlopsbook_bulk_scoring $(AIRFLOW_DAY)
 
-## make engine-manifests: regenerate deploy/kuberay/*.yaml (validated against the KubeRay CRDs)
+## make engine-manifests: regenerate deploy/kuberay/*.yaml (validated against the KubeRay CRDs, hardened)
 engine-manifests: $(STAMP)
 	$(BIN)/mlopsbook engine manifests --write
 

@@ -236,3 +236,30 @@ def test_verdict_c8_waits_for_the_measurement(monkeypatch: pytest.MonkeyPatch) -
 
     monkeypatch.setattr(decision, "measured_nlp", lambda: None)
     assert decision.verdict_c8().status is Status.NOT_REPRODUCED_YET
+
+
+# -- stated preferences (Medusa's): constraints after the hard limits, the stated objective, an assumed SLO -------------
+def test_preferences_constrain_after_the_hard_limits_and_an_assumed_slo_never_reorders() -> None:
+    from mlopsbook.decide.preferences import PreferenceError, Preferences
+
+    p = prof(traffic_pattern="rare", mean_rps=0.02, peak_rps=1.0, latency_slo_ms=200)
+    strict = rank.decide(p, flip=False)
+    assumed = rank.decide(p, flip=False, preferences=Preferences(slo_stated=False))
+    assert [a.monthly_usd for a in assumed.ranking] == sorted(a.monthly_usd for a in assumed.ranking)
+    if not strict.ranking[0].meets_slo or strict.recommendation != assumed.recommendation:
+        assert "p99 SLO was not stated" in assumed.flip or strict.recommendation == assumed.recommendation
+    warm = rank.decide(p, flip=False, preferences=Preferences(no_cold_starts=True))
+    assert set(warm.excluded) == {"lambda", "sagemaker-serverless"} and warm.recommendation not in warm.excluded
+    assert set(warm.ruled_out) == set(strict.ruled_out)  # hard limits are unchanged by a preference
+    cap = rank.decide(p, flip=False, preferences=Preferences(max_monthly_usd=5.0))
+    assert all(a.monthly_usd <= 5.0 for a in cap.ranking)
+    with pytest.raises(PreferenceError, match="objective"):
+        Preferences(objective="vibes")
+    with pytest.raises(PreferenceError, match="max_monthly_usd"):
+        Preferences(max_monthly_usd=-1.0)
+
+
+def test_lambda_memory_is_raised_so_a_long_request_finishes_in_time() -> None:
+    p = prof(model_latency_ms=850_000, memory_mb=1024)
+    assert rank.model_of(p).lambda_duration_ms <= 900_000
+    assert "lambda" not in rank.decide(p, flip=False).ruled_out

@@ -72,7 +72,7 @@ _Loader.add_constructor(
 
 class _Handler(frontmatter.YAMLHandler):
     def load(self, fm: str, **kwargs: Any) -> Any:  # noqa: D102
-        return yaml.load(fm, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(fm, Loader=_Loader)  # noqa: S506  # nosec B506 - _Loader is a yaml.SafeLoader subclass
 
 
 @dataclass(frozen=True)
