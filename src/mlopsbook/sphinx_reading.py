@@ -18,7 +18,7 @@ from typing import Any, Callable
 from docutils import nodes
 from docutils.parsers.rst import Directive
 
-SAYS_WORDS = 14
+SAYS_WORDS = 10
 """Words of the post's claim shown in the glance table (the whole claim is on its verdict card)."""
 ALT_CHARS = 240
 
@@ -46,7 +46,7 @@ def glance_table(claims: list[dict[str, Any]], verdicts: dict[str, dict[str, Any
     table = nodes.table(classes=["mlopsbook-glance"])
     tgroup = nodes.tgroup(cols=3)
     table += tgroup
-    for w in (8, 62, 30):
+    for w in (9, 61, 30):
         tgroup += nodes.colspec(colwidth=w)
     thead = nodes.thead()
     tgroup += thead
@@ -109,3 +109,35 @@ def fill_alt(doctree: nodes.document) -> None:
         caption = next(iter(figure.findall(nodes.caption)), None) if figure is not None else None
         text = caption.astext() if caption is not None else _introducing_paragraph(image)
         image["alt"] = _first_sentence(text) if text else "Figure computed by the book's code (see the text around it)."
+
+
+def lead_sentence(text: str) -> tuple[str, str]:
+    """``(first sentence, the rest)`` of a verdict's summary (a sentence ends with ``.`` or ``;`` before a capital)."""
+    parts = re.split(r"(?<=[.;])\s+(?=[A-Z“\"(])", text.strip(), maxsplit=1)
+    return parts[0], (parts[1] if len(parts) > 1 else "")
+
+
+def card_markdown(verdict: Any) -> str:
+    """A verdict card as MyST Markdown for the built page: the verdict and the first sentence of its summary in
+    view; the rest of the summary, the claim's words, what would refute it and where it holds (or why not) in a
+    dropdown, so that a post page stays readable while
+    every card keeps its whole argument one click away. (``Verdict.to_markdown`` is the plain, all-open form for
+    notebooks.)"""
+    s = verdict.status
+    first, rest = lead_sentence(verdict.summary)
+    lines = [f"````{{admonition}} Verdict on {verdict.claim_id}: {s.label}", f":class: {s.admonition}", "",
+             first, ""]
+    details: list[str] = [rest, ""] if rest else []
+    if verdict.claim is not None:
+        details += [f"**The post says:** “{verdict.claim.says}”", "",
+                    f"**Would be refuted if:** {verdict.claim.refuted_if}", ""]
+    if verdict.conditions:
+        details += [f"**Holds when:** {verdict.conditions}", ""]
+    if verdict.reason:
+        details += [f"**Why:** {verdict.reason}", ""]
+    if details:
+        title = "The evidence, the claim, and where the verdict holds" if verdict.conditions else \
+            "The evidence, the claim, and why"
+        lines += [f"```{{dropdown}} {title}", ":class-container: mlopsbook-verdict-details", "", *details, "```"]
+    lines.append("````")
+    return "\n".join(lines)

@@ -50,7 +50,7 @@ class VerdictRenderer:
             env.mlopsbook_verdicts.setdefault(env.docname, []).append(verdict.record())
         from myst_nb.core.render import MimeData
 
-        md = MimeData("text/markdown", verdict.to_markdown(), cell_metadata=data.cell_metadata,
+        md = MimeData("text/markdown", sphinx_reading.card_markdown(verdict), cell_metadata=data.cell_metadata,
                       output_metadata=data.output_metadata, line=data.line)
         children = renderer.render_markdown(md)
         box = nodes.container(classes=["mlopsbook-verdict"], ids=[anchor(verdict.claim_id)])
