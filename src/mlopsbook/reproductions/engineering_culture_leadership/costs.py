@@ -49,16 +49,22 @@ def verdict_c7(
     })
     for_pattern = "" if pattern == "business-hours" else f" for {pattern} traffic"
     conditions = f"below {r.phrase(pattern)}{for_pattern}; above that {PLATFORM_LABELS[other]} is cheaper"
+    # the two crossings the post's readers ask about, always stated (figures ``x_*_vs_fargate`` and
+    # ``x_*_vs_serverless``): against pay-per-use SageMaker Serverless and against the cheapest always-on fleet
+    for key, plat in (("fargate", "fargate"), ("serverless", "sagemaker-serverless")):
+        xp = break_even_rps(w, plat, model, prices=t)
+        rp = w.rates(xp) if not math.isnan(xp) else None
+        figures[f"x_mean_rps_vs_{key}"] = float(rp.mean_rps) if rp else float("nan")
+        figures[f"x_busy_rps_vs_{key}"] = float(rp.busy_hour_rps) if rp else float("nan")
+        if plat != other:
+            conditions += (f". Against {PLATFORM_LABELS[plat]} alone Lambda stays cheaper up to "
+                           f"{rp.phrase(pattern)}" if rp else
+                           f". Against {PLATFORM_LABELS[plat]} alone Lambda stays cheaper up to {fmt.rate(10_000)}")
     if other == "sagemaker-serverless":
-        x_far = break_even_rps(w, "fargate", model, prices=t)
-        r_far = w.rates(x_far)
-        figures["x_mean_rps_vs_fargate"] = float(r_far.mean_rps)
-        figures["x_busy_rps_vs_fargate"] = float(r_far.busy_hour_rps)
         conditions += (
-            f" on this model's terms, which favour it: Lambda's INIT ({fmt.latency_ms(model.init_ms)}) is billed on "
-            f"1% of requests, AWS's upper bound (A24), while SageMaker Serverless's own cold starts and data-processing "
-            f"charge are not priced. Against the always-on platforms Lambda stays cheapest up to "
-            f"{r_far.phrase(pattern)}, where ECS Fargate takes over"
+            f"; SageMaker Serverless wins on this model's terms, which favour it: Lambda's INIT "
+            f"({fmt.latency_ms(model.init_ms)}) is billed on 1% of requests, AWS's upper bound (A24), while SageMaker "
+            f"Serverless's own cold starts and data-processing charge are not priced"
         )
     summary = (
         f"With {latency} ({model.lambda_memory_mb:,} MB Lambda, 1% cold starts with INIT billed) and us-east-1 prices "
@@ -69,3 +75,15 @@ def verdict_c7(
         + (" The latency is an assumption until the CPU-inference measurement lands." if assumed else "")
     )
     return Verdict("C7", Status.HOLDS_UNDER_CONDITIONS, summary, conditions=conditions, figures=figures)
+
+
+def second_crossing(v7: Verdict, pattern: str = "business-hours") -> str:
+    """The crossing C7 does not lead with, as a clause: Lambda against whichever of ECS Fargate and SageMaker
+    Serverless does not undercut it first (from the verdict's figures, through :mod:`mlopsbook.formatting`)."""
+    key, plat = (("serverless", "sagemaker-serverless") if v7.figures.get("undercut_by") == "fargate"
+                 else ("fargate", "fargate"))
+    busy, mean = float(v7.figures[f"x_busy_rps_vs_{key}"]), float(v7.figures[f"x_mean_rps_vs_{key}"])
+    if math.isnan(busy):
+        return f"against {PLATFORM_LABELS[plat]} alone Lambda stays cheaper up to {fmt.rate(10_000)}"
+    return (f"against {PLATFORM_LABELS[plat]} alone Lambda stays cheaper up to "
+            f"{Workload(pattern, 1.0).rates(mean).phrase(pattern)}")
