@@ -82,6 +82,17 @@ def post_profile(measured: Mapping[str, float] | None = None) -> Profile | None:
         name="the post's NLP services")
 
 
+def with_traffic(profile: Profile, traffic_pattern: str, requests_per_month: float, **fields: Any) -> Profile:
+    """``profile`` with another traffic, its shape and monthly volume (the mean and peak rates follow from them, as
+    for the post's profile), and any other fields replaced (``model_latency_ms=80.0``, ``latency_slo_ms=500``, ...).
+    The result is validated as any profile is."""
+    import dataclasses
+
+    mean = float(requests_per_month) / SECONDS_PER_MONTH
+    return dataclasses.replace(profile, traffic_pattern=traffic_pattern, mean_rps=mean,
+                               peak_rps=float(Workload(traffic_pattern, mean).peak_rps), **fields)
+
+
 CONTRASTS: dict[str, dict[str, Any]] = {
     "lambda": dict(name="internal tool, a few thousand calls a day", traffic_pattern="business-hours", mean_rps=0.05,
                    peak_rps=0.187, gpu="no", artifact_mb=90, model_latency_ms=60, memory_mb=1024,
@@ -134,11 +145,12 @@ def post_decision(seed: int = 0, measured: Mapping[str, float] | None = None, *,
     profile = post_profile(measured)
     if profile is None:
         return None
-    return decide(profile, seed=seed, prices=prices, model=_cost_model(profile))
+    return decide(profile, seed=seed, prices=prices, model=cost_model(profile))
 
 
-def _cost_model(profile: Profile) -> ModelProfile:
-    """The post's cost model at the profile's latency (the recorded one unless a measurement was passed in)."""
+def cost_model(profile: Profile) -> ModelProfile:
+    """The post's cost model (:func:`.profile.post_model`) at the profile's latency: what the decision engine prices
+    the post's requests with, so that its flip point and the cost curves' break-evens are one computation."""
     m = post_model()
     return m if profile.model_latency_ms == m.cpu_ms else replace(m, cpu_ms=profile.model_latency_ms)
 
@@ -148,7 +160,7 @@ def cost_crossings(profile: Profile, *, prices: pricing.PriceTable | None = None
     when Lambda stays cheaper), on the cost curves' path (:func:`mlopsbook.costs.curves.break_even_rps`)."""
     t = prices if prices is not None else pricing.load()
     w = profile.workload()
-    return {o: break_even_rps(w, o, _cost_model(profile), prices=t) for o in DEFAULT_ALTERNATIVES}
+    return {o: break_even_rps(w, o, cost_model(profile), prices=t) for o in DEFAULT_ALTERNATIVES}
 
 
 def flip_constraint(d: Decision, *, prices: pricing.PriceTable | None = None) -> str:
