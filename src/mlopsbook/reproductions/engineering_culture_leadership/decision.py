@@ -88,9 +88,9 @@ def with_traffic(profile: Profile, traffic_pattern: str, requests_per_month: flo
     The result is validated as any profile is."""
     import dataclasses
 
-    mean = float(requests_per_month) / SECONDS_PER_MONTH
-    return dataclasses.replace(profile, traffic_pattern=traffic_pattern, mean_rps=mean,
-                               peak_rps=float(Workload(traffic_pattern, mean).peak_rps), **fields)
+    w = Workload.from_requests_per_month(traffic_pattern, requests_per_month)
+    return dataclasses.replace(profile, traffic_pattern=traffic_pattern, mean_rps=w.mean_rps,
+                               peak_rps=float(w.peak_rps), **fields)
 
 
 CONTRASTS: dict[str, dict[str, Any]] = {
