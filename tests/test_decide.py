@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from mlopsbook.costs.model import PLATFORM_LABELS
 from mlopsbook.cli import main
 from mlopsbook.decide import limits, rank
 from mlopsbook.reproductions.engineering_culture_leadership import decision as cases
@@ -216,7 +217,8 @@ def test_verdict_c8_on_a_light_model_holds_with_conditions() -> None:
 
     v = verdict_c8(measured={"artifact_mb": 120.0, "model_latency_ms": 40.0, "memory_mb": 500.0})
     assert v.status is Status.HOLDS_UNDER_CONDITIONS and v.figures["first"] == "lambda"
-    assert "ECS Fargate is cheaper" in v.conditions and "container image" not in v.summary
+    flip = PLATFORM_LABELS[v.figures["flip_above_platform"]]
+    assert f"{flip} is cheaper" in v.conditions and "container image" not in v.summary
     assert v.to_text() == verdict_c8(measured={"artifact_mb": 120.0, "model_latency_ms": 40.0, "memory_mb": 500.0}).to_text()
 
 

@@ -10,6 +10,8 @@ import sys
 import numpy as np
 import pytest
 
+from mlopsbook import formatting as fmt
+
 from mlopsbook.claims import Status
 from mlopsbook.costs import curves as cc, pricing
 from mlopsbook.costs.model import PLATFORM_LABELS, ModelProfile
@@ -66,7 +68,7 @@ def test_verdict_c7_conditions_name_the_rate_and_the_platform() -> None:
     x, other = cc.lambda_cheapest_below("business-hours", profile.post_model(), prices=PRICES)
     assert v.figures["x_mean_rps"] == x and v.figures["undercut_by"] == other
     busy = Workload("business-hours", x).peak_rps
-    assert f"below {busy:.0f} req/s sustained during business hours" in v.conditions
+    assert f"below {fmt.rate(busy)} sustained during business hours" in v.conditions
     assert PLATFORM_LABELS[other] + " is cheaper" in v.conditions
     assert v.figures["price_date"] == PRICES.date and v.figures["model_source"] == "measured"
     assert "measured" in v.summary

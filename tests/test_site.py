@@ -3,6 +3,10 @@
 Run after `make book` (the `site` make target does both). Every HTML page of `_build/html` is opened: it must answer
 200, log no console errors, load every image, have every internal link resolve, show no traceback, and carry no
 absolute path of the machine that built it. Launch links must name files that exist in the repository.
+
+What a reader sees is measured too, at a 1300 x 1000 window: a post page is at most :data:`MAX_POST_SCREENS` screens
+long, no code block, output or table on any page runs past the content column (or hides a horizontal scroll), and
+every image has alt text.
 """
 
 from __future__ import annotations
@@ -170,8 +174,9 @@ def test_home_lists_the_post_with_its_metric_badge():
 
 def test_ledger_lists_every_claim():
     page = (HTML / "book" / "claims.html").read_text()
+    assert page.count('class="mlopsbook-ledger-card') >= 12
     for i in range(1, 13):
-        assert f"<p>C{i}</p>" in page
+        assert f"<strong>C{i}</strong>" in page
 
 
 def test_opengraph_and_feed():
@@ -179,3 +184,89 @@ def test_opengraph_and_feed():
     assert 'property="og:title"' in page and 'property="og:description"' in page
     feed = (HTML / "blog" / "atom.xml").read_text()
     assert "Engineering Culture &amp; Leadership" in feed or "Engineering Culture & Leadership" in feed
+
+
+# -- what a reader sees: page height, overflow, alt text ------------------------------------------------------------
+SCREEN = {"width": 1300, "height": 1000}
+"""The reader's window for the measurements (CSS pixels)."""
+MAX_POST_SCREENS = 10.0
+"""A post page a reader finishes: at most this many screens of :data:`SCREEN` height."""
+POST_PAGES = [p for p in PAGES if re.fullmatch(r"notebooks/[^/]+\.html", p)]
+
+OVERFLOW_JS = """() => {
+  const column = document.querySelector('.bd-article') || document.querySelector('main') || document.body;
+  const right = column.getBoundingClientRect().right;
+  const out = [];
+  const boxes = column.querySelectorAll('pre, div.highlight, .cell_output, .output, table');
+  for (const el of boxes) {
+    if (el.closest('.bd-sidebar-primary, .bd-sidebar-secondary, nav')) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width === 0) continue;
+    const hidden = el.scrollWidth - el.clientWidth;
+    const past = r.right - right;
+    if (hidden > 1 || past > 1) {
+      out.push(`${el.tagName.toLowerCase()}.${(el.className || '').toString().split(' ').slice(0, 2).join('.')}`
+               + ` runs ${Math.round(Math.max(hidden, past))} px past the column: `
+               + JSON.stringify((el.innerText || '').trim().slice(0, 70)));
+    }
+  }
+  return out;
+}"""
+
+
+MISSING_ALT_JS = """Array.from(document.querySelectorAll('main img, article img')).filter(i => {
+  const alt = (i.getAttribute('alt') || '').trim();
+  // Sphinx writes the file's path as alt when none is given: that is no text for a reader
+  return !alt || /\\.(png|jpe?g|svg|gif|webp)$/i.test(alt) || i.src.endsWith(alt);
+}).map(i => i.src)"""
+
+
+def open_for_reading(browser, server: str, page: str):  # noqa: ANN001, ANN201
+    """A tab at the reader's window size with ``page`` loaded and every image loaded (lazy ones forced)."""
+    tab = browser.new_page()
+    tab.set_viewport_size(SCREEN)
+    tab.goto(f"{server}/{page}", wait_until="load")
+    tab.evaluate("async () => { for (const i of document.images) { i.loading = 'eager'; } }")
+    tab.wait_for_function("Array.from(document.images).every(i => i.complete)", timeout=15000)
+    return tab
+
+
+def screens(tab) -> float:  # noqa: ANN001
+    """The page's height in screens of :data:`SCREEN`."""
+    return tab.evaluate("document.documentElement.scrollHeight") / SCREEN["height"]
+
+
+def _is_redirect(page: str) -> bool:
+    return bool(re.search(r'http-equiv="Refresh"', (HTML / page).read_text()))
+
+
+def test_the_site_has_post_pages():
+    assert "notebooks/engineering-culture-leadership.html" in POST_PAGES
+
+
+@pytest.mark.parametrize("page", POST_PAGES)
+def test_a_post_page_is_at_most_ten_screens(server, browser, page):
+    tab = open_for_reading(browser, server, page)
+    height = screens(tab)
+    tab.close()
+    assert height <= MAX_POST_SCREENS, f"{page} is {height:.1f} screens long at {SCREEN} (at most {MAX_POST_SCREENS})"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_nothing_runs_past_the_content_column(server, browser, page):
+    if _is_redirect(page):
+        return
+    tab = open_for_reading(browser, server, page)
+    problems = tab.evaluate(OVERFLOW_JS)
+    tab.close()
+    assert not problems, f"{page} at {SCREEN['width']} px:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_figure_has_alt_text(server, browser, page):
+    if _is_redirect(page):
+        return
+    tab = open_for_reading(browser, server, page)
+    missing = tab.evaluate(MISSING_ALT_JS)
+    tab.close()
+    assert not missing, f"{page}: images without alt text:\n" + "\n".join(missing)

@@ -3,8 +3,9 @@
 - Verdicts: a notebook output carrying :data:`mlopsbook.claims.VERDICT_MIME` is rendered (by a myst-nb mime renderer
   plugin registered as an entry point) as its admonition block with an anchor ``verdict-<id>``, and its record is
   stored in the build environment. The ledger is therefore built from the executed notebooks, never typed.
-- ``{claims-ledger}``: a table of every claim of every post, its verdict and a link to it. A declared claim without a
+- ``{claims-ledger}``: every claim of every post as a card (grouped by post), its verdict and a link to it. A declared claim without a
   computed verdict, or a verdict for an undeclared claim, is a build warning (an error under ``-W``).
+- ``{claims-at-a-glance}`` and alt text for every image: :mod:`mlopsbook.sphinx_reading`.
 - ``{post-list}``: the home page listing (title, date, description, metric badge, tags); every post page also gets a
   header with the same metadata (ABlog, which provides feeds and archives, ignores description and metric).
 - Launch links: Colab cannot open a MyST ``.md``, so its button points at the executed snapshot ``.ipynb``.
@@ -24,7 +25,7 @@ from docutils.parsers.rst import Directive
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from mlopsbook import posts
+from mlopsbook import posts, sphinx_reading
 from mlopsbook.claims import VERDICT_MIME, Status, Verdict
 
 LOG = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ class VerdictRenderer:
             env.mlopsbook_verdicts.setdefault(env.docname, []).append(verdict.record())
         from myst_nb.core.render import MimeData
 
-        md = MimeData("text/markdown", verdict.to_markdown(), cell_metadata=data.cell_metadata,
+        md = MimeData("text/markdown", sphinx_reading.card_markdown(verdict), cell_metadata=data.cell_metadata,
                       output_metadata=data.output_metadata, line=data.line)
         children = renderer.render_markdown(md)
         box = nodes.container(classes=["mlopsbook-verdict"], ids=[anchor(verdict.claim_id)])
@@ -85,29 +86,22 @@ def _post_meta(app: Sphinx) -> dict[str, dict[str, Any]]:
 
 
 def _ledger_table(app: Sphinx, fromdocname: str) -> nodes.Node:
+    """The ledger: for each post a heading, then one card per claim (id, verdict, the post's words, where it holds
+    or why, a link to the verdict). Cards, not a six-column table, so that the long "where it holds" text wraps
+    inside the content column at any width instead of running past it."""
     builder = app.builder
     verdicts: dict[str, tuple[str, dict[str, Any]]] = {}
     for doc, recs in app.env.mlopsbook_verdicts.items():
         for rec in recs:
             verdicts[rec["claim_id"]] = (doc, rec)
-    header = ["Post", "Claim", "The post says", "Verdict", "Where it holds / why", "Evidence"]
-    table = nodes.table(classes=["mlopsbook-ledger"])
-    tgroup = nodes.tgroup(cols=len(header))
-    table += tgroup
-    for w in (12, 5, 28, 12, 33, 10):
-        tgroup += nodes.colspec(colwidth=w)
-    thead = nodes.thead()
-    tgroup += thead
-    row = nodes.row()
-    for h in header:
-        row += nodes.entry("", nodes.paragraph(text=h))
-    thead += row
-    tbody = nodes.tbody()
-    tgroup += tbody
     counts: dict[str, int] = {}
     declared = {post: list(meta.get("claims") or []) for post, meta in _post_meta(app).items()}
+    groups: list[nodes.Element] = []
     for post, post_claims in declared.items():
         title = app.env.titles[post].astext() if post in app.env.titles else post
+        group = nodes.container(classes=["mlopsbook-ledger-post"])
+        group += nodes.paragraph("", "", _ref(builder, fromdocname, post, "", title),
+                                 classes=["mlopsbook-ledger-post-title"])
         for c in post_claims:
             cid = c["id"]
             doc, rec = verdicts.get(cid, (None, None))
@@ -116,17 +110,8 @@ def _ledger_table(app: Sphinx, fromdocname: str) -> nodes.Node:
             if rec is None:
                 LOG.warning(f"claim {cid} of {post} has no computed verdict in any executed notebook",
                             location=fromdocname)
-            why = (rec.get("conditions") or rec.get("reason") or rec["summary"]) if rec else ""
-            row = nodes.row()
-            row += nodes.entry("", nodes.paragraph("", "", _ref(builder, fromdocname, post, "", title)))
-            row += nodes.entry("", nodes.paragraph(text=cid))
-            row += nodes.entry("", nodes.paragraph(text=f"“{c['says']}”"))
-            row += nodes.entry("", nodes.paragraph("", "", nodes.inline(text=status, classes=[
-                "mlopsbook-status", "status-" + status.replace(" ", "-")])))
-            row += nodes.entry("", nodes.paragraph(text=why))
-            link = _ref(builder, fromdocname, doc, anchor(cid), "verdict and evidence") if doc else nodes.Text("—")
-            row += nodes.entry("", nodes.paragraph("", "", link))
-            tbody += row
+            group += _ledger_card(builder, fromdocname, cid, c["says"], status, rec, doc)
+        groups.append(group)
     declared_ids = {c["id"] for post_claims in declared.values() for c in post_claims}
     for cid, (doc, _) in verdicts.items():
         if cid not in declared_ids:
@@ -134,8 +119,27 @@ def _ledger_table(app: Sphinx, fromdocname: str) -> nodes.Node:
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
     wrap = nodes.container(classes=["mlopsbook-ledger-wrap"])
     wrap += nodes.paragraph(text=f"{sum(counts.values())} claims: {summary}.")
-    wrap += table
+    wrap.extend(groups)
     return wrap
+
+
+def _ledger_card(builder: Any, fromdoc: str, cid: str, says: str, status: str, rec: dict[str, Any] | None,
+                 doc: str | None) -> nodes.Element:
+    card = nodes.container(classes=["mlopsbook-ledger-card", "status-card-" + status.replace(" ", "-")])
+    head = nodes.paragraph(classes=["mlopsbook-ledger-head"])
+    head += nodes.strong(text=cid)
+    head += nodes.Text(" ")
+    head += nodes.inline(text=status, classes=["mlopsbook-status", "status-" + status.replace(" ", "-")])
+    if doc:
+        head += nodes.Text(" · ")
+        head += _ref(builder, fromdoc, doc, anchor(cid), "verdict and evidence")
+    card += head
+    card += nodes.paragraph(text=f"The post says: “{says}”", classes=["mlopsbook-ledger-says"])
+    why = (rec.get("conditions") or rec.get("reason") or rec["summary"]) if rec else ""
+    if why:
+        label = "Where it holds: " if rec and rec.get("conditions") else "Why: "
+        card += nodes.paragraph(text=label + why, classes=["mlopsbook-ledger-why"])
+    return card
 
 
 def _ref(builder: Any, fromdoc: str, todoc: str, fragment: str, text: str) -> nodes.reference:
@@ -198,6 +202,11 @@ class PostList(Directive):
 def _resolve(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
     for node in list(doctree.findall(ledger_placeholder)):
         node.replace_self(_ledger_table(app, fromdocname))
+    for node in list(doctree.findall(sphinx_reading.glance_placeholder)):
+        claims = list((_post_meta(app).get(fromdocname) or {}).get("claims") or [])
+        here = {rec["claim_id"]: rec for rec in app.env.mlopsbook_verdicts.get(fromdocname, [])}
+        node.replace_self(sphinx_reading.glance_table(claims, here, anchor))
+    sphinx_reading.fill_alt(doctree)
     for node in list(doctree.findall(postlist_placeholder)):
         metas = _post_meta(app)
         docs = sorted(metas, key=lambda d: metas[d]["date"], reverse=True)
@@ -356,6 +365,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("claims-ledger", ClaimsLedger)
     app.add_directive("post-list", PostList)
     app.add_directive("data-inventory", DataInventory)
+    app.add_directive("claims-at-a-glance", sphinx_reading.ClaimsAtAGlance)
+    app.add_node(sphinx_reading.glance_placeholder)
     app.add_node(ledger_placeholder)
     app.add_node(postlist_placeholder)
     app.connect("builder-inited", _env_init)

@@ -3,7 +3,9 @@ and the verdict on the post's claim C7 ("Lambda was the cheapest fit").
 
 Built on :mod:`mlopsbook.costs.model` (one bill per platform) and :mod:`mlopsbook.costs.traffic` (the shape of the traffic). All
 rates are **mean** request rates over the 730 h month (req/s) unless a name says otherwise; ``busy_rps`` is the rate
-inside the busiest hour (for business-hours traffic: the rate during office hours).
+inside the busiest clock hour (:attr:`mlopsbook.costs.traffic.Workload.busy_hour_rps`; for business-hours traffic: the
+rate during office hours), and every rate is reported through :meth:`~mlopsbook.costs.traffic.Workload.rates`, the one
+place that turns a mean rate into a busy-hour rate and requests per month.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import pandas as pd
 
 from mlopsbook.costs import pricing
 from mlopsbook.costs.model import PLATFORM_LABELS, PLATFORMS, ModelProfile, monthly_cost
-from mlopsbook.costs.traffic import PATTERNS, SECONDS_PER_MONTH, Workload
+from mlopsbook.costs.traffic import PATTERNS, Workload
 
 DEFAULT_ALTERNATIVES: dict[str, dict[str, Any]] = {
     "sagemaker": {},
@@ -109,12 +111,13 @@ def break_even_table(
         for other in DEFAULT_ALTERNATIVES:
             x = break_even_rps(w, other, model, prices=t)
             ok = not math.isnan(x)
+            r = w.rates(x) if ok else None
             rows.append({
                 "pattern": pat,
                 "platform": other,
                 "break_even_mean_rps": x,
-                "break_even_busy_rps": w.scaled(x).peak_rps if ok else float("nan"),
-                "requests_per_month_millions": x * SECONDS_PER_MONTH / 1e6 if ok else float("nan"),
+                "break_even_busy_rps": r.busy_hour_rps if r else float("nan"),
+                "requests_per_month_millions": r.requests_per_month / 1e6 if r else float("nan"),
                 "usd_per_month": float(monthly_cost("lambda", w, model, mean_rps=x, prices=t).monthly_usd) if ok else float("nan"),
             })
     return pd.DataFrame(rows)
@@ -147,7 +150,7 @@ def lambda_limits_table(
         rows.append({
             "pattern": pat,
             "lambda_cheapest_below_mean_rps": round(x, 1) if ok else float("nan"),
-            "busy_rps": round(Workload(pat, 1.0).scaled(x).peak_rps, 1) if ok else float("nan"),
+            "busy_rps": round(Workload(pat, 1.0).rates(x).busy_hour_rps, 1) if ok else float("nan"),
             "then_cheapest": PLATFORM_LABELS[other] if ok else "none up to 10,000 req/s",
         })
     return pd.DataFrame(rows)

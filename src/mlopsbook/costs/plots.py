@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.patches import Patch
 
-from mlopsbook import figures
+from mlopsbook import figures, formatting as fmt
 from mlopsbook.costs import pricing
 from mlopsbook.costs.curves import cheapest_map, cost_curves, lambda_cheapest_below
 from mlopsbook.costs.model import PLATFORM_LABELS, PLATFORMS, ModelProfile
@@ -52,7 +52,10 @@ def plot_curves(ax: Any, pattern: str, model: ModelProfile, *, prices: pricing.P
     x, other = lambda_cheapest_below(pattern, model, prices=t)
     if np.isfinite(x):
         ax.axvline(x, color="0.3", ls=":", lw=1)
-        ax.annotate(f"{x:.1f} req/s", (x, 0.03), xycoords=("data", "axes fraction"), fontsize=8, ha="right",
+        r = Workload(pattern, 1.0).rates(x)
+        label = (fmt.rate(x) if pattern == "steady" else
+                 f"{fmt.rate(r.busy_hour_rps)} busiest hour ({fmt.rate(x, '')} mean)")
+        ax.annotate(label, (x, 0.03), xycoords=("data", "axes fraction"), fontsize=8, ha="right",
                     rotation=90, va="bottom")
     ax.set_title(pattern)
     ax.set_xlabel("mean request rate (req/s)")
@@ -73,6 +76,18 @@ def figure_curves(model: ModelProfile, *, prices: pricing.PriceTable | None = No
     flat[-1].text(0.0, 0.25, f"us-east-1 prices of {t.date}\n({t.name})\n{_model_line(model)}\n"
                   "dotted: where Lambda stops being cheapest", transform=flat[-1].transAxes, fontsize=9, va="top")
     fig.suptitle("Monthly cost of serving the post's NLP model, by platform and traffic pattern")
+    fig.tight_layout()
+    return fig
+
+
+def figure_pattern(pattern: str, model: ModelProfile, *, prices: pricing.PriceTable | None = None) -> Any:
+    """One panel of :func:`figure_curves`: every platform's monthly cost against traffic for ``pattern`` traffic,
+    with the legend and the price date (the figure a post shows; the companion page shows every pattern)."""
+    t = prices if prices is not None else pricing.load()
+    fig, ax = figures.new(figsize=(7.5, 4.2))
+    plot_curves(ax, pattern, model, prices=t)
+    ax.legend(fontsize=8, loc="upper left", frameon=False)
+    ax.set_title(f"{pattern} traffic, us-east-1 prices of {t.date}\n{_model_line(model)}", fontsize=9)
     fig.tight_layout()
     return fig
 

@@ -307,6 +307,28 @@ class Workload:
         return self.mean_rps * SECONDS_PER_MONTH
 
     @property
+    def busy_hour_rps(self) -> float:
+        """The mean request rate of the month's busiest clock hour (req/s).
+
+        The one meaning of "busy" in the book: for business-hours traffic the rate during office hours, for steady
+        traffic the mean, for a daily cycle the top hour's mean, for bursts the hour holding the most spike minutes.
+        Every sentence that says "req/s in the busiest hour" or "sustained during business hours" takes this value
+        (through :meth:`rates`).
+        """
+        return float(self.rate_rps(SECONDS_PER_HOUR).max())
+
+    def rates(self, mean_rps: float | None = None) -> "TrafficRates":
+        """The three figures a reader is told about this traffic (at ``mean_rps`` if given, the same shape)."""
+        w = self if mean_rps is None else self.scaled(float(mean_rps))
+        return TrafficRates(w.mean_rps, w.busy_hour_rps, w.requests_per_month)
+
+    @classmethod
+    def from_requests_per_month(cls, pattern: TrafficPattern | str, requests_per_month: float, **shape: float) -> "Workload":
+        """A workload of ``pattern`` that receives ``requests_per_month`` requests in the 730 h month."""
+        check_number(requests_per_month, "requests_per_month", low=0)
+        return cls(pattern, float(requests_per_month) / SECONDS_PER_MONTH, **shape)  # type: ignore[arg-type]
+
+    @property
     def active_hour_fraction(self) -> float:
         """Share of the month's 730 hours with any traffic (0..1); 1.0 means the service is busy 24/7."""
         return float((self.hourly_peak_rps() > 0).mean())
@@ -323,6 +345,29 @@ class Workload:
         if self.mean_rps > 0:
             return replace(self, mean_rps=mean_rps, peak_rps=self.peak_rps * mean_rps / self.mean_rps)
         return replace(self, mean_rps=mean_rps, peak_rps=None)
+
+
+@dataclass(frozen=True)
+class TrafficRates:
+    """One traffic level stated three ways, computed one way (:meth:`Workload.rates`): ``mean_rps`` over the 730 h
+    month, ``busy_hour_rps`` in the busiest clock hour (:attr:`Workload.busy_hour_rps`) and ``requests_per_month``
+    (``mean_rps * 2,628,000``). Cost curves, break-even tables, verdicts and the decision engine's flip point all
+    report a rate through this, so one crossing reads the same wherever it appears."""
+
+    mean_rps: float
+    busy_hour_rps: float
+    requests_per_month: float
+
+    def phrase(self, pattern: TrafficPattern | str) -> str:
+        """``'120 req/s sustained during business hours (33 req/s on average, 86 million requests a month)'``."""
+        from mlopsbook import formatting as fmt
+
+        p = TrafficPattern(pattern)
+        if p is TrafficPattern.STEADY:
+            return f"{fmt.rate(self.mean_rps)} around the clock ({fmt.count(self.requests_per_month)} requests a month)"
+        where = "sustained during business hours" if p is TrafficPattern.BUSINESS_HOURS else "in the busiest hour"
+        return (f"{fmt.rate(self.busy_hour_rps)} {where} ({fmt.rate(self.mean_rps)} on average, "
+                f"{fmt.count(self.requests_per_month)} requests a month)")
 
 
 def _n_steps(step_s: int, horizon: str) -> int:

@@ -10,17 +10,19 @@ import numpy as np
 from mlopsbook import figures
 from mlopsbook.costs import pricing
 from mlopsbook.costs.plots import COLOURS
-from mlopsbook.costs.model import PLATFORM_LABELS
+from mlopsbook.costs.model import PLATFORM_LABELS, ModelProfile
 from mlopsbook.decide.rank import Decision, cost_curves
 
 
-def plot_decision_curves(ax: Any, decision: Decision, *, prices: pricing.PriceTable | None = None) -> None:
+def plot_decision_curves(ax: Any, decision: Decision, *, prices: pricing.PriceTable | None = None,
+                         model: ModelProfile | None = None) -> None:
     """Monthly cost (USD, log) of each platform within the profile's hard limits against the mean rate (req/s, log),
-    from 1/1000 to 1000 times the profile's rate; the profile's rate and the cost flip points are marked."""
+    from 1/1000 to 1000 times the profile's rate; the profile's rate and the cost flip points are marked. ``model``:
+    the cost model the decision was made with (:func:`mlopsbook.decide.rank.decide`), default the profile's."""
     t = prices if prices is not None else pricing.load()
     p = decision.profile
     rates = np.geomspace(p.mean_rps / 1e3, p.mean_rps * 1e3, 300)
-    for name, y in cost_curves(p, rates, prices=t).items():
+    for name, y in cost_curves(p, rates, prices=t, model=model).items():
         y = np.where(np.isfinite(y) & (y > 0), y, np.nan)
         ax.plot(rates, y, label=PLATFORM_LABELS[name], color=COLOURS[name], lw=2.2 if name == decision.recommendation else 1.2)
     ax.axvline(p.mean_rps, color="k", lw=1)
@@ -39,9 +41,10 @@ def plot_decision_curves(ax: Any, decision: Decision, *, prices: pricing.PriceTa
     ax.legend(fontsize=7, loc="lower right")
 
 
-def figure_decision_curves(decision: Decision, *, prices: pricing.PriceTable | None = None) -> Any:
+def figure_decision_curves(decision: Decision, *, prices: pricing.PriceTable | None = None,
+                           model: ModelProfile | None = None) -> Any:
     """A figure with :func:`plot_decision_curves`."""
     fig, ax = figures.new(figsize=(6.4, 3.8))
-    plot_decision_curves(ax, decision, prices=prices)
+    plot_decision_curves(ax, decision, prices=prices, model=model)
     fig.tight_layout()
     return fig

@@ -24,7 +24,10 @@ The **deciding criterion** is what put the first platform ahead of the runner-up
 ruled out), the cost, or the latency SLO (a cheaper platform missed it). The **flip point** is the value of the deciding
 variable at which the first place changes: for cost, the mean request rate (searched up and down on the cost curves,
 limits included) at which another platform becomes cheaper; for the SLO, the cheaper platform's p99 (an SLO above it
-would let that platform win); for a hard limit, the limit that keeps the cheapest excluded platform out.
+would let that platform win); for a hard limit, the limit that keeps the cheapest excluded platform out. Every rate
+in the flip is reported through :meth:`mlopsbook.costs.traffic.Workload.rates` (mean, busiest-hour, requests a month),
+the same path the cost curves use, so a crossing reads the same on every page. :func:`crossing` gives one pairwise
+crossing on the engine's own sizing and limits, to check against :func:`mlopsbook.costs.curves.break_even_rps`.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ from mlopsbook.decide.preferences import Preferences
 from mlopsbook.decide.profile import Profile
 from mlopsbook.simulate import parameters
 from mlopsbook.costs.traffic import SECONDS_PER_MONTH
+from mlopsbook import formatting as fmt
 
 CRITERIA: tuple[str, ...] = ("traffic_pattern", "continuous_24_7", "cpu_gpu", "artifact", "cost", "cold_starts")
 """The criteria every platform gets a reason for (the post's four, then cost and cold starts)."""
@@ -293,14 +297,17 @@ def _reasons(platform: str, profile: Profile, plan: dict[str, Any], usd: float, 
 # -- the decision --------------------------------------------------------------------------------------------------------
 def decide(profile: Profile, *, prices: pricing.PriceTable | None = None,
            limits: tuple[limits_mod.Limit, ...] | None = None, seed: int = 0, flip: bool = True,
-           simulate: bool = True, preferences: Preferences | None = None) -> Decision:
+           simulate: bool = True, preferences: Preferences | None = None,
+           model: ModelProfile | None = None) -> Decision:
     """Rank the platforms for ``profile`` (deterministic for a ``seed``). ``flip=False`` skips the flip search;
     ``simulate=False`` skips the cold-start simulation (every platform then counts as meeting the SLO: a quick,
     cost-and-limits-only ranking, used to test whether a missing field could change an answer). ``preferences``:
-    the stated criterion and constraints (module docstring, step 3)."""
+    the stated criterion and constraints (module docstring, step 3). ``model``: the cost model's view of the service
+    when the caller has a measured one (a post's :class:`ModelProfile`, so that its decision and its cost curves
+    price the same requests); default :func:`model_of` the profile."""
     table = prices if prices is not None else pricing.load()
     lims = limits if limits is not None else limits_mod.load()
-    model = model_of(profile)
+    model = model if model is not None else model_of(profile)
     w = profile.workload()
     active = w.active_hour_fraction
     ranked: list[Assessment] = []
@@ -309,6 +316,8 @@ def decide(profile: Profile, *, prices: pricing.PriceTable | None = None,
     for platform in PLATFORMS:
         broken = limits_mod.violations(profile, platform, lims)
         opts, plan, excluded = _options(platform, profile, table)
+        if platform == "lambda":
+            plan["lambda_memory_mb"] = model.lambda_memory_mb
         if broken:
             ruled_out[platform] = "; ".join(broken)
             continue
@@ -460,25 +469,27 @@ def _cost_flip(profile: Profile, top: str, platforms: list[str], table: pricing.
     for direction in ("above", "below"):
         if direction in found:
             x, other = found[direction]
-            busy = profile.busiest_rps(x)
-            figs[f"{direction}_mean_rps"] = float(x)
-            figs[f"{direction}_busy_rps"] = float(busy)
+            r = profile.workload().rates(x)
+            figs[f"{direction}_mean_rps"] = float(r.mean_rps)
+            figs[f"{direction}_busy_rps"] = float(r.busy_hour_rps)
+            figs[f"{direction}_requests_per_month"] = float(r.requests_per_month)
             figs[f"{direction}_platform"] = other
-            parts.append(f"{direction} {_rate(x)} req/s on average ({_rate(busy)} req/s at the busiest hour), "
-                         f"{PLATFORM_LABELS[other]} becomes cheaper")
+            parts.append(f"{direction} {fmt.rate(r.mean_rps)} on average ({fmt.rate(r.busy_hour_rps)} in the busiest "
+                         f"hour), {PLATFORM_LABELS[other]} becomes cheaper")
     if not parts:
-        return (f"{label} stays the cheapest from {_rate(m / 1e4)} to {_rate(m * 1e4)} req/s on average", figs)
+        return (f"{label} stays the cheapest from {fmt.rate(m / 1e4)} to {fmt.rate(m * 1e4)} on average", figs)
     return "; ".join(parts), figs
 
 
-def cost_curves(profile: Profile, mean_rps: Any, *, prices: pricing.PriceTable | None = None) -> dict[str, np.ndarray]:
+def cost_curves(profile: Profile, mean_rps: Any, *, prices: pricing.PriceTable | None = None,
+                model: ModelProfile | None = None) -> dict[str, np.ndarray]:
     """Monthly cost (USD) of each platform that passes the profile's hard limits, over ``mean_rps`` (req/s) for the
-    profile's traffic shape (``inf`` where a rate-dependent limit rules it out)."""
+    profile's traffic shape (``inf`` where a rate-dependent limit rules it out); ``model`` as in :func:`decide`."""
     table = prices if prices is not None else pricing.load()
     lims = limits_mod.load()
     rates = np.asarray(mean_rps, dtype=float)
     out: dict[str, np.ndarray] = {}
-    model = model_of(profile)
+    model = model if model is not None else model_of(profile)
     for p in PLATFORMS:
         if limits_mod.violations(profile, p, lims):
             continue
@@ -493,10 +504,52 @@ def cost_curves(profile: Profile, mean_rps: Any, *, prices: pricing.PriceTable |
     return out
 
 
+def crossing(profile: Profile, platform: str, *, against: str = "lambda", model: ModelProfile | None = None,
+             prices: pricing.PriceTable | None = None, limits: tuple[limits_mod.Limit, ...] | None = None,
+             lo_rps: float = 1e-4, hi_rps: float = 1e4) -> float:
+    """The lowest mean rate (req/s) at which ``platform`` costs no more than ``against`` on the decision engine's own
+    sizing (:func:`_options`) and rate-dependent limits, for the profile's traffic shape.
+
+    ``nan`` when it never does up to ``hi_rps`` (or either platform is ruled out). The same search as
+    :func:`mlopsbook.costs.curves.break_even_rps` (log grid of 2,001 points, bisection to 1e-6 relative), on the
+    engine's path, so the two can be checked against each other.
+    """
+    table = prices if prices is not None else pricing.load()
+    lims = limits if limits is not None else limits_mod.load()
+    model = model if model is not None else model_of(profile)
+    pair = [against, platform]
+    for p in pair:
+        if limits_mod.violations(profile, p, lims) or _options(p, profile, table)[0] is None:
+            return float("nan")
+
+    def other_no_dearer(r: np.ndarray) -> np.ndarray:
+        costs = []
+        for p in pair:
+            opts, _, _ = _options(p, profile, table)
+            c = np.asarray(monthly_cost(p, profile.workload(), model, mean_rps=r, prices=table, **(opts or {})).monthly_usd,
+                           dtype=float)
+            cap = limits_mod.of(p, lims).get("concurrency") if p == "sagemaker-serverless" else None
+            if cap is not None:
+                c = np.where(np.array([profile.peak_concurrency(x) for x in r]) > cap.value, np.inf, c)
+            costs.append(c)
+        return costs[0] >= costs[1]
+
+    grid = np.geomspace(lo_rps, hi_rps, 2001)
+    hit = np.flatnonzero(other_no_dearer(grid))
+    if hit.size == 0:
+        return float("nan")
+    if hit[0] == 0:
+        return float(lo_rps)
+    lo, hi = float(grid[hit[0] - 1]), float(grid[hit[0]])
+    while hi / lo - 1 > 1e-6:
+        mid = math.sqrt(lo * hi)
+        if bool(other_no_dearer(np.array([mid]))[0]):
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
 def _rate(x: float) -> str:
-    """A request rate for a sentence: 3 significant figures, thousands separated, never in e-notation."""
-    if x >= 100:
-        return f"{x:,.0f}"
-    if x >= 1:
-        return f"{x:.1f}"
-    return f"{x:.3g}"
+    """A request rate for a sentence (:func:`mlopsbook.formatting.rate`, without the unit)."""
+    return fmt.rate(x, unit="")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from mlopsbook import formatting as fmt
 from mlopsbook.costs import model as costs, pricing
 from mlopsbook.claims import Status, Verdict
 from mlopsbook.simulate import arrivals, lambda_, ray_serve
@@ -258,7 +259,7 @@ def failure_table(spec: NodeLoss | None = None, seeds: tuple[int, ...] = SEEDS) 
 
 # -- verdicts ---------------------------------------------------------------------------------------------------------
 def _fmt_ms(ms: float) -> str:
-    return f"{ms / 1e3:.1f} s" if ms >= 1000 else f"{ms:.0f} ms"
+    return fmt.latency_ms(ms) if ms < 10_000 else fmt.seconds(ms / 1e3)
 
 
 def _real_c3(real: "MultinodeEvidence") -> tuple[str, str, dict[str, float | int | str]]:
@@ -314,15 +315,16 @@ def verdict_c3(burst: Burst = BURST, seeds: tuple[int, ...] = (0, 1, 2),
         figures |= {"cheapest_fix": str(row["mitigation"]), "cheapest_fix_p99_ms": float(row["p99_ms"]),
                     "cheapest_fix_extra_monthly_usd": round(float(row["monthly_worker_usd"]) - default_usd, 2)}
         fix = (f" The cheapest mitigation that meets the SLO here, '{row['mitigation']}', gives p99 "
-               f"{_fmt_ms(float(row['p99_ms']))} for ${float(row['monthly_worker_usd']) - default_usd:.0f} a month "
+               f"{_fmt_ms(float(row['p99_ms']))} for {fmt.usd(float(row['monthly_worker_usd']) - default_usd)} a month "
                f"more in worker nodes.")
     return Verdict(
         "C3", Status.HOLDS_UNDER_CONDITIONS,
         f"In a simulated {burst.peak_rps / burst.base_rps:g}x, {burst.length_s / 60:g}-minute burst on Ray Serve's "
-        f"default autoscaling, new CPU nodes (median start-up {cpu_med:.0f} s, E2) push p99 to "
-        f"{_fmt_ms(base['p99_ms'])} and {base['slo_violations_pct']:.0f}% of requests miss the {burst.slo_ms:g} ms "
+        f"default autoscaling, new CPU nodes (median start-up {fmt.seconds(cpu_med)}, E2) push p99 to "
+        f"{_fmt_ms(base['p99_ms'])} and {fmt.percent(base['slo_violations_pct'] / 100)} of requests miss the "
+        f"{fmt.latency_ms(burst.slo_ms)} "
         f"SLO; with instant nodes p99 would be {_fmt_ms(instant['p99_ms'])}, so node start-up causes "
-        f"{100 * share:.0f}% of it. GPU nodes (median {gpu_med:.0f} s) give p99 {_fmt_ms(gpu['p99_ms'])}.{fix}"
+        f"{fmt.percent(share)} of it. GPU nodes (median {fmt.seconds(gpu_med)}) give p99 {_fmt_ms(gpu['p99_ms'])}.{fix}"
         f"{real_text}",
         conditions=(f"a burst that needs more nodes than are running (here {burst.peak_rps:g} req/s against 2 warm "
                     f"replicas) and lasts longer than the upscale delay, with node start-up of minutes (E2.2, E2.7, "
@@ -394,12 +396,12 @@ def verdict_c4(spec: NodeLoss | None = None, seeds: tuple[int, ...] = (0, 1, 2),
     return Verdict(
         "C4", Status.HOLDS_UNDER_CONDITIONS,
         f"When the busiest of {math.ceil(spec.replicas / REPLICAS_PER_WORKER)} worker nodes dies under "
-        f"{spec.rate_rps:g} req/s, the requests in flight on it fail ({figures['failed_no_retry']} if it crashes, "
+        f"{fmt.rate(spec.rate_rps)}, the requests in flight on it fail ({figures['failed_no_retry']} if it crashes, "
         f"{figures['failed_silent']} if it goes silent; {figures['failed_with_retry']} with one retry). Ray declares "
         f"the node dead after {lo_c:g}-{hi_c:g} s (crash) or {lo_s:g}-{hi_s:g} s (silent) with its health-check "
         f"defaults (E4.8); only then are replacements requested, and with no spare capacity the replicas are back "
-        f"after {rec:.0f} s (a new node's start-up), with p99 {p99_rec / 1e3:.1f} s meanwhile. A spare node cuts "
-        f"recovery to {rec_spare:.0f} s. Nothing in the request path shows this: an operator must watch running "
+        f"after {fmt.seconds(rec)} (a new node's start-up), with p99 {_fmt_ms(p99_rec)} meanwhile. A spare node "
+        f"cuts recovery to {fmt.seconds(rec_spare)}. Nothing in the request path shows this: an operator must watch running "
         f"replicas against the target, the ongoing-request queue and 5xx counts.{real_text}",
         conditions=("no request retries, no spare node and no alert on running replicas below target; node start-up "
                     "of minutes (E2). Retries and a warm spare node make a node loss close to invisible."

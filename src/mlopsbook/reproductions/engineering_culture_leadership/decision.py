@@ -14,12 +14,18 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from mlopsbook.costs.model import PLATFORM_LABELS
-from mlopsbook.decide.profile import Profile
+import math
+from dataclasses import replace
+
+from mlopsbook import formatting as fmt
 from mlopsbook.claims import Status, Verdict
-from mlopsbook.costs.traffic import SECONDS_PER_MONTH, Workload
-from mlopsbook.decide.rank import decide
-from mlopsbook.reproductions.engineering_culture_leadership.profile import recorded
+from mlopsbook.costs import pricing
+from mlopsbook.costs.curves import DEFAULT_ALTERNATIVES, break_even_rps
+from mlopsbook.costs.model import PLATFORM_LABELS, ModelProfile
+from mlopsbook.costs.traffic import Workload
+from mlopsbook.decide.profile import Profile
+from mlopsbook.decide.rank import Decision, decide
+from mlopsbook.reproductions.engineering_culture_leadership.profile import post_model, recorded
 
 POST_TRAFFIC: dict[str, Any] = {
     "traffic_pattern": "business-hours",
@@ -56,15 +62,20 @@ def post_profile(measured: Mapping[str, float] | None = None) -> Profile | None:
 
     ``measured`` defaults to :func:`measured_nlp`; ``None`` when no measurement is available.
     """
-    m = dict(measured) if measured is not None else measured_nlp()
-    if m is None:
-        return None
+    if measured is None:
+        m = measured_nlp()
+        if m is None:
+            return None
+        # the cost model's latency (rounded to 0.1 ms, profile.post_model): the decision and the curves price the same
+        m["model_latency_ms"] = post_model().cpu_ms
+    else:
+        m = dict(measured)
     from mlopsbook.inference.service import MAX_TEXT_CHARS
 
-    mean = POST_TRAFFIC["requests_per_month"] / SECONDS_PER_MONTH
+    w = Workload.from_requests_per_month(POST_TRAFFIC["traffic_pattern"], POST_TRAFFIC["requests_per_month"])
     return Profile(
-        traffic_pattern=POST_TRAFFIC["traffic_pattern"], mean_rps=mean,
-        peak_rps=float(Workload(POST_TRAFFIC["traffic_pattern"], mean).peak_rps), gpu=POST_TRAFFIC["gpu"],
+        traffic_pattern=POST_TRAFFIC["traffic_pattern"], mean_rps=w.mean_rps,
+        peak_rps=float(w.peak_rps), gpu=POST_TRAFFIC["gpu"],
         artifact_mb=float(m["artifact_mb"]), model_latency_ms=float(m["model_latency_ms"]),
         memory_mb=float(m["memory_mb"]), latency_slo_ms=POST_TRAFFIC["latency_slo_ms"],
         payload_kb=MAX_TEXT_CHARS / 1000.0,  # the services' largest accepted document (UTF-8, ASCII text: 1 byte/char)
@@ -77,9 +88,9 @@ def with_traffic(profile: Profile, traffic_pattern: str, requests_per_month: flo
     The result is validated as any profile is."""
     import dataclasses
 
-    mean = float(requests_per_month) / SECONDS_PER_MONTH
-    return dataclasses.replace(profile, traffic_pattern=traffic_pattern, mean_rps=mean,
-                               peak_rps=float(Workload(traffic_pattern, mean).peak_rps), **fields)
+    w = Workload.from_requests_per_month(traffic_pattern, requests_per_month)
+    return dataclasses.replace(profile, traffic_pattern=traffic_pattern, mean_rps=w.mean_rps,
+                               peak_rps=float(w.peak_rps), **fields)
 
 
 CONTRASTS: dict[str, dict[str, Any]] = {
@@ -126,14 +137,54 @@ def contrast_table(seed: int = 0) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _sig2(x: float) -> str:
-    """Two significant figures (measured inputs vary a little between machines; the verdict's text should not)."""
-    from math import floor, log10
+def post_decision(seed: int = 0, measured: Mapping[str, float] | None = None, *,
+                  prices: pricing.PriceTable | None = None) -> Decision | None:
+    """The decision engine on the post's profile, pricing requests with the post's measured cost model
+    (:func:`.profile.post_model`: the same latency, INIT and Lambda memory as the cost curves), so that the flip point
+    and the cost curves' break-evens are one computation. ``None`` without a measurement."""
+    profile = post_profile(measured)
+    if profile is None:
+        return None
+    return decide(profile, seed=seed, prices=prices, model=cost_model(profile))
 
-    if x <= 0:
-        return "0"
-    digits = max(0, 1 - int(floor(log10(abs(x)))))
-    return f"{round(x, 1 - int(floor(log10(abs(x))))):,.{digits}f}"
+
+def cost_model(profile: Profile) -> ModelProfile:
+    """The post's cost model (:func:`.profile.post_model`) at the profile's latency: what the decision engine prices
+    the post's requests with, so that its flip point and the cost curves' break-evens are one computation."""
+    m = post_model()
+    return m if profile.model_latency_ms == m.cpu_ms else replace(m, cpu_ms=profile.model_latency_ms)
+
+
+def cost_crossings(profile: Profile, *, prices: pricing.PriceTable | None = None) -> dict[str, float]:
+    """Pure-cost break-evens of Lambda against each platform for the profile's traffic shape (mean req/s, ``nan``
+    when Lambda stays cheaper), on the cost curves' path (:func:`mlopsbook.costs.curves.break_even_rps`)."""
+    t = prices if prices is not None else pricing.load()
+    w = profile.workload()
+    return {o: break_even_rps(w, o, cost_model(profile), prices=t) for o in DEFAULT_ALTERNATIVES}
+
+
+def flip_constraint(d: Decision, *, prices: pricing.PriceTable | None = None) -> str:
+    """What moved the decision's flip point away from the pure-cost crossing: ``""`` when they agree, else a
+    sentence naming the limit, exclusion or SLO that did."""
+    above = d.flip_figures.get("above_mean_rps")
+    if above is None:
+        return ""
+    crossings = {p: x for p, x in cost_crossings(d.profile, prices=prices).items() if not math.isnan(x)}
+    if not crossings:
+        return ""
+    first = min(crossings, key=crossings.__getitem__)
+    if first == d.flip_figures["above_platform"] and math.isclose(crossings[first], float(above), rel_tol=1e-3):
+        return ""
+    w = d.profile.workload()
+    reasons = []
+    for p, x in sorted(crossings.items(), key=lambda kv: kv[1]):
+        if x >= float(above) * (1 - 1e-3):
+            break
+        why = d.ruled_out.get(p) or (
+            "its 200 concurrent requests limit (B8) at that rate" if p == "sagemaker-serverless" else "a limit")
+        reasons.append(f"{PLATFORM_LABELS[p]} would undercut Lambda from {fmt.rate(w.rates(x).busy_hour_rps)} in the "
+                       f"busiest hour on cost alone, but is ruled out by {why}")
+    return "; ".join(reasons)
 
 
 def verdict_c8(seed: int = 0, measured: dict[str, float] | None = None) -> Verdict:
@@ -145,7 +196,8 @@ def verdict_c8(seed: int = 0, measured: dict[str, float] | None = None) -> Verdi
                        "The decision engine is built, but the NLP services' measured profile is not available yet.",
                        reason="the CPU-inference measurement (mlopsbook.inference.measure.nlp_profile, issue 5) has not "
                               "landed; the engine takes the artifact size, latency and memory from it, never typed")
-    d = decide(profile, seed=seed)
+    d = post_decision(seed, measured)
+    assert d is not None
     top = d.ranking[0] if d.ranking else None
     figs: dict[str, float | int | str] = {
         "first": d.recommendation, "deciding": d.deciding_criterion,
@@ -165,20 +217,22 @@ def verdict_c8(seed: int = 0, measured: dict[str, float] | None = None) -> Verdi
                        f"(deciding criterion: {d.deciding_criterion}).", figures=figs)
     runner = d.ranking[1] if len(d.ranking) > 1 else None
     summary = (
-        f"Applied to the NLP services (measured: about {_sig2(profile.artifact_mb)} MB artifact, "
-        f"{_sig2(profile.model_latency_ms)} ms per request on one vCPU, {_sig2(profile.memory_mb)} MB; assumed: "
-        f"business-hours traffic of 1 M requests a month, no GPU, p99 SLO {profile.latency_slo_ms:,.0f} ms), the matrix "
-        f"ranks Lambda first ("
-        + ("inside its monthly free tier" if top.monthly_usd < 0.005 else f"about ${_sig2(top.monthly_usd)} a month")
+        f"Applied to the NLP services (measured: about {fmt.size_mb(profile.artifact_mb)} artifact, "
+        f"{fmt.latency_ms(profile.model_latency_ms)} per request on one vCPU, {fmt.size_mb(profile.memory_mb)}; "
+        f"assumed: business-hours traffic of {fmt.count(POST_TRAFFIC['requests_per_month'])} requests a month, no GPU, "
+        f"p99 SLO {fmt.latency_ms(profile.latency_slo_ms)}), the matrix ranks Lambda first ("
+        + ("inside its monthly free tier" if top.monthly_usd < 0.005 else f"about {fmt.usd(top.monthly_usd)} a month")
         + (f"), ahead of {PLATFORM_LABELS[runner.platform]}" if runner else ")")
         + f"; the deciding criterion is {d.deciding_criterion}."
         + (" The package is above Lambda's 250 MB .zip limit, so it ships as a container image (A12, A13)."
            if profile.artifact_mb > 250 else ""))
-    above = d.flip_figures.get("above_busy_rps")
     cond = ("the model needs no GPU and fits Lambda's hard limits (10,240 MB memory, 10 GB container image, 900 s per "
             "request, 6 MB payload)")
-    if above is not None:
-        cond = (f"office-hours traffic below about {_sig2(float(above))} req/s in the busiest hour "
-                f"({_sig2(float(d.flip_figures['above_mean_rps']))} req/s on average); above that "
-                f"{PLATFORM_LABELS[str(d.flip_figures['above_platform'])]} is cheaper; and " + cond)
+    if "above_mean_rps" in d.flip_figures:
+        r = profile.workload().rates(float(d.flip_figures["above_mean_rps"]))
+        moved = flip_constraint(d)
+        figs["flip_constraint"] = moved
+        cond = (f"traffic below {r.phrase(profile.traffic_pattern)}; above that "
+                f"{PLATFORM_LABELS[str(d.flip_figures['above_platform'])]} is cheaper, the same crossing as the cost "
+                f"curves' (C7)" + (f" except where a constraint moves it: {moved}" if moved else "") + "; and " + cond)
     return Verdict("C8", Status.HOLDS_UNDER_CONDITIONS, summary, conditions=cond, figures=figs)

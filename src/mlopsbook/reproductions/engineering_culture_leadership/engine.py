@@ -7,6 +7,9 @@ Only facts decide, never timings: a verdict's text and figures are the same on e
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
 
 from mlopsbook.claims import Status, Verdict
 from mlopsbook.rayengine.experiments import Answer, BulkDay, DagRun, ReplicaKill, ScaleUp
@@ -75,3 +78,52 @@ def verdict_c2(bulk_day: BulkDay, dag: DagRun) -> Verdict:
                     "moved into place atomically, so a re-run replaces. Airflow supplies the per-date runs, retries "
                     "and visibility; re-running an appending job from Airflow would duplicate rows"),
         figures=figures)
+
+
+# -- one run of every experiment, for the post page (the companion page runs them step by step) ------------------------
+DAY = date(2024, 1, 25)
+"""The logical date scored by the bulk job and the Airflow DAG (the post's date)."""
+DOCUMENT = ("This lease is made between Harbour Logistics Limited and the Tenant and is governed by the law of "
+            "Scotland. The rent is £12,000 payable from 12 March 2024.")
+"""The document sent to the Serve application in the one-request check."""
+
+
+@dataclass(frozen=True)
+class EngineRun:
+    """Everything C1 and C2 rest on, from one run of the live experiments (:func:`run`)."""
+
+    answer: Answer
+    bad_answer: Answer
+    scale: ScaleUp
+    kill: ReplicaKill
+    bulk_day: BulkDay
+    dag: DagRun
+    manifest_problems: list[str]
+
+    def verdict_c1(self) -> Verdict:
+        return verdict_c1(self.answer, self.scale, self.kill, self.bulk_day, self.manifest_problems)
+
+    def verdict_c2(self) -> Verdict:
+        return verdict_c2(self.bulk_day, self.dag)
+
+
+def run(work: Path, *, docs_per_day: int = 200) -> EngineRun:
+    """Run the live experiments of the engine page once, in order, on a local Ray cluster, and stop it: one
+    request and one bad request, Serve scaling 1 -> 2 replicas, a replica killed under load, the bulk job for
+    :data:`DAY` (twice), the Airflow DAG for the same date, and the KubeRay manifests' check. ``work`` is an empty
+    folder for documents, partitions and Airflow's home."""
+    from mlopsbook.rayengine import bulk, experiments, manifests, serve_app
+
+    engine = experiments.Engine(serve_app.LOCAL_SCALING)
+    try:
+        ok = engine.answer("score", {"text": DOCUMENT})
+        bad = engine.answer("score", {"txt": DOCUMENT})
+        scale = engine.scale_up(n_requests=500, concurrency=8)
+        kill = engine.kill_replica(n_requests=400, concurrency=8, kill_at_s=1.5)
+        bulk.write_input_days(work / "documents", [DAY], docs_per_day=docs_per_day)
+        batch = engine.bulk_day(DAY, work / "documents", work / "scored", n_compare=10)
+        dag = experiments.run_dag(DAY, work / "documents", work / "scored", work / "airflow-home")
+        problems = manifests.check_files()
+    finally:
+        engine.close()
+    return EngineRun(ok, bad, scale, kill, batch, dag, problems)
