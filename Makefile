@@ -7,7 +7,6 @@ STAMP  := $(VENV)/.installed
 NB     ?=
 
 export RAY_USAGE_STATS_ENABLED := 0
-export RAY_AUTH_MODE := disabled
 export PYTHONHASHSEED := 0
 
 .PHONY: book test venv snapshots check-posts unit nbval site bench lambda-packages clean
@@ -30,7 +29,7 @@ book: check-posts
 snapshots: $(STAMP) airflow-env
 	$(BIN)/mlopsbook snapshots $(NB)
 
-unit: $(STAMP) airflow-env
+unit: $(STAMP) airflow-env scan-env
 	$(BIN)/python -m pytest -q tests --ignore=tests/test_site.py
 
 nbval: $(STAMP) airflow-env

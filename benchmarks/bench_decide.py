@@ -12,7 +12,8 @@ import statistics
 import time
 from typing import Callable
 
-from mlopsbook.decide import cases, engine
+from mlopsbook.decide import rank
+from mlopsbook.reproductions.engineering_culture_leadership import decision as cases
 from mlopsbook.medusa import answer, evaluate
 
 RUNS = 5
@@ -30,11 +31,11 @@ def median_s(fn: Callable[[], object]) -> float:
 
 def main() -> None:
     profile = cases.post_profile() or cases.contrasts()["lambda"]
-    base = median_s(lambda: engine.decide(profile, flip=False, simulate=False))
+    base = median_s(lambda: rank.decide(profile, flip=False, simulate=False))
     print(f"baseline: cost-and-limits-only ranking      {base * 1e3:8.1f} ms (median of {RUNS})")
     for name, fn in (
-        ("decision with cold-start simulations", lambda: engine.decide(profile, flip=False)),
-        ("full decision (simulations + flip search)", lambda: engine.decide(profile)),
+        ("decision with cold-start simulations", lambda: rank.decide(profile, flip=False)),
+        ("full decision (simulations + flip search)", lambda: rank.decide(profile)),
         ("one Medusa answer (extract, decide, sensitivity, BM25)",
          lambda: answer.answer("About 2M requests a month during business hours, CPU only, 60 ms per request.")),
     ):

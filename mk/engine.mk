@@ -26,11 +26,11 @@ dag-test: $(STAMP) $(AIRFLOW_STAMP)
 	  MLOPSBOOK_BULK_OUTPUT=$(CURDIR)/build/engine/scored MLOPSBOOK_BIN=$(CURDIR)/$(BIN)/mlopsbook \
 	  $(AIRFLOW_VENV)/bin/airflow dags test mlopsbook_bulk_scoring $(AIRFLOW_DAY)
 
-## make engine-manifests: regenerate deploy/kuberay/*.yaml (validated against the KubeRay CRDs)
+## make engine-manifests: regenerate deploy/kuberay/*.yaml (validated against the KubeRay CRDs, hardened)
 engine-manifests: $(STAMP)
 	$(BIN)/mlopsbook engine manifests --write
 
 ## make engine-test: the engine's tests (the Airflow ones need airflow-env)
 engine-test: $(STAMP) $(AIRFLOW_STAMP)
-	$(BIN)/python -m pytest -q tests/test_engine_idempotent.py tests/test_engine_standin.py tests/test_manifests.py \
+	$(BIN)/python -m pytest -q tests/test_engine_idempotent.py tests/test_manifests.py \
 	  tests/test_engine_bulk.py tests/test_engine_serve.py tests/test_airflow_dag.py

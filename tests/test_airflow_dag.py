@@ -42,7 +42,7 @@ def env(tmp_path_factory) -> dict[str, str]:  # noqa: ANN001
         "MLOPSBOOK_BULK_INPUT": str(base / "in"),
         "MLOPSBOOK_BULK_OUTPUT": str(base / "out"),
         "MLOPSBOOK_BIN": str(ROOT / ".venv" / "bin" / "mlopsbook"),
-        "PYTHONPATH": str(ROOT / "tests"),
+        "PYTHONPATH": str(ROOT / "tests" / "support"),
         "ENGINE_STANDIN_TOKEN": str(base / "token"),
     }
     e.pop("MLOPSBOOK_BULK_SCORER", None)
@@ -80,7 +80,7 @@ def test_a_run_publishes_every_document_once(env: dict[str, str], clean_d1: str)
 
 
 def test_killed_half_way_then_rerun_gives_exactly_the_clean_output(env: dict[str, str], clean_d1: str) -> None:
-    proc = _dags_test(env, D1, MLOPSBOOK_BULK_SCORER="test_engine_standin:load_stalling")
+    proc = _dags_test(env, D1, MLOPSBOOK_BULK_SCORER="engine_standin:load_stalling")
     staging = _out(env) / idempotent.STAGING
     deadline = time.monotonic() + 180
     while not list(staging.glob("day=2024-01-25.tmp-*/*.parquet")):

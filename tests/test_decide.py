@@ -11,8 +11,10 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from mlopsbook.cli import main
-from mlopsbook.decide import cases, engine, limits
+from mlopsbook.decide import limits, rank
+from mlopsbook.reproductions.engineering_culture_leadership import decision as cases
 from mlopsbook.decide.profile import FIELDS, Profile, ProfileError
+from mlopsbook.paths import data_path
 
 FIX = Path(__file__).parent / "fixtures" / "profiles"
 BASE = dict(traffic_pattern="steady", mean_rps=10.0, peak_rps=10.0, gpu="no", artifact_mb=100.0, model_latency_ms=50.0,
@@ -63,7 +65,7 @@ def test_limits_file_cites_facts_rows() -> None:
 
 
 def test_limits_loader_names_row_and_column(tmp_path: Path) -> None:
-    src = limits.load.__globals__["data_path"]("limits", limits.LIMITS_FILE).read_text().splitlines()
+    src = data_path("limits", limits.LIMITS_FILE).read_text().splitlines()
     bad = tmp_path / "bad.csv"
     bad.write_text("\n".join([src[0], src[1].replace("lambda,gpu,0", "lambda,gpu,lots")]) + "\n")
     with pytest.raises(limits.LimitsError, match=r"row 2, column value"):
@@ -82,58 +84,58 @@ def test_limits_loader_names_row_and_column(tmp_path: Path) -> None:
     ({"gpu": "required"}, "fargate", "no GPU"),
 ])
 def test_hard_limits_rule_out_with_source(change: dict, platform: str, text: str) -> None:
-    d = engine.decide(prof(**change), flip=False)
+    d = rank.decide(prof(**change), flip=False)
     assert platform in d.ruled_out and text in d.ruled_out[platform]
     assert platform not in [a.platform for a in d.ranking]
 
 
 def test_serverless_concurrency_cap_depends_on_rate() -> None:
     p = prof(mean_rps=5000, peak_rps=5000)  # 5000 req/s x 50 ms = 250 in flight > 200 (B8)
-    d = engine.decide(p, flip=False)
+    d = rank.decide(p, flip=False)
     assert "250 exceeds its maximum of 200" in d.ruled_out["sagemaker-serverless"]
 
 
 def test_lambda_large_artifact_needs_image_not_ruled_out() -> None:
-    d = engine.decide(prof(artifact_mb=900, traffic_pattern="rare", mean_rps=0.01, peak_rps=0.5), flip=False)
+    d = rank.decide(prof(artifact_mb=900, traffic_pattern="rare", mean_rps=0.01, peak_rps=0.5), flip=False)
     assert "container image" in d.assessment("lambda").reasons["artifact"]
 
 
 # -- ranking -------------------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("expected", list(cases.CONTRASTS))
 def test_each_platform_wins_its_contrasting_profile(expected: str) -> None:
-    d = engine.decide(cases.contrasts()[expected])
+    d = rank.decide(cases.contrasts()[expected])
     assert d.recommendation == expected, d.to_text()
-    assert set(d.ranking[0].reasons) == set(engine.CRITERIA)
+    assert set(d.ranking[0].reasons) == set(rank.CRITERIA)
 
 
 @pytest.mark.parametrize("path,expected", [("steady-cpu-busy.yaml", "fargate"), ("rare-gpu.yaml", "triton"),
                                            ("office-docs.yaml", "lambda"), ("big-model-cpu.yaml", "sagemaker"),
                                            ("click-stream.yaml", "eks")])
 def test_profiles_not_in_the_issue(path: str, expected: str) -> None:
-    assert engine.decide(Profile.from_yaml(FIX / path)).recommendation == expected
+    assert rank.decide(Profile.from_yaml(FIX / path)).recommendation == expected
 
 
 def test_slo_decides_when_the_cheapest_misses_it() -> None:
     # rare traffic: Lambda is cheapest but every burst starts cold (2.8 s INIT); a 200 ms SLO puts an always-on fleet first
     p = prof(traffic_pattern="rare", mean_rps=0.002, peak_rps=0.1, latency_slo_ms=200)
-    d = engine.decide(p)
+    d = rank.decide(p)
     assert d.deciding_criterion.startswith("latency SLO")
     assert d.recommendation != "lambda" and d.flip_figures["platform"] in ("lambda", "sagemaker-serverless")
-    relaxed = engine.decide(p.with_(latency_slo_ms=d.flip_figures["slo_ms"] + 1))
+    relaxed = rank.decide(p.with_(latency_slo_ms=d.flip_figures["slo_ms"] + 1))
     assert relaxed.recommendation == d.flip_figures["platform"]
 
 
 def test_cost_flip_point_is_where_first_place_changes() -> None:
     p = cases.contrasts()["fargate"]
-    d = engine.decide(p)
+    d = rank.decide(p)
     x, other = d.flip_figures["above_mean_rps"], d.flip_figures["above_platform"]
-    assert engine.decide(p.scaled(x * 1.01), flip=False).recommendation == other
-    assert engine.decide(p.scaled(x * 0.99), flip=False).recommendation == "fargate"
+    assert rank.decide(p.scaled(x * 1.01), flip=False).recommendation == other
+    assert rank.decide(p.scaled(x * 0.99), flip=False).recommendation == "fargate"
 
 
 def test_deterministic() -> None:
     p = cases.contrasts()["lambda"]
-    assert engine.decide(p).to_dict() == engine.decide(p).to_dict()
+    assert rank.decide(p).to_dict() == rank.decide(p).to_dict()
 
 
 @settings(max_examples=8, deadline=None)
@@ -142,10 +144,10 @@ def test_deterministic() -> None:
 def test_ranking_partitions_platforms_and_orders_by_slo_then_cost(rps: float, lat: float, mem: float, pattern: str) -> None:
     from mlopsbook.costs.traffic import Workload
     peak = Workload(pattern, rps).peak_rps
-    d = engine.decide(prof(traffic_pattern=pattern, mean_rps=rps, peak_rps=peak, model_latency_ms=lat, memory_mb=mem),
+    d = rank.decide(prof(traffic_pattern=pattern, mean_rps=rps, peak_rps=peak, model_latency_ms=lat, memory_mb=mem),
                       flip=False)
     names = [a.platform for a in d.ranking]
-    assert sorted(names + list(d.ruled_out)) == sorted(engine.PLATFORMS)
+    assert sorted(names + list(d.ruled_out)) == sorted(rank.PLATFORMS)
     keys = [(not a.meets_slo, a.monthly_usd) for a in d.ranking]
     assert keys == sorted(keys)
 
@@ -210,7 +212,7 @@ def test_widget_panel_builds_and_clamps_the_peak() -> None:
 # -- verdicts ----------------------------------------------------------------------------------------------------------------
 def test_verdict_c8_on_a_light_model_holds_with_conditions() -> None:
     from mlopsbook.claims import Status
-    from mlopsbook.decide.verdicts import verdict_c8
+    from mlopsbook.reproductions.engineering_culture_leadership.decision import verdict_c8
 
     v = verdict_c8(measured={"artifact_mb": 120.0, "model_latency_ms": 40.0, "memory_mb": 500.0})
     assert v.status is Status.HOLDS_UNDER_CONDITIONS and v.figures["first"] == "lambda"
@@ -220,7 +222,7 @@ def test_verdict_c8_on_a_light_model_holds_with_conditions() -> None:
 
 def test_verdict_c8_refuted_when_the_model_breaks_lambdas_limits() -> None:
     from mlopsbook.claims import Status
-    from mlopsbook.decide.verdicts import verdict_c8
+    from mlopsbook.reproductions.engineering_culture_leadership.decision import verdict_c8
 
     v = verdict_c8(measured={"artifact_mb": 120.0, "model_latency_ms": 40.0, "memory_mb": 12_000.0})
     assert v.status is Status.REFUTED and v.figures["first"] != "lambda"
@@ -228,7 +230,34 @@ def test_verdict_c8_refuted_when_the_model_breaks_lambdas_limits() -> None:
 
 def test_verdict_c8_waits_for_the_measurement(monkeypatch: pytest.MonkeyPatch) -> None:
     from mlopsbook.claims import Status
-    from mlopsbook.decide import verdicts
+    from mlopsbook.reproductions.engineering_culture_leadership import decision
 
-    monkeypatch.setattr(verdicts.cases, "measured_nlp", lambda: None)
-    assert verdicts.verdict_c8().status is Status.NOT_REPRODUCED_YET
+    monkeypatch.setattr(decision, "measured_nlp", lambda: None)
+    assert decision.verdict_c8().status is Status.NOT_REPRODUCED_YET
+
+
+# -- stated preferences (Medusa's): constraints after the hard limits, the stated objective, an assumed SLO -------------
+def test_preferences_constrain_after_the_hard_limits_and_an_assumed_slo_never_reorders() -> None:
+    from mlopsbook.decide.preferences import PreferenceError, Preferences
+
+    p = prof(traffic_pattern="rare", mean_rps=0.02, peak_rps=1.0, latency_slo_ms=200)
+    strict = rank.decide(p, flip=False)
+    assumed = rank.decide(p, flip=False, preferences=Preferences(slo_stated=False))
+    assert [a.monthly_usd for a in assumed.ranking] == sorted(a.monthly_usd for a in assumed.ranking)
+    if not strict.ranking[0].meets_slo or strict.recommendation != assumed.recommendation:
+        assert "p99 SLO was not stated" in assumed.flip or strict.recommendation == assumed.recommendation
+    warm = rank.decide(p, flip=False, preferences=Preferences(no_cold_starts=True))
+    assert set(warm.excluded) == {"lambda", "sagemaker-serverless"} and warm.recommendation not in warm.excluded
+    assert set(warm.ruled_out) == set(strict.ruled_out)  # hard limits are unchanged by a preference
+    cap = rank.decide(p, flip=False, preferences=Preferences(max_monthly_usd=5.0))
+    assert all(a.monthly_usd <= 5.0 for a in cap.ranking)
+    with pytest.raises(PreferenceError, match="objective"):
+        Preferences(objective="vibes")
+    with pytest.raises(PreferenceError, match="max_monthly_usd"):
+        Preferences(max_monthly_usd=-1.0)
+
+
+def test_lambda_memory_is_raised_so_a_long_request_finishes_in_time() -> None:
+    p = prof(model_latency_ms=850_000, memory_mb=1024)
+    assert rank.model_of(p).lambda_duration_ms <= 900_000
+    assert "lambda" not in rank.decide(p, flip=False).ruled_out

@@ -19,16 +19,18 @@ import pytest
 
 from mlopsbook.rayengine import bulk, idempotent
 from mlopsbook.paths import repo_root
+from engine_standin import StandIn, Stalling
 
 DAY = date(2024, 1, 25)
+SUPPORT = repo_root() / "tests" / "support"
 
 
 @pytest.fixture(scope="module")
 def ray_session():  # noqa: ANN201
     from mlopsbook.rayengine import ray_runtime
 
-    # Ray workers inherit the environment: let them import the stand-in scorer from tests/
-    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(repo_root() / "tests"), os.environ.get("PYTHONPATH")]))
+    # Ray workers inherit the environment: let them import the stand-in scorer from tests/support/
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SUPPORT), os.environ.get("PYTHONPATH")]))
     info = ray_runtime.start(num_cpus=2)
     yield info
     ray_runtime.stop()
@@ -39,6 +41,28 @@ def inputs(tmp_path_factory) -> Path:  # noqa: ANN001
     root = tmp_path_factory.mktemp("bulk") / "in"
     bulk.write_input_days(root, [DAY, date(2024, 1, 26)], 30)
     return root
+
+
+def test_standin_scores_from_the_crc32_of_the_text() -> None:
+    # zlib.crc32: "Acme Ltd agrees" 790522975 (label 0, score .975), "Loan of 5" 3853705363 (label 3, .363), "" 0
+    party = {"label": "PARTY", "start": 0, "end": 4}
+    assert StandIn().score(["Acme Ltd agrees", "Loan of 5", ""]) == [
+        {"label": "lease", "score": 0.975, "entities": [{"text": "Acme", **party}]},
+        {"label": "loan", "score": 0.363, "entities": [{"text": "Loan", **party}]},
+        {"label": "lease", "score": 0.0, "entities": []},
+    ]
+
+
+def test_stalling_scores_the_first_batch_at_once_and_stalls_every_other(tmp_path: Path) -> None:
+    s = Stalling(tmp_path / "token", stall_s=0.3)
+    t0 = time.monotonic()
+    first = s.score(["a b"])
+    t1 = time.monotonic()
+    second = s.score(["a b"])
+    t2 = time.monotonic()
+    assert (tmp_path / "token").exists()
+    assert t1 - t0 < 0.3 <= t2 - t1
+    assert first == second == StandIn().score(["a b"])
 
 
 def test_input_days_are_deterministic_and_independent(tmp_path: Path) -> None:
@@ -114,10 +138,10 @@ def _kill_tree(proc: subprocess.Popen) -> None:
 
 def test_job_killed_half_way_publishes_nothing_and_rerun_equals_clean_run(ray_session, inputs: Path,  # noqa: ANN001
                                                                          tmp_path: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": str(repo_root() / "tests"), "ENGINE_STANDIN_TOKEN": str(tmp_path / "token")}
+    env = {**os.environ, "PYTHONPATH": str(SUPPORT), "ENGINE_STANDIN_TOKEN": str(tmp_path / "token")}
     out = tmp_path / "out"
     args = ["--day", "2024-01-25", "--input", str(inputs), "--output", str(out)]
-    proc = _cli(args + ["--scorer", "test_engine_standin:load_stalling"], env)
+    proc = _cli(args + ["--scorer", "engine_standin:load_stalling"], env)
     staging = out / idempotent.STAGING
     deadline = time.monotonic() + 120
     while not list(staging.glob("day=2024-01-25.tmp-*/*.parquet")):  # one block written, the other stalled
@@ -127,9 +151,9 @@ def test_job_killed_half_way_publishes_nothing_and_rerun_equals_clean_run(ray_se
     _kill_tree(proc)
     assert idempotent.partitions(out) == []  # half a partition was written, none is visible
     assert len(list(staging.glob("day=2024-01-25.tmp-*/*.parquet"))) == 1
-    clean = _cli(args + ["--scorer", "test_engine_standin:load"], env)
+    clean = _cli(args + ["--scorer", "engine_standin:load"], env)
     _, err = clean.communicate(timeout=300)
     assert clean.returncode == 0, err[-2000:]
     assert not list(staging.glob("*.tmp-*"))  # the next run removed the leftovers
-    ref = bulk.score_day(DAY, inputs, tmp_path / "fresh", scorer="test_engine_standin:load")  # a clean run
+    ref = bulk.score_day(DAY, inputs, tmp_path / "fresh", scorer="engine_standin:load")  # a clean run
     assert idempotent.digest(out / "day=2024-01-25") == ref.digest

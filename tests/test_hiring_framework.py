@@ -8,7 +8,8 @@ import yaml
 
 from mlopsbook.cli import main
 from mlopsbook.claims import Status
-from mlopsbook.hiring import framework, validity, verdicts
+from mlopsbook.hiring import framework, validity
+from mlopsbook.reproductions.engineering_culture_leadership import hiring as verdicts
 from mlopsbook.paths import data_path
 
 

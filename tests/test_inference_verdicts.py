@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from mlopsbook.costs import pricing
 from mlopsbook.claims import Status
-from mlopsbook.inference import measure, unit_cost, verdicts
+from mlopsbook.inference import measure, unit_cost
+from mlopsbook.reproductions.engineering_culture_leadership import cpu_inference as verdicts, profile as post_profile
 
 
 def _profile(p95_by_words: dict[int, float], classify_p95: float = 5.0) -> dict:
@@ -91,27 +92,3 @@ def test_percentiles_and_summary():
     slow = {**run, "init_ms": 9.0}
     s = measure.summarise([run, slow, run])
     assert s["init_ms"] == 1.0 and s["n_runs"] == 3 and s["duration_ms"] == 5.0
-
-
-def test_recorded_profile_matches_the_current_models_and_names_its_provenance():
-    from mlopsbook.inference import measure
-
-    rec = measure.recorded_profile()
-    assert rec["provenance"]["measured_on"] in measure.RECORDED_PROFILE
-    assert rec["duration_ms"] > 0 and rec["artifact_mb"] > 0
-
-
-def test_recorded_profile_for_other_models_is_refused(tmp_path, monkeypatch):
-    import json
-
-    from mlopsbook.inference import measure
-    from mlopsbook.paths import repo_root
-
-    rec = json.loads((repo_root() / "data" / "inference" / measure.RECORDED_PROFILE).read_text())
-    rec["provenance"]["model_version"] = "0" * 16
-    (tmp_path / "data" / "inference").mkdir(parents=True)
-    (tmp_path / "data" / "inference" / "old.json").write_text(json.dumps(rec))
-    (tmp_path / "_config.yml").write_text("")
-    monkeypatch.setenv("MLOPSBOOK_ROOT", str(tmp_path))
-    with pytest.raises(ValueError, match="re-record"):
-        measure.recorded_profile("old.json")

@@ -12,6 +12,7 @@ import copy
 import pytest
 import yaml
 
+from mlopsbook.errors import MlopsbookError
 from mlopsbook.rayengine import manifests, serve_app
 from mlopsbook.paths import repo_root
 
@@ -120,3 +121,107 @@ def test_stale_file_is_reported(tmp_path) -> None:  # noqa: ANN001
     assert manifests.check_files(tmp_path) == []
     (tmp_path / "rayjob.yaml").write_text((tmp_path / "rayjob.yaml").read_text().replace("600", "601"))
     assert any("differs from the generated" in p for p in manifests.check_files(tmp_path))
+
+
+# -- secure by default (issue 18) ---------------------------------------------------------------------------------------
+def test_generated_manifests_are_hardened(service: dict, job: dict) -> None:
+    assert manifests.hardening_problems(service) == []
+    assert manifests.hardening_problems(job) == []
+    for m in (service, job):
+        cluster = m["spec"].get("rayClusterConfig") or m["spec"]["rayClusterSpec"]
+        assert cluster["authOptions"] == {"mode": "token"}  # the operator makes the Secret and injects the token
+        assert m["metadata"]["namespace"] == "mlopsbook"
+
+
+@pytest.mark.parametrize("path,value,delete,expect", [
+    (["spec", "rayClusterConfig", "authOptions"], None, True, "authOptions.mode: must be token"),
+    (["spec", "rayClusterConfig", "authOptions", "mode"], "disabled", False, "authOptions.mode: must be token"),
+    (HEAD + CONTAINER + ["securityContext", "allowPrivilegeEscalation"], True, False, "allowPrivilegeEscalation"),
+    (WORKER + CONTAINER + ["securityContext", "capabilities", "drop"], [], False, "capabilities.drop"),
+    (WORKER + CONTAINER + ["securityContext", "readOnlyRootFilesystem"], False, False, "readOnlyRootFilesystem"),
+    (HEAD + ["template", "spec", "securityContext", "runAsNonRoot"], False, False, "runAsNonRoot"),
+    (WORKER + ["template", "spec", "securityContext", "seccompProfile", "type"], "Unconfined", False, "seccomp"),
+    (WORKER + CONTAINER + ["readinessProbe"], None, True, "readinessProbe: missing"),
+    (["spec", "rayClusterConfig", "autoscalerOptions", "securityContext"], None, True, "autoscalerOptions"),
+])
+def test_weakened_rayservice_is_reported(service: dict, path: list, value: object, delete: bool, expect: str) -> None:
+    probs = manifests.hardening_problems(_broken(service, path, value, delete))
+    assert any(expect in p for p in probs), probs
+
+
+def test_rayjob_without_a_hardened_submitter_is_reported(job: dict) -> None:
+    probs = manifests.hardening_problems(_broken(job, ["spec", "submitterPodTemplate"], delete=True))
+    assert any("submitterPodTemplate: missing" in p for p in probs), probs
+
+
+def test_crd_rejects_an_unknown_auth_mode(service: dict) -> None:
+    probs = manifests.validate(_broken(service, ["spec", "rayClusterConfig", "authOptions", "mode"], "tokens"))
+    assert any("authOptions.mode" in p for p in probs), probs
+
+
+def test_pods_are_what_the_operator_creates(service: dict, job: dict) -> None:
+    spods = manifests.pods(service)
+    jpods = manifests.pods(job)
+    assert [p["metadata"]["name"] for p in spods] == ["nlp-realtime-head", "nlp-realtime-cpu-workers"]
+    assert [p["metadata"]["name"] for p in jpods][-1] == "nlp-bulk-2024-01-25-submitter"
+    for pod in spods + jpods:
+        assert pod["kind"] == "Pod" and pod["metadata"]["namespace"] == "mlopsbook"
+        env = {e["name"]: e for e in pod["spec"]["containers"][0]["env"]}
+        assert env["RAY_AUTH_MODE"]["value"] == "token"
+        assert env["RAY_AUTH_TOKEN"]["valueFrom"]["secretKeyRef"]["key"] == "auth_token"
+    head = spods[0]["spec"]
+    assert [c["name"] for c in head["containers"]] == ["ray-head", "autoscaler"]
+    assert head["containers"][1]["securityContext"]["capabilities"] == {"drop": ["ALL"]}
+    assert head["automountServiceAccountToken"] is True  # the autoscaler calls the Kubernetes API
+    assert all(p["spec"]["automountServiceAccountToken"] is False for p in spods[1:] + jpods)
+    with pytest.raises(ValueError, match="pods\\(\\) needs a RayService or RayJob"):
+        manifests.pods({"kind": "RayCluster", "spec": {}})
+
+
+def _selected(policy: dict, pod: dict) -> bool:
+    want = policy["spec"]["podSelector"]["matchLabels"]
+    return all(pod["metadata"]["labels"].get(k) == v for k, v in want.items())
+
+
+def test_network_policies_admit_clients_only_on_the_serve_port(service: dict, job: dict) -> None:
+    policies = {p["metadata"]["name"]: p for p in manifests.network_policies()}
+    assert set(policies) == {"nlp-realtime-ray", "nlp-bulk-ray"}
+    for p in policies.values():
+        assert manifests.validate(p) == []
+        assert p["spec"]["policyTypes"] == ["Ingress"]
+        for rule in p["spec"]["ingress"]:
+            if "from" not in rule:  # open to any source: only the Serve port
+                assert rule["ports"] == [{"protocol": "TCP", "port": manifests.SERVE_PORT}]
+            else:
+                for peer in rule["from"]:
+                    assert "ipBlock" not in peer
+    assert all("from" in r for r in policies["nlp-bulk-ray"]["spec"]["ingress"])  # the bulk path has no clients
+    open_rt = [r for r in policies["nlp-realtime-ray"]["spec"]["ingress"] if "from" not in r]
+    assert len(open_rt) == 1
+    # every pod is selected by exactly one policy: the one of its own path
+    for pod in manifests.pods(service) + manifests.pods(job):
+        assert sum(_selected(p, pod) for p in policies.values()) == 1, pod["metadata"]["name"]
+
+
+def test_network_policy_with_a_bad_port_is_rejected() -> None:
+    pol = manifests.network_policies()[0]
+    bad = _broken(pol, ["spec", "ingress", 2, "ports", 0, "port"], 70000)
+    assert any("ports.0.port" in p for p in manifests.validate(bad))
+
+
+def test_bad_shape_and_operator_namespace_are_one_line_errors() -> None:
+    with pytest.raises(MlopsbookError, match="namespace: must be a DNS-1123 label"):
+        manifests.ClusterShape(namespace="ML_Ops")
+    with pytest.raises(MlopsbookError, match="pull_policy: must be one of"):
+        manifests.ClusterShape(pull_policy="Sometimes")
+    with pytest.raises(MlopsbookError, match="operator_namespace"):
+        manifests.network_policies(operator_namespace="Kube Ray")
+
+
+def test_probes_are_the_ones_kuberay_injects(service: dict) -> None:
+    head = service["spec"]["rayClusterConfig"]["headGroupSpec"]["template"]["spec"]["containers"][0]
+    worker = service["spec"]["rayClusterConfig"]["workerGroupSpecs"][0]["template"]["spec"]["containers"][0]
+    assert head["livenessProbe"]["httpGet"] == {"path": "/api/healthz", "port": manifests.DASHBOARD_AGENT_PORT}
+    assert head["livenessProbe"]["failureThreshold"] == 120 and head["readinessProbe"]["failureThreshold"] == 10
+    assert worker["readinessProbe"]["httpGet"] == {"path": "/-/healthz", "port": "serve"}
+    assert worker["readinessProbe"]["failureThreshold"] == 1

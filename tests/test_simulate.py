@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlopsbook.simulate import arrivals, experiments, fixed_pool, lambda_, queueing, ray_serve, reference
+from mlopsbook.simulate import arrivals, fixed_pool, lambda_, local_ray, queueing, ray_serve, reference
+from mlopsbook.reproductions.engineering_culture_leadership import autoscaling as experiments
 from mlopsbook.simulate.failures import HealthCheck, NodeFailure
 from mlopsbook.simulate.results import DROPPED, FAILED, IN_FLIGHT, SERVED
 from mlopsbook.simulate.scenario import Scenario, ScenarioError
@@ -259,7 +260,7 @@ def test_verdicts_are_deterministic_and_carry_their_figures():
 
 def test_local_ray_scenario_matches_the_probe():
     """ray-airflow-notes: decision ~1.5 s after load, second replica ~5 s later; a killed replica back in 8-16 s."""
-    r = experiments.local_ray_scenario(kill_replica_at_s=30.0)
+    r = local_ray.local_ray_scenario(kill_replica_at_s=30.0)
     t, reps = np.asarray(r.timeline.time_s), np.asarray(r.timeline.replicas)
     assert 1 <= t[np.argmax(reps == 2)] <= 10
     assert 1 <= r.failed <= 8  # the killed replica's share of the 8 outstanding calls

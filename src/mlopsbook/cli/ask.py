@@ -7,7 +7,7 @@ import argparse
 import json
 import sys
 
-from mlopsbook.cli import UsageError
+from mlopsbook.errors import UsageError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -19,6 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _ask(args: argparse.Namespace) -> int:
     from mlopsbook.decide.profile import ProfileError
+    from mlopsbook.errors import MlopsbookError
     from mlopsbook.medusa import answer, dialogue
 
     q = " ".join(args.question).strip()
@@ -26,12 +27,13 @@ def _ask(args: argparse.Namespace) -> int:
         return dialogue.converse(sys.stdin, sys.stdout)
     try:
         a = answer.answer(q)
-    except ProfileError as exc:
+    except (ProfileError, MlopsbookError) as exc:
         raise UsageError(f"QUESTION: {exc}") from None
     if args.json:
         print(json.dumps({"recommendation": a.recommendation, "monthly_usd": round(a.monthly_usd, 2),
-                          "assumed": a.assumed, "ask": a.ask, "sources": [u for _, u in a.sources],
-                          "decision": a.decision.to_dict()}, indent=2))
+                          "read": {k: {"value": f.value, "words": f.words, "note": f.note} for k, f in a.read.items()},
+                          "assumed": a.assumed, "flips": [vars(f) for f in a.flips], "ask": a.ask,
+                          "sources": [u for _, u in a.sources], "decision": a.decision.to_dict()}, indent=2))
     else:
         print(a.to_text())
     return 0

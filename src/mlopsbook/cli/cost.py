@@ -17,7 +17,7 @@ import re
 from typing import Any, Callable
 
 from mlopsbook.costs import model as costs, pricing
-from mlopsbook.cli import UsageError
+from mlopsbook.errors import UsageError
 from mlopsbook.costs.traffic import PATTERNS, SECONDS_PER_MONTH, Workload
 
 

@@ -17,7 +17,7 @@ import argparse
 import json
 from typing import Any
 
-from mlopsbook.cli import UsageError
+from mlopsbook.errors import UsageError
 
 FLAG_FIELDS = ("traffic_pattern", "mean_rps", "peak_rps", "gpu", "artifact_mb", "model_latency_ms", "memory_mb",
                "latency_slo_ms", "payload_kb")
@@ -67,10 +67,10 @@ def profile_from_args(args: argparse.Namespace) -> Any:
 
 
 def _decide(args: argparse.Namespace) -> int:
-    from mlopsbook.decide import engine
+    from mlopsbook.decide import rank
 
     profile = profile_from_args(args)
-    decision = engine.decide(profile, seed=args.seed)
+    decision = rank.decide(profile, seed=args.seed)
     if args.json:
         print(json.dumps(decision.to_dict(), indent=2))
     else:

@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 
-from mlopsbook.cli import UsageError
+from mlopsbook.errors import UsageError
 
 
 def register(sub: argparse._SubParsersAction) -> None:

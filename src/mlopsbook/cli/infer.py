@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from mlopsbook.cli import UsageError
+from mlopsbook.errors import UsageError
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from mlopsbook.costs import pricing
-from mlopsbook.cli import UsageError
+from mlopsbook.errors import UsageError
 
 
 def register(sub: argparse._SubParsersAction) -> None:

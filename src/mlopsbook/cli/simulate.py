@@ -6,7 +6,7 @@ import argparse
 import json
 from dataclasses import fields
 
-from mlopsbook.cli import UsageError
+from mlopsbook.errors import UsageError
 from mlopsbook.simulate.scenario import PLATFORMS, Scenario, ScenarioError
 
 

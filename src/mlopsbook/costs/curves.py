@@ -16,8 +16,7 @@ import numpy as np
 import pandas as pd
 
 from mlopsbook.costs import pricing
-from mlopsbook.claims import Status, Verdict
-from mlopsbook.costs.model import PLATFORM_LABELS, PLATFORMS, POST_MODEL, ModelProfile, monthly_cost
+from mlopsbook.costs.model import PLATFORM_LABELS, PLATFORMS, ModelProfile, monthly_cost
 from mlopsbook.costs.traffic import PATTERNS, SECONDS_PER_MONTH, Workload
 
 DEFAULT_ALTERNATIVES: dict[str, dict[str, Any]] = {
@@ -37,7 +36,7 @@ def _prices(prices: pricing.PriceTable | None) -> pricing.PriceTable:
 
 
 def cost_curves(
-    workload: Workload, mean_rps: Any, model: ModelProfile = POST_MODEL, *,
+    workload: Workload, mean_rps: Any, model: ModelProfile, *,
     platforms: Mapping[str, Mapping[str, Any]] | None = None, prices: pricing.PriceTable | None = None,
 ) -> dict[str, np.ndarray]:
     """Monthly cost (USD) of every platform over ``mean_rps`` for ``workload``'s shape: ``{platform: array}``."""
@@ -48,7 +47,7 @@ def cost_curves(
 
 
 def curves_frame(
-    pattern: str, mean_rps: Any, model: ModelProfile = POST_MODEL, *, prices: pricing.PriceTable | None = None,
+    pattern: str, mean_rps: Any, model: ModelProfile, *, prices: pricing.PriceTable | None = None,
 ) -> pd.DataFrame:
     """Long table of the curves: ``pattern, mean_rps, platform, usd_per_month`` (for plots)."""
     curves = cost_curves(Workload(pattern, 1.0), mean_rps, model, prices=prices)
@@ -60,7 +59,7 @@ def curves_frame(
 
 
 def break_even_rps(
-    workload: Workload, other: str, model: ModelProfile = POST_MODEL, *, lo_rps: float = 1e-4, hi_rps: float = 1e4,
+    workload: Workload, other: str, model: ModelProfile, *, lo_rps: float = 1e-4, hi_rps: float = 1e4,
     other_options: Mapping[str, Any] | None = None, prices: pricing.PriceTable | None = None,
 ) -> float:
     """The lowest mean request rate (req/s) at which ``other`` costs no more than Lambda for ``workload``'s shape.
@@ -95,7 +94,7 @@ def break_even_rps(
 
 
 def break_even_table(
-    model: ModelProfile = POST_MODEL, patterns: tuple[str, ...] = PATTERNS, *, prices: pricing.PriceTable | None = None,
+    model: ModelProfile, patterns: tuple[str, ...] = PATTERNS, *, prices: pricing.PriceTable | None = None,
 ) -> pd.DataFrame:
     """Break-even mean rate (req/s) of Lambda against each platform, for each traffic pattern.
 
@@ -122,7 +121,7 @@ def break_even_table(
 
 
 def lambda_cheapest_below(
-    pattern: str, model: ModelProfile = POST_MODEL, *, prices: pricing.PriceTable | None = None,
+    pattern: str, model: ModelProfile, *, prices: pricing.PriceTable | None = None,
 ) -> tuple[float, str]:
     """``(x, platform)``: Lambda is the cheapest of all platforms below a mean rate of ``x`` req/s for ``pattern``
     traffic, and ``platform`` is the first to undercut it there (``(nan, "")`` if none does up to 10,000 req/s)."""
@@ -136,7 +135,7 @@ def lambda_cheapest_below(
 
 
 def lambda_limits_table(
-    model: ModelProfile = POST_MODEL, patterns: tuple[str, ...] = PATTERNS, *, prices: pricing.PriceTable | None = None,
+    model: ModelProfile, patterns: tuple[str, ...] = PATTERNS, *, prices: pricing.PriceTable | None = None,
 ) -> pd.DataFrame:
     """For each pattern: the mean rate (req/s) below which Lambda is the cheapest platform, the busiest-hour rate at
     that mean, and the platform that is cheapest just above it."""
@@ -155,7 +154,7 @@ def lambda_limits_table(
 
 
 def idle_floors(
-    model: ModelProfile = POST_MODEL, *, prices: pricing.PriceTable | None = None,
+    model: ModelProfile, *, prices: pricing.PriceTable | None = None,
     platforms: tuple[str, ...] = ("sagemaker", "fargate", "eks", "triton"),
 ) -> dict[str, float]:
     """Monthly cost (USD) of each always-on platform with no traffic: its minimum replicas (and fixed parts)."""
@@ -164,7 +163,7 @@ def idle_floors(
 
 
 def cheapest(
-    workload: Workload, mean_rps: Any, model: ModelProfile = POST_MODEL, *,
+    workload: Workload, mean_rps: Any, model: ModelProfile, *,
     platforms: Mapping[str, Mapping[str, Any]] | None = None, prices: pricing.PriceTable | None = None,
 ) -> np.ndarray:
     """The name of the cheapest platform at each of ``mean_rps`` (ties go to the first listed, Lambda)."""
@@ -175,7 +174,7 @@ def cheapest(
 
 
 def cheapest_map(
-    pattern: str, mean_rps: Any, cpu_ms: Any, model: ModelProfile = POST_MODEL, *,
+    pattern: str, mean_rps: Any, cpu_ms: Any, model: ModelProfile, *,
     prices: pricing.PriceTable | None = None,
 ) -> np.ndarray:
     """Index into :data:`PLATFORMS` of the cheapest platform over a grid: shape ``(len(cpu_ms), len(mean_rps))``.
@@ -196,58 +195,3 @@ def cheapest_map(
 def with_latency(model: ModelProfile, cpu_ms: float) -> ModelProfile:
     """``model`` with another per-request CPU time (for maps over model latency)."""
     return replace(model, cpu_ms=float(cpu_ms), name=f"{model.name} at {cpu_ms:g} ms")
-
-
-def verdict_c7(
-    model: ModelProfile = POST_MODEL, pattern: str = "business-hours", *, prices: pricing.PriceTable | None = None,
-) -> Verdict:
-    """C7, "Lambda was the cheapest fit" ("fast, cheap, fully serverless inference"), for ``pattern`` traffic.
-
-    The post gives no traffic figure, so the verdict is conditional: Lambda is the cheapest platform below a computed
-    mean rate, and the first platform to undercut it above that rate is named. The figures (``x_mean_rps``,
-    ``x_busy_rps``, ``x_requests_per_month``, the undercutting platform, the model's assumed latency and the price
-    date) are in ``figures``.
-    """
-    t = _prices(prices)
-    x, other = lambda_cheapest_below(pattern, model, prices=t)
-    w = Workload(pattern, 1.0)
-    assumed = "ASSUMPTION" in model.source
-    latency = (f"an assumed {model.cpu_ms:g} ms per request on one vCPU" if assumed
-               else f"a measured {model.cpu_ms:g} ms per request on one vCPU")
-    figures: dict[str, float | int | str] = {
-        "pattern": pattern, "cpu_ms": float(model.cpu_ms), "lambda_memory_mb": int(model.lambda_memory_mb),
-        "price_table": t.name, "price_date": t.date, "model_source": "assumed" if assumed else "measured",
-    }
-    if math.isnan(x):
-        return Verdict("C7", Status.HOLDS,
-                       f"For {pattern} traffic and {latency}, Lambda is the cheapest of the six platforms up to 10,000 req/s "
-                       f"(prices of {t.date}).", figures=figures)
-    busy = w.scaled(x).peak_rps
-    bill = float(monthly_cost("lambda", w, model, mean_rps=x, prices=t).monthly_usd)
-    figures.update({
-        "x_mean_rps": float(x), "x_busy_rps": float(busy), "x_requests_per_month": float(x * SECONDS_PER_MONTH),
-        "undercut_by": other, "lambda_usd_per_month_at_x": bill,
-    })
-    where = "during business hours" if pattern == "business-hours" else "in the busiest hour"
-    conditions = (
-        f"below {busy:.0f} req/s sustained {where} ({x:.1f} req/s on average, {x * SECONDS_PER_MONTH / 1e6:.0f} M "
-        f"requests a month) for {pattern} traffic; above that {PLATFORM_LABELS[other]} is cheaper"
-    )
-    if other == "sagemaker-serverless":
-        x_far = break_even_rps(w, "fargate", model, prices=t)
-        figures["x_busy_rps_vs_fargate"] = float(w.scaled(x_far).peak_rps)
-        conditions += (
-            f" on this model's terms, which favour it: Lambda's INIT ({model.init_ms / 1e3:.1f} s) is billed on 1% of "
-            f"requests, AWS's upper bound (A24), while SageMaker Serverless's own cold starts and data-processing charge "
-            f"are not priced; against the always-on platforms Lambda stays cheapest up to "
-            f"{w.scaled(x_far).peak_rps:.0f} req/s {where} (then ECS Fargate)"
-        )
-    summary = (
-        f"With {latency} ({model.lambda_memory_mb} MB Lambda, 1% cold starts with INIT billed) and us-east-1 prices of "
-        f"{t.date}, Lambda costs less than SageMaker, SageMaker Serverless, Fargate, KubeRay on EKS and Triton for "
-        f"{pattern} traffic up to a mean of {x:.1f} req/s, where its bill reaches ${bill:,.0f} a month and "
-        f"{PLATFORM_LABELS[other]}{' (at least two replicas)' if other not in ('lambda', 'sagemaker-serverless') else ''} "
-        "becomes cheaper."
-        + (" The latency is an assumption until the CPU-inference measurement lands." if assumed else "")
-    )
-    return Verdict("C7", Status.HOLDS_UNDER_CONDITIONS, summary, conditions=conditions, figures=figures)

@@ -1,33 +1,56 @@
 """AWS's own published pricing examples, recomputed by :mod:`mlopsbook.costs.model`.
 
-Each example is quoted from the AWS pricing pages (us-east-1): aws.amazon.com/lambda/pricing/ and
-aws.amazon.com/fargate/pricing/, read in 2026 from copies of the pages stored in public repositories. AWS rounds each
-line item to the cent; so do we before comparing. The Fargate examples 1 and 2 include an ephemeral-storage line whose
-price row is not in our table (C3 is SECONDARY): only their CPU and memory lines are compared.
+The examples are data: ``data/pricing/aws-examples-2026-11-28.yaml`` (:data:`EXAMPLES_FILE`), quoted from the AWS
+pricing pages (us-east-1, aws.amazon.com/lambda/pricing/ and aws.amazon.com/fargate/pricing/) as read in 2026 from
+copies of the pages stored in public repositories; it is read on first use (:func:`load`), not at import. AWS rounds
+each line item to the cent; so do we before comparing. The Fargate examples 1 and 2 include an ephemeral-storage line
+whose price row is not in our table (C3 is SECONDARY): only their CPU and memory lines are compared.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Mapping
 
 import pandas as pd
+import yaml
 
 from mlopsbook.costs import pricing
 from mlopsbook.costs.model import CostBreakdown, fargate_task_cost, lambda_cost
+from mlopsbook.errors import MlopsbookError
+from mlopsbook.paths import data_path
+from mlopsbook.validation import check_choice
+
+EXAMPLES_FILE = "aws-examples-2026-11-28.yaml"
+"""The examples, under ``data/pricing/``."""
+
+MODELS: dict[str, Callable[..., CostBreakdown]] = {"lambda": lambda_cost, "fargate": fargate_task_cost}
+"""The cost function each example's ``model`` names; it is called with the example's ``arguments`` and a table."""
 
 
 @dataclass(frozen=True)
 class PublishedExample:
     """One worked example from an AWS pricing page: its inputs, and the line items and total AWS prints."""
 
-    page: str
+    source: str
     name: str
     inputs: str
-    compute: Callable[[pricing.PriceTable], CostBreakdown]
+    model: str
+    arguments: Mapping[str, Any]
     published_items: dict[str, float]
     published_total: float | None
+
+    @property
+    def page(self) -> str:
+        """The page, as shown: the source URL without its scheme (``aws.amazon.com/lambda/pricing/``)."""
+        return self.source.removeprefix("https://")
+
+    def compute(self, prices: pricing.PriceTable) -> CostBreakdown:
+        """Our bill for the example's inputs at ``prices``."""
+        return MODELS[self.model](**self.arguments, prices=prices)
 
 
 def cents(usd: float) -> float:
@@ -35,49 +58,29 @@ def cents(usd: float) -> float:
     return math.floor(usd * 100 + 0.5 + 1e-9) / 100
 
 
-LAMBDA_PAGE = "aws.amazon.com/lambda/pricing/"
-FARGATE_PAGE = "aws.amazon.com/fargate/pricing/"
-
-EXAMPLES: tuple[PublishedExample, ...] = (
-    PublishedExample(
-        LAMBDA_PAGE, "Example 1: Mobile application backend", "3M requests, 120 ms, 1536 MB, x86, free tier",
-        lambda t: lambda_cost(3e6, 120, 1536, free_tier=True, prices=t),
-        {"duration": 2.33, "requests": 0.40}, 2.73),
-    PublishedExample(
-        LAMBDA_PAGE, "Example 2: Enriching streaming telemetry", "7.44M requests, 2 s, 1024 MB, x86, no free tier",
-        lambda t: lambda_cost(10_000 * 24 * 31, 2000, 1024, free_tier=False, prices=t),
-        {"requests": 1.49, "duration": 248.00}, 249.49),
-    PublishedExample(
-        LAMBDA_PAGE, "Example 3: ML on customer support tickets (BERT)",
-        "6M requests, 280 ms, 4096 MB, 2048 MB ephemeral storage, x86, free tier",
-        lambda t: lambda_cost(6e6, 280, 4096, ephemeral_storage_mb=2048, free_tier=True, prices=t),
-        {"duration": 105.33, "requests": 1.00, "ephemeral_storage": 0.08}, 106.41),
-    PublishedExample(
-        LAMBDA_PAGE, "Provisioned Concurrency example 1: Mobile application launch",
-        "3M requests; PC 100 for 8 h serving 500k at 100 ms; 2.5M on demand at 120 ms; 1536 MB, x86, free tier",
-        lambda t: lambda_cost(3e6, 120, 1536, free_tier=True, provisioned_concurrency=100, provisioned_hours=8,
-                              provisioned_requests=500_000, provisioned_duration_ms=100, prices=t),
-        {"provisioned_concurrency": 18.00, "requests": 0.40, "provisioned_duration": 0.73, "duration": 0.83}, 19.96),
-    PublishedExample(
-        FARGATE_PAGE, "Example 1 (CPU and memory lines)", "5 tasks x 10 min a day x 30 days, 1 vCPU, 2 GB, Linux/x86",
-        lambda t: fargate_task_cost(5 * (600 / 3600) * 30, 1, 2, arch="x86_64", prices=t),
-        {"vcpu": 1.01, "memory": 0.22}, None),
-    PublishedExample(
-        FARGATE_PAGE, "Example 2 (CPU and memory lines)", "5 tasks x 10 min a day x 30 days, 1 vCPU, 2 GB, Linux/ARM",
-        lambda t: fargate_task_cost(5 * (600 / 3600) * 30, 1, 2, arch="arm64", prices=t),
-        {"vcpu": 0.81, "memory": 0.18}, None),
-    PublishedExample(
-        FARGATE_PAGE, "Example 3: EKS pods", "10 pods x 1 h a day x 30 days, 0.25 vCPU, 1 GB",
-        lambda t: fargate_task_cost(10 * 1 * 30, 0.25, 1, prices=t),
-        {"vcpu": 3.04, "memory": 1.33}, 4.37),
-)
+@lru_cache(maxsize=None)
+def load(path: str | Path | None = None) -> tuple[PublishedExample, ...]:
+    """The examples of ``path`` (default :data:`EXAMPLES_FILE`), read once, each naming a known model."""
+    p = Path(path) if path is not None else data_path("pricing", EXAMPLES_FILE)
+    rows = (yaml.safe_load(p.read_text(encoding="utf-8")) or {}).get("examples")
+    if not isinstance(rows, list) or not rows:
+        raise MlopsbookError(f"{p.name}: examples: must be a non-empty list")
+    out = []
+    for i, r in enumerate(rows):
+        try:
+            ex = PublishedExample(**r)
+        except TypeError as exc:
+            raise MlopsbookError(f"{p.name}: examples[{i}]: {exc}") from None
+        check_choice(ex.model, f"{p.name}: examples[{i}].model", MODELS)
+        out.append(ex)
+    return tuple(out)
 
 
 def check(prices: pricing.PriceTable | None = None) -> pd.DataFrame:
     """Every example: published total (or the sum of its compared lines), ours, and whether every line matches."""
     t = prices if prices is not None else pricing.load()
     rows: list[dict[str, Any]] = []
-    for ex in EXAMPLES:
+    for ex in load():
         bill = ex.compute(t)
         ours_items = {k: cents(float(bill.items[k])) for k in ex.published_items}
         lines_ok = all(ours_items[k] == v for k, v in ex.published_items.items())

@@ -19,8 +19,10 @@ traffic hour by hour (an optimistic, perfectly timed scaler); with ``autoscale=F
 peak. Load balancers, NAT, data transfer, storage and logs are not priced (no sourced price in the facts file): they
 would add the same kind of fixed cost to every always-on option, and some to Lambda (API Gateway).
 
-The model of the post's workload (:data:`POST_MODEL`) is the CPU-inference reproduction's committed measurement;
-:data:`ASSUMED_MODEL` is a round-number alternative for comparisons.
+The workload's model (:class:`ModelProfile`: CPU time per request, Lambda INIT and memory) is always an argument: a
+post's reproduction passes its own measured profile (e.g.
+:func:`mlopsbook.reproductions.engineering_culture_leadership.profile.post_model`); :data:`ASSUMED_MODEL` is a
+round-number alternative for comparisons and tests.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import numpy as np
 
 from mlopsbook.costs import pricing
 from mlopsbook.costs.traffic import HOURS_PER_MONTH, SECONDS_PER_MONTH, Workload
+from mlopsbook.validation import check_choice, check_number
 
 PLATFORMS: tuple[str, ...] = ("lambda", "sagemaker", "sagemaker-serverless", "fargate", "eks", "triton")
 """Platform names, as used by the CLI and by :func:`monthly_cost`."""
@@ -89,8 +92,7 @@ def _check_memory(memory_mb: ArrayLike, name: str = "memory_mb") -> np.ndarray:
 
 
 def _check_arch(arch: str) -> str:
-    if arch not in ARCHES:
-        raise ValueError(f"arch: must be x86_64 or arm64 (got {arch!r})")
+    check_choice(arch, "arch", ARCHES)
     return arch
 
 
@@ -149,28 +151,7 @@ ASSUMED_MODEL = ModelProfile(
     lambda_memory_mb=1024,
     source="ASSUMPTION: 50 ms per request on one vCPU and a 1 s INIT (for comparison with the measured model).",
 )
-"""A round-number light model, kept for comparisons and tests; the book uses the measured :data:`POST_MODEL`."""
-
-
-def measured_post_model() -> ModelProfile:
-    """The post's workload as measured by the CPU-inference reproduction (issue 5), from its committed record
-    ``data/inference/measured-profile-<date>.json``: the median per-request time of both models on a one-page
-    document on one core, the fresh-process INIT time, and Lambda at 1,769 MB (one vCPU, fact A8, as emulated)."""
-    from mlopsbook.inference.measure import RECORDED_PROFILE, recorded_profile
-
-    rec = recorded_profile()
-    return ModelProfile(
-        name="the post's NLP services on CPU (classification + NER), measured",
-        cpu_ms=round(float(rec["duration_ms"]), 1),
-        init_ms=float(round(float(rec["init_ms"]), -1)),
-        lambda_memory_mb=LAMBDA_MB_PER_VCPU,
-        source=(f"measured on {rec['provenance']['measured_on']} ({rec['provenance']['machine']}): "
-                f"data/inference/{RECORDED_PROFILE}"),
-    )
-
-
-POST_MODEL = measured_post_model()
-"""The post's workload: its NLP services, as measured (see :func:`measured_post_model` and ``source``)."""
+"""A round-number light model, kept for comparisons and tests; a post passes its own measured profile."""
 
 
 def lambda_duration_ms(cpu_ms: ArrayLike, memory_mb: ArrayLike) -> np.ndarray:
@@ -313,8 +294,7 @@ def sagemaker_serverless_cost(
     No GPU (B7).
     """
     t = _prices(prices)
-    if memory_mb not in SERVERLESS_MEMORY_MB:
-        raise ValueError(f"memory_mb: must be one of {', '.join(map(str, SERVERLESS_MEMORY_MB))} (got {memory_mb!r})")
+    check_choice(memory_mb, "memory_mb", SERVERLESS_MEMORY_MB)
     key = f"sagemaker-serverless.memory-{memory_mb // 1024}gb"
     if key not in t.products():
         raise ValueError(f"memory_mb: no confirmed price for {memory_mb} MB in {t.name} (only "
@@ -343,9 +323,7 @@ def replicas_needed(
     min_replicas: ArrayLike = DEFAULT_MIN_REPLICAS,
 ) -> np.ndarray:
     """Replicas to serve ``rate_rps`` at ``utilisation_target`` of each replica's throughput, at least ``min_replicas``."""
-    u = float(utilisation_target)
-    if not 0 < u <= 1:
-        raise ValueError(f"utilisation_target: must be in (0, 1] (got {utilisation_target!r})")
+    u = float(check_number(utilisation_target, "utilisation_target", low=0, high=1, low_open=True))
     mn = _arr(min_replicas, "min_replicas")
     return np.maximum(mn, np.ceil(np.asarray(rate_rps, dtype=float) / (np.asarray(throughput_rps) * u) - 1e-9))
 
@@ -492,7 +470,7 @@ def triton_cost(
 def monthly_cost(
     platform: str,
     workload: Workload,
-    model: ModelProfile = POST_MODEL,
+    model: ModelProfile,
     *,
     mean_rps: ArrayLike | None = None,
     prices: pricing.PriceTable | None = None,
@@ -507,8 +485,7 @@ def monthly_cost(
     starts (default 1%, AWS's "typically under 1%", A24) each billed ``model.init_ms``; SageMaker Serverless at 3 GB
     for ``model.cpu_ms``; always-on platforms from ``model.cpu_ms`` per request per vCPU.
     """
-    if platform not in PLATFORMS:
-        raise ValueError(f"platform: must be one of {', '.join(PLATFORMS)} (got {platform!r})")
+    check_choice(platform, "platform", PLATFORMS)
     t = _prices(prices)
     load = LoadProfile.of(workload, mean_rps)
     if platform == "lambda":

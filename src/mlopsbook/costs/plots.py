@@ -15,7 +15,7 @@ from matplotlib.patches import Patch
 from mlopsbook import figures
 from mlopsbook.costs import pricing
 from mlopsbook.costs.curves import cheapest_map, cost_curves, lambda_cheapest_below
-from mlopsbook.costs.model import PLATFORM_LABELS, PLATFORMS, POST_MODEL, ModelProfile
+from mlopsbook.costs.model import PLATFORM_LABELS, PLATFORMS, ModelProfile
 from mlopsbook.costs.traffic import PATTERNS, Workload
 
 COLOURS = {
@@ -35,7 +35,7 @@ def _model_line(model: ModelProfile) -> str:
     return f"model: {model.cpu_ms:g} ms/request on 1 vCPU ({kind}); Lambda {model.lambda_memory_mb} MB"
 
 
-def plot_curves(ax: Any, pattern: str, model: ModelProfile = POST_MODEL, *, prices: pricing.PriceTable | None = None,
+def plot_curves(ax: Any, pattern: str, model: ModelProfile, *, prices: pricing.PriceTable | None = None,
                 mean_rps: np.ndarray = RPS_GRID) -> float:
     """Draw every platform's monthly cost against the mean request rate for ``pattern`` on ``ax`` (log-log).
 
@@ -60,7 +60,7 @@ def plot_curves(ax: Any, pattern: str, model: ModelProfile = POST_MODEL, *, pric
     return float(x)
 
 
-def figure_curves(model: ModelProfile = POST_MODEL, *, prices: pricing.PriceTable | None = None) -> Any:
+def figure_curves(model: ModelProfile, *, prices: pricing.PriceTable | None = None) -> Any:
     """One panel per traffic pattern, all platforms; the last panel holds the legend and the price date."""
     t = prices if prices is not None else pricing.load()
     fig, axes = figures.new(2, 3, figsize=(12, 7.5), sharey=True)
@@ -77,7 +77,7 @@ def figure_curves(model: ModelProfile = POST_MODEL, *, prices: pricing.PriceTabl
     return fig
 
 
-def figure_cheapest_map(pattern: str = "business-hours", model: ModelProfile = POST_MODEL, *,
+def figure_cheapest_map(pattern: str, model: ModelProfile, *,
                         prices: pricing.PriceTable | None = None, mean_rps: np.ndarray | None = None,
                         cpu_ms: np.ndarray | None = None) -> Any:
     """Which platform is cheapest over (mean request rate, CPU time per request), for ``pattern`` traffic."""

@@ -36,6 +36,7 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 
+from mlopsbook.errors import MlopsbookError
 from mlopsbook.paths import data_path, repo_root
 
 DEFAULT_TABLE = "prices-us-east-1-2026-09-20.csv"
@@ -54,7 +55,7 @@ _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _NAME = re.compile(r"^prices-(?P<region>[a-z0-9-]+?)-(?P<date>\d{4}-\d{2}-\d{2})\.csv$")
 
 
-class PriceTableError(ValueError):
+class PriceTableError(MlopsbookError):
     """A price table (or offer file) that fails validation; the message names the file, row and column."""
 
 

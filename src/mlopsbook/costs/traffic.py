@@ -51,6 +51,8 @@ from typing import Literal
 
 import numpy as np
 
+from mlopsbook.validation import check_choice, check_number
+
 HOURS_PER_MONTH = 730.0
 """Hours in a billing month (8,760 h / 12)."""
 SECONDS_PER_HOUR = 3600
@@ -125,15 +127,13 @@ class Workload:
             object.__setattr__(self, "pattern", TrafficPattern(self.pattern))
         except ValueError:
             raise ValueError(f"pattern: must be one of {', '.join(PATTERNS)} (got {self.pattern!r})") from None
-        if not np.isfinite(self.mean_rps) or self.mean_rps < 0:
-            raise ValueError(f"mean_rps: must be a finite number >= 0 (got {self.mean_rps!r})")
+        check_number(self.mean_rps, "mean_rps", low=0)
         object.__setattr__(self, "mean_rps", float(self.mean_rps))
         p = self.pattern
-        if self.peak_rps is not None and (not np.isfinite(self.peak_rps) or self.peak_rps < 0):
-            raise ValueError(f"peak_rps: must be a finite number >= 0 (got {self.peak_rps!r})")
+        if self.peak_rps is not None:
+            check_number(self.peak_rps, "peak_rps", low=0)
         if p is TrafficPattern.BURSTY:
-            if not 0 < self.burst_fraction < 1:
-                raise ValueError(f"burst_fraction: must be in (0, 1) (got {self.burst_fraction!r})")
+            check_number(self.burst_fraction, "burst_fraction", low=0, high=1, low_open=True, high_open=True)
             if self.burst_duration_s <= 0 or self.burst_duration_s % RESOLUTION_S:
                 raise ValueError(
                     f"burst_duration_s: must be a positive multiple of {RESOLUTION_S} s (got {self.burst_duration_s!r})"
@@ -143,8 +143,8 @@ class Workload:
                     f"burst_duration_s: one spike ({self.burst_duration_s} s) is longer than burst_fraction of the "
                     f"month ({SECONDS_PER_MONTH * self.burst_fraction:g} s)"
                 )
-        if p is TrafficPattern.RARE and not 0 < self.active_fraction <= 1:
-            raise ValueError(f"active_fraction: must be in (0, 1] (got {self.active_fraction!r})")
+        if p is TrafficPattern.RARE:
+            check_number(self.active_fraction, "active_fraction", low=0, high=1, low_open=True)
         m = self.mean_rps
         if p is TrafficPattern.DIURNAL:
             if self.peak_rps is None:
@@ -326,8 +326,7 @@ class Workload:
 
 
 def _n_steps(step_s: int, horizon: str) -> int:
-    if horizon not in HORIZON_S:
-        raise ValueError(f"horizon: must be one of {', '.join(HORIZON_S)} (got {horizon!r})")
+    check_choice(horizon, "horizon", HORIZON_S)
     if isinstance(step_s, bool) or int(step_s) != step_s or step_s <= 0:
         raise ValueError(f"step_s: must be a positive whole number of seconds (got {step_s!r})")
     total = HORIZON_S[horizon]

@@ -1,10 +1,11 @@
-"""The post's decision matrix as an explainable engine: a service profile -> the platforms ranked, with reasons.
+"""A decision matrix as an explainable engine: a service profile -> the platforms ranked, with reasons.
 
 Modules: :mod:`~mlopsbook.decide.profile` (the profile schema and its validation), :mod:`~mlopsbook.decide.limits`
 (hard limits with their sources, ``data/limits/``), :mod:`~mlopsbook.decide.exposure` (cold-start exposure from the
 simulator), :mod:`~mlopsbook.decide.rank` (ranking, reasons per criterion, deciding criterion, flip point),
-:mod:`~mlopsbook.decide.cases` (the post's profile and contrasting profiles), :mod:`~mlopsbook.decide.widgets`
-(ipywidgets controls for a live kernel) and :mod:`~mlopsbook.decide.verdicts` (claim C8).
+:mod:`~mlopsbook.decide.widgets` (ipywidgets controls for a live kernel) and :mod:`~mlopsbook.decide.plots`. A post's
+profiles and its verdict live in its reproduction (e.g.
+:mod:`mlopsbook.reproductions.engineering_culture_leadership.decision`).
 """
 
 from mlopsbook.decide.profile import Profile, ProfileError

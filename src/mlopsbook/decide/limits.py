@@ -15,6 +15,7 @@ from pathlib import Path
 
 from mlopsbook.costs.model import PLATFORMS
 from mlopsbook.decide.profile import FIELDS, Profile
+from mlopsbook.errors import MlopsbookError
 from mlopsbook.paths import data_path
 
 LIMITS_FILE = "limits-2026-11.csv"
@@ -24,7 +25,7 @@ KINDS = ("gpu", "memory_mb", "zip_unzipped_mb", "image_mb", "timeout_ms", "paylo
 """The kinds of limit the engine knows how to check."""
 
 
-class LimitsError(ValueError):
+class LimitsError(MlopsbookError):
     """A bad limits file; the message names the file, row and column."""
 
 

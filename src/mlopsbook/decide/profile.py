@@ -39,6 +39,7 @@ from typing import Any, Mapping
 import yaml
 
 from mlopsbook.costs.traffic import PATTERNS, Workload
+from mlopsbook.errors import MlopsbookError
 
 GPU_NEEDS: tuple[str, ...] = ("required", "optional", "no")
 FIELDS: tuple[str, ...] = ("traffic_pattern", "mean_rps", "peak_rps", "gpu", "artifact_mb", "model_latency_ms",
@@ -49,7 +50,7 @@ UNITS: dict[str, str] = {"mean_rps": "req/s", "peak_rps": "req/s", "artifact_mb"
                          "memory_mb": "MB", "latency_slo_ms": "ms", "payload_kb": "KB"}
 
 
-class ProfileError(ValueError):
+class ProfileError(MlopsbookError):
     """An invalid or missing profile value; ``field`` names it."""
 
     def __init__(self, field: str, message: str) -> None:

@@ -15,6 +15,10 @@ How the ranking is made:
    at least 2 replicas for always-on fleets; Lambda at ``memory_mb`` (rounded up, at least 128 MB) with 1% cold
    starts billed (A24). GPU fleets (``gpu: required``) use F1's throughput per GPU.
 3. Platforms whose simulated p99 meets ``latency_slo_ms`` come first, cheapest first; then those that miss it.
+   With stated :class:`~mlopsbook.decide.preferences.Preferences` (Medusa's), the stated constraints (no cold starts,
+   a monthly budget) rule platforms out after the hard limits, the stated objective (cost or latency) orders the
+   rest, and the SLO orders them only when it was stated: an assumed SLO never overrides a stated preference, it is
+   reported as the value that would change the answer.
 
 The **deciding criterion** is what put the first platform ahead of the runner-up: a hard limit (everything else was
 ruled out), the cost, or the latency SLO (a cheaper platform missed it). The **flip point** is the value of the deciding
@@ -33,10 +37,11 @@ import numpy as np
 import pandas as pd
 
 from mlopsbook.costs import pricing
-from mlopsbook.costs.model import (DEFAULT_MIN_REPLICAS, DEFAULT_UTILISATION, PLATFORM_LABELS, PLATFORMS, TRITON_THROUGHPUT_RPS,
+from mlopsbook.costs.model import (DEFAULT_MIN_REPLICAS, LAMBDA_MAX_DURATION_MS, LAMBDA_MB_PER_VCPU, DEFAULT_UTILISATION, PLATFORM_LABELS, PLATFORMS, TRITON_THROUGHPUT_RPS,
                              ModelProfile, monthly_cost, replica_throughput_rps, replicas_needed)
 from mlopsbook.decide import exposure as exposure_mod
 from mlopsbook.decide import limits as limits_mod
+from mlopsbook.decide.preferences import Preferences
 from mlopsbook.decide.profile import Profile
 from mlopsbook.simulate import parameters
 from mlopsbook.costs.traffic import SECONDS_PER_MONTH
@@ -94,6 +99,8 @@ class Decision:
     flip_figures: dict[str, Any] = field(default_factory=dict)
     window: str = ""
     price_table: str = ""
+    excluded: dict[str, str] = field(default_factory=dict)
+    """Platforms within the hard limits that a stated constraint rules out (platform -> the constraint)."""
 
     @property
     def recommendation(self) -> str:
@@ -110,6 +117,7 @@ class Decision:
         """JSON-ready: ``profile``, ``recommendation``, ``ranking``, ``ruled_out``, ``deciding_criterion``, ``flip``."""
         return {"profile": self.profile.to_dict(), "recommendation": self.recommendation,
                 "ranking": [a.to_dict() for a in self.ranking], "ruled_out": dict(self.ruled_out),
+                "excluded_by_preference": dict(self.excluded),
                 "deciding_criterion": self.deciding_criterion, "flip": self.flip,
                 "flip_figures": dict(self.flip_figures), "cold_start_window": self.window,
                 "price_table": self.price_table}
@@ -122,6 +130,8 @@ class Decision:
                 for i, a in enumerate(self.ranking)]
         rows += [{"rank": "-", "platform": PLATFORM_LABELS[p], "usd_per_month": None, "p99_ms": None,
                   "meets_slo": "", "ruled_out_by": r} for p, r in self.ruled_out.items()]
+        rows += [{"rank": "-", "platform": PLATFORM_LABELS[p], "usd_per_month": None, "p99_ms": None,
+                  "meets_slo": "", "ruled_out_by": f"stated constraint: {r}"} for p, r in self.excluded.items()]
         return pd.DataFrame(rows).set_index("rank")
 
     def reasons_table(self) -> pd.DataFrame:
@@ -156,8 +166,11 @@ def init_ms() -> float:
 
 
 def model_of(profile: Profile) -> ModelProfile:
-    """The cost model's view of the profile: latency per request on one vCPU, INIT, Lambda memory size."""
-    mem = int(min(10240, max(128, math.ceil(profile.memory_mb))))
+    """The cost model's view of the profile: latency per request on one vCPU, INIT, Lambda memory size (the worker's
+    memory, raised when needed so that a request finishes within Lambda's 900 s: below 1,769 MB a function has a
+    fraction of a vCPU, A8, A11)."""
+    finish = math.ceil(LAMBDA_MB_PER_VCPU * profile.model_latency_ms / LAMBDA_MAX_DURATION_MS)
+    mem = int(min(10240, max(128, math.ceil(profile.memory_mb), finish)))
     return ModelProfile(name=profile.name or "profile", cpu_ms=profile.model_latency_ms, init_ms=init_ms(),
                         lambda_memory_mb=mem, source="profile")
 
@@ -280,10 +293,11 @@ def _reasons(platform: str, profile: Profile, plan: dict[str, Any], usd: float, 
 # -- the decision --------------------------------------------------------------------------------------------------------
 def decide(profile: Profile, *, prices: pricing.PriceTable | None = None,
            limits: tuple[limits_mod.Limit, ...] | None = None, seed: int = 0, flip: bool = True,
-           simulate: bool = True) -> Decision:
+           simulate: bool = True, preferences: Preferences | None = None) -> Decision:
     """Rank the platforms for ``profile`` (deterministic for a ``seed``). ``flip=False`` skips the flip search;
     ``simulate=False`` skips the cold-start simulation (every platform then counts as meeting the SLO: a quick,
-    cost-and-limits-only ranking, used to test whether a missing field could change an answer)."""
+    cost-and-limits-only ranking, used to test whether a missing field could change an answer). ``preferences``:
+    the stated criterion and constraints (module docstring, step 3)."""
     table = prices if prices is not None else pricing.load()
     lims = limits if limits is not None else limits_mod.load()
     model = model_of(profile)
@@ -316,13 +330,59 @@ def decide(profile: Profile, *, prices: pricing.PriceTable | None = None,
         items = {k: float(v) for k, v in bill.items.items()}
         ranked.append(Assessment(platform, usd, exp.p99_ms, exp.meets(profile.latency_slo_ms), reasons, plan, items,
                                  exp.model))
-    ranked.sort(key=lambda a: (not a.meets_slo, a.monthly_usd))
-    criterion, flip_text, figs = _deciding(profile, ranked, ruled_out, table, lims, model, flip)
-    return Decision(profile, tuple(ranked), ruled_out, criterion, flip_text, figs, window, table.name)
+    if preferences is None:
+        ranked.sort(key=lambda a: (not a.meets_slo, a.monthly_usd))
+        criterion, flip_text, figs = _deciding(profile, ranked, ruled_out, table, lims, model, flip)
+        return Decision(profile, tuple(ranked), ruled_out, criterion, flip_text, figs, window, table.name)
+    costed = sorted(ranked, key=lambda a: a.monthly_usd)
+    kept, excluded = _constrain(ranked, preferences)
+    kept.sort(key=lambda a: _order(a, preferences))
+    criterion, flip_text, figs = _deciding(profile, kept, ruled_out, table, lims, model, flip, preferences)
+    if kept and costed and costed[0].platform in excluded:
+        c = costed[0]
+        criterion = f"stated constraint ({excluded[c.platform]})"
+        flip_text = (f"{PLATFORM_LABELS[c.platform]} would be cheaper (${c.monthly_usd:,.2f} a month) but breaks your "
+                     f"constraint: {excluded[c.platform]}; " + flip_text)
+    elif not kept and excluded:
+        criterion, flip_text = "stated constraints", "every platform within the hard limits breaks a stated constraint"
+    if simulate and kept and not preferences.slo_stated:
+        top = kept[0]
+        faster = [a for a in kept[1:] if a.p99_ms < top.p99_ms]
+        if faster:
+            alt = min(faster, key=lambda a: a.monthly_usd)
+            figs["slo_flip_ms"] = float(top.p99_ms)
+            figs["slo_flip_platform"] = alt.platform
+            flip_text += (f"; the p99 SLO was not stated: {PLATFORM_LABELS[top.platform]}'s simulated p99 is "
+                          f"{top.p99_ms:,.0f} ms, so with a p99 target from {alt.p99_ms:,.0f} ms to under "
+                          f"{top.p99_ms:,.0f} ms {PLATFORM_LABELS[alt.platform]} would come first")
+    return Decision(profile, tuple(kept), ruled_out, criterion, flip_text, figs, window, table.name, excluded)
+
+
+def _constrain(ranked: list[Assessment], prefs: Preferences) -> tuple[list[Assessment], dict[str, str]]:
+    """The assessments that meet the stated constraints, and the others with the constraint each breaks."""
+    kept: list[Assessment] = []
+    excluded: dict[str, str] = {}
+    for a in ranked:
+        if prefs.no_cold_starts and a.platform in PAY_PER_USE:
+            excluded[a.platform] = ("no cold starts: it starts an instance on the request path (provisioned "
+                                    "concurrency, not costed here, would be needed)")
+        elif prefs.max_monthly_usd is not None and a.monthly_usd > prefs.max_monthly_usd:
+            excluded[a.platform] = f"at most ${prefs.max_monthly_usd:,.0f} a month (it costs ${a.monthly_usd:,.2f})"
+        else:
+            kept.append(a)
+    return kept, excluded
+
+
+def _order(a: Assessment, prefs: Preferences) -> tuple[Any, ...]:
+    slo = (not a.meets_slo,) if prefs.slo_stated else ()
+    if prefs.objective == "latency":
+        return (*slo, round(a.p99_ms), a.monthly_usd)
+    return (*slo, a.monthly_usd)
 
 
 def _deciding(profile: Profile, ranked: list[Assessment], ruled_out: dict[str, str], table: pricing.PriceTable,
-              lims: tuple[limits_mod.Limit, ...], model: ModelProfile, search: bool) -> tuple[str, str, dict[str, Any]]:
+              lims: tuple[limits_mod.Limit, ...], model: ModelProfile, search: bool,
+              prefs: Preferences | None = None) -> tuple[str, str, dict[str, Any]]:
     if not ranked:
         return "hard limits", "every platform is ruled out by a hard limit", {}
     top = ranked[0]
@@ -331,13 +391,20 @@ def _deciding(profile: Profile, ranked: list[Assessment], ruled_out: dict[str, s
         return ("hard limits", f"only {label} is within every limit: "
                 + "; ".join(f"{PLATFORM_LABELS[p]}: {r}" for p, r in ruled_out.items()), {"platform": top.platform})
     cheapest = min(ranked, key=lambda a: a.monthly_usd)
+    if prefs is not None and prefs.objective == "latency" and cheapest.platform != top.platform:
+        return ("lowest latency (stated)",
+                f"{PLATFORM_LABELS[cheapest.platform]} is cheaper (${cheapest.monthly_usd:,.0f} against "
+                f"${top.monthly_usd:,.0f} a month) but its p99 is {cheapest.p99_ms:,.0f} ms against "
+                f"{top.p99_ms:,.0f} ms: with cost as the criterion it would come first",
+                {"platform": cheapest.platform})
     if cheapest.platform != top.platform and top.meets_slo:
         return ("latency SLO (cold starts)",
                 f"{PLATFORM_LABELS[cheapest.platform]} is cheaper (${cheapest.monthly_usd:,.0f} against "
                 f"${top.monthly_usd:,.0f} a month) but its p99 is {cheapest.p99_ms:,.0f} ms: with an SLO above "
                 f"{cheapest.p99_ms:,.0f} ms it would come first",
                 {"platform": cheapest.platform, "slo_ms": float(cheapest.p99_ms)})
-    crit = "cost" if top.meets_slo else "cost (no platform meets the latency SLO)"
+    crit = "cost" if top.meets_slo or (prefs is not None and not prefs.slo_stated) else \
+        "cost (no platform meets the latency SLO)"
     if not search:
         return crit, "not searched", {}
     return (crit, *_cost_flip(profile, top.platform, [a.platform for a in ranked], table, lims, model))

@@ -1,4 +1,4 @@
-"""The hiring framework of the post's third task, as data, and the evidence for its claim.
+"""Hiring frameworks as data, and the evidence on selection methods (validity, selection, rater noise).
 
 - :mod:`~mlopsbook.hiring.framework`: roles, levels, competencies with behavioural anchors, the interview loop
   (``data/hiring/framework-*.yaml``), validated by a schema.
@@ -10,5 +10,6 @@
 - :mod:`~mlopsbook.hiring.raters`: rater noise, anchored rubrics and inter-rater reliability (ICC).
 - :mod:`~mlopsbook.hiring.playbook`: the playbook's tables, built from the framework data.
 - :mod:`~mlopsbook.hiring.plots`: the figures of the evidence page.
-- :mod:`~mlopsbook.hiring.verdicts`: the verdict on claim C10 and the comparison table shown in the post.
+
+The verdict on the post's claim C10 is its reproduction's (:mod:`mlopsbook.reproductions.engineering_culture_leadership.hiring`).
 """

@@ -18,6 +18,7 @@ from typing import Any, Mapping
 import jsonschema
 import yaml
 
+from mlopsbook.errors import MlopsbookError
 from mlopsbook.paths import data_path
 
 FRAMEWORK_FILE = "framework-2026-11-28.yaml"
@@ -139,7 +140,7 @@ SCHEMA: dict[str, Any] = {
 """The JSON Schema of a framework file (shape only; cross-references are checked by :func:`from_mapping`)."""
 
 
-class FrameworkError(ValueError):
+class FrameworkError(MlopsbookError):
     """An invalid framework file; the message names the field (``roles[1].core[0]: ...``)."""
 
 

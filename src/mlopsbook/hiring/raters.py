@@ -22,6 +22,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from mlopsbook.validation import check_number
+
 
 @dataclass(frozen=True)
 class RaterNoise:
@@ -32,23 +34,18 @@ class RaterNoise:
 
     def __post_init__(self) -> None:
         for name in ("leniency_sd", "error_sd"):
-            v = getattr(self, name)
-            if not np.isfinite(v) or v < 0:
-                raise ValueError(f"{name}: must be a finite number >= 0 (got {v})")
+            check_number(getattr(self, name), name, low=0)
 
     def anchored(self, rater_variance_reduction: float) -> "RaterNoise":
         """The noise once anchors remove ``rater_variance_reduction`` (0..1) of both variance components."""
-        f = float(rater_variance_reduction)
-        if not 0.0 <= f < 1.0:
-            raise ValueError(f"rater_variance_reduction: must be in [0, 1) (got {f})")
+        f = float(check_number(rater_variance_reduction, "rater_variance_reduction", low=0, high=1, high_open=True))
         keep = float(np.sqrt(1.0 - f))
         return RaterNoise(self.leniency_sd * keep, self.error_sd * keep)
 
 
 def icc_theory(noise: RaterNoise, n_raters: int) -> tuple[float, float]:
     """``(ICC(2,1), ICC(2,k))`` of the model with true-competency variance 1 and ``k = n_raters``."""
-    if int(n_raters) != n_raters or n_raters < 1:
-        raise ValueError(f"n_raters: must be a positive integer (got {n_raters})")
+    check_number(n_raters, "n_raters", low=1, integer=True)
     rater_var = noise.leniency_sd**2 + noise.error_sd**2
     return float(1.0 / (1.0 + rater_var)), float(1.0 / (1.0 + rater_var / n_raters))
 
@@ -77,14 +74,18 @@ def icc2(ratings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return icc21, icc2k
 
 
+def _check_sizes(**sizes: int) -> None:
+    """Whole counts: at least two candidates, one of everything else."""
+    for name, v in sizes.items():
+        check_number(v, name, low=2 if name == "n_candidates" else 1, integer=True)
+
+
 def simulate_ratings(
     noise: RaterNoise, n_candidates: int, n_raters: int, n_panels: int, seed: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Simulated ``(true, ratings)``: true competency ``(n_panels, n_candidates)`` and continuous ratings
     ``(n_panels, n_candidates, n_raters)``; each panel of ``n_raters`` scores all its candidates."""
-    for name, v, lo in (("n_candidates", n_candidates, 2), ("n_raters", n_raters, 1), ("n_panels", n_panels, 1)):
-        if int(v) != v or v < lo:
-            raise ValueError(f"{name}: must be an integer >= {lo} (got {v})")
+    _check_sizes(n_candidates=n_candidates, n_raters=n_raters, n_panels=n_panels)
     rng = np.random.default_rng(seed)
     true = rng.standard_normal((n_panels, n_candidates))
     lenient = noise.leniency_sd * rng.standard_normal((n_panels, 1, n_raters))
@@ -100,9 +101,7 @@ def simulate_loop_scores(
 
     Shapes ``(n_pools, n_candidates)``; the reliability of ``score`` is ICC(2,k) of :func:`icc_theory`.
     """
-    for name, v, lo in (("n_candidates", n_candidates, 2), ("n_raters", n_raters, 1), ("n_pools", n_pools, 1)):
-        if int(v) != v or v < lo:
-            raise ValueError(f"{name}: must be an integer >= {lo} (got {v})")
+    _check_sizes(n_candidates=n_candidates, n_raters=n_raters, n_pools=n_pools)
     rng = np.random.default_rng(seed)
     true = rng.standard_normal((n_pools, n_candidates))
     rater_sd = np.hypot(noise.leniency_sd, noise.error_sd)
@@ -117,8 +116,7 @@ def selection_accuracy(true: np.ndarray, score: np.ndarray, n_hires: int) -> tup
     if true.shape != score.shape:
         raise ValueError(f"score: shape {score.shape} differs from true's {true.shape}")
     n = true.shape[-1]
-    if int(n_hires) != n_hires or not 1 <= n_hires < n:
-        raise ValueError(f"n_hires: must be an integer in [1, {n}) (got {n_hires})")
+    check_number(n_hires, "n_hires", low=1, high=n, high_open=True, integer=True)
     picked = np.argpartition(-score, n_hires - 1, axis=-1)[..., :n_hires]
     best = np.argpartition(-true, n_hires - 1, axis=-1)[..., :n_hires]
     mean_true = np.take_along_axis(true, picked, axis=-1).mean()
@@ -129,10 +127,8 @@ def selection_accuracy(true: np.ndarray, score: np.ndarray, n_hires: int) -> tup
 def attenuated_validity(true_score_validity: float, reliability: float) -> float:
     """Observed validity of a rating whose true score has ``true_score_validity`` and whose reliability is
     ``reliability`` (Spearman's attenuation: ``validity * sqrt(reliability)``)."""
-    if not 0.0 <= true_score_validity <= 1.0:
-        raise ValueError(f"true_score_validity: must be in [0, 1] (got {true_score_validity})")
-    if not 0.0 <= reliability <= 1.0:
-        raise ValueError(f"reliability: must be in [0, 1] (got {reliability})")
+    check_number(true_score_validity, "true_score_validity", low=0, high=1)
+    check_number(reliability, "reliability", low=0, high=1)
     return float(true_score_validity * np.sqrt(reliability))
 
 

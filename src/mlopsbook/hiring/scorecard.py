@@ -25,6 +25,7 @@ from typing import Any, Mapping
 import jsonschema
 import yaml
 
+from mlopsbook.errors import MlopsbookError
 from mlopsbook.hiring.framework import Framework, field_path
 
 RULES = (
@@ -43,7 +44,7 @@ RULES = (
 """The calibration rules, as stated to interviewers; ``{min_n}`` and ``{spread}`` come from the framework."""
 
 
-class ScorecardError(ValueError):
+class ScorecardError(MlopsbookError):
     """An invalid scorecard; ``problems`` lists every ``field: message``."""
 
     def __init__(self, problems: list[str]):

@@ -27,28 +27,24 @@ import numpy as np
 import pandas as pd
 from scipy import integrate, stats
 
+from mlopsbook.validation import check_number
+
 _CHUNK_ELEMENTS = 4_000_000  # random draws per block, to bound memory for large sweeps
 
 
 def _check_validity(v: float, name: str = "validity") -> float:
-    v = float(v)
-    if not 0.0 <= v <= 1.0:
-        raise ValueError(f"{name}: must be a correlation in [0, 1] (got {v})")
-    return v
+    return float(check_number(v, name, low=0, high=1, note="(a correlation)"))
 
 
 def _check_pool(n_candidates: int, n_hires: int) -> None:
-    if int(n_candidates) != n_candidates or n_candidates < 2:
-        raise ValueError(f"n_candidates: must be an integer >= 2 (got {n_candidates})")
-    if int(n_hires) != n_hires or not 1 <= n_hires < n_candidates:
-        raise ValueError(f"n_hires: must be an integer in [1, n_candidates) (got {n_hires}, n_candidates={n_candidates})")
+    check_number(n_candidates, "n_candidates", low=2, integer=True)
+    check_number(n_hires, "n_hires", low=1, high=n_candidates, high_open=True, integer=True, note="(below n_candidates)")
 
 
 def naylor_shine_z(validity: float, selection_ratio: float) -> float:
     """Mean performance (z) of hires from an infinite pool selected top-down at ``selection_ratio`` (0 < SR < 1)."""
     v = _check_validity(validity)
-    if not 0.0 < selection_ratio < 1.0:
-        raise ValueError(f"selection_ratio: must be in (0, 1) (got {selection_ratio})")
+    check_number(selection_ratio, "selection_ratio", low=0, high=1, low_open=True, high_open=True)
     zc = stats.norm.ppf(1.0 - selection_ratio)
     return float(v * stats.norm.pdf(zc) / selection_ratio)
 
@@ -86,9 +82,7 @@ def composite_validity(validities: Sequence[float], shared_error_corr: float = 0
     r = np.array([_check_validity(v, f"validities[{i}]") for i, v in enumerate(validities)], dtype=float)
     if r.size == 0:
         raise ValueError("validities: at least one stage is needed")
-    c = float(shared_error_corr)
-    if not 0.0 <= c <= 1.0:
-        raise ValueError(f"shared_error_corr: must be in [0, 1] (got {c})")
+    c = _check_validity(shared_error_corr, "shared_error_corr")
     s = np.sqrt(1.0 - r**2)
     R = np.outer(r, r) + c * np.outer(s, s)
     np.fill_diagonal(R, 1.0)
@@ -114,11 +108,8 @@ def simulate_hires(
     for i, v in enumerate(r):
         _check_validity(v, f"validities[{i}]")
     _check_pool(n_candidates, n_hires)
-    if int(n_pools) != n_pools or n_pools < 1:
-        raise ValueError(f"n_pools: must be a positive integer (got {n_pools})")
-    c = float(shared_error_corr)
-    if not 0.0 <= c <= 1.0:
-        raise ValueError(f"shared_error_corr: must be in [0, 1] (got {c})")
+    check_number(n_pools, "n_pools", low=1, integer=True)
+    c = _check_validity(shared_error_corr, "shared_error_corr")
     rng = np.random.default_rng(seed)
     n, k, m = int(n_candidates), int(n_hires), r.size
     per_block = max(1, _CHUNK_ELEMENTS // (n * (m + 2)))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from mlopsbook.errors import MlopsbookError
 from mlopsbook.paths import data_path
 
 VALIDITY_FILE = "validity-2026-11-28.csv"
@@ -29,7 +30,7 @@ META_ANALYSES = {
 COLUMNS = ["method_id", "method", "meta_analysis", "validity", "criterion", "source", "table", "confirmed_via", "note"]
 
 
-class ValidityTableError(ValueError):
+class ValidityTableError(MlopsbookError):
     """An invalid validity table; the message names the file, row and column."""
 
 

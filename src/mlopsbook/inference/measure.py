@@ -28,6 +28,8 @@ from typing import Any
 
 import numpy as np
 
+from mlopsbook.errors import MlopsbookError, StaleMeasurementError
+
 LENGTHS_WORDS: tuple[int, ...] = (100, 500, 2500, 10000)
 """Document lengths measured, in words: a paragraph, one page, five pages, twenty pages (500 words a page)."""
 N_DOCS: dict[int, int] = {100: 30, 500: 20, 2500: 6, 10000: 4}
@@ -176,21 +178,16 @@ def nlp_profile(*, refresh: bool = False, runs: int = 3) -> dict[str, Any]:
     return prof
 
 
-RECORDED_PROFILE = "measured-profile-2026-11-28.json"
-"""The committed record of :func:`nlp_profile` (``data/inference/``) that the cost, simulator and decision models use.
-
-Timings vary between machines and runs; models whose outputs the book compares strictly (cost curves, the decision
-matrix, the simulator's workload) read this dated record instead of a fresh measurement, so a build elsewhere shows
-the same figures. The CPU-inference page measures afresh and sets the two side by side. Re-record with
-``mlopsbook infer measure --refresh --record`` (and give the file a new date: the notebook cache keys on code).
-"""
-
 RECORDED_KEYS = ("duration_ms", "duration_ms_p95", "init_ms", "import_ms", "memory_mb", "throughput_docs_per_s",
                  "latency_by_words", "model_wheels_mb", "artifact_mb", "model_latency_ms", "emulation", "n_runs")
 
 
-def record_profile(profile: dict[str, Any], name: str = RECORDED_PROFILE) -> Path:
-    """Write ``profile`` (without its raw runs) with its provenance to ``data/inference/<name>``; returns the path."""
+def record_profile(profile: dict[str, Any], name: str | None = None) -> Path:
+    """Write ``profile`` (without its raw runs) with its provenance to ``data/inference/<name>`` (default
+    ``measured-profile-<today>.json``: a dated name, since the notebook cache keys on code); returns the path.
+
+    A post's reproduction reads such a record by name (e.g. the post's ``profile.RECORDED_PROFILE``); point it at
+    the new file to use a new measurement."""
     import datetime as dt
     import platform
 
@@ -205,14 +202,17 @@ def record_profile(profile: dict[str, Any], name: str = RECORDED_PROFILE) -> Pat
                    f"Python {platform.python_version()}",
         "method": "mlopsbook infer measure (median of the runs' figures; one core, one thread per math library)",
     }
+    name = name or f"measured-profile-{dt.date.today().isoformat()}.json"
     path = repo_root() / "data" / "inference" / name
     path.write_text(json.dumps(rec, indent=1, sort_keys=True) + "\n")
     return path
 
 
-def recorded_profile(name: str = RECORDED_PROFILE) -> dict[str, Any]:
-    """The committed measurement (:data:`RECORDED_PROFILE`); raises ``ValueError`` naming the file when it was
-    measured on other models than the current ones (re-record it), ``FileNotFoundError`` when it is missing."""
+def recorded_profile(name: str) -> dict[str, Any]:
+    """The committed measurement ``data/inference/<name>``; raises
+    :class:`~mlopsbook.errors.StaleMeasurementError` (one line naming the file and how to re-measure) when it was
+    measured on other models than the current ones, :class:`~mlopsbook.errors.MlopsbookError` when a field is
+    missing, ``FileNotFoundError`` naming the path when it is missing."""
     from mlopsbook.inference import service
     from mlopsbook.paths import data_path
 
@@ -220,9 +220,9 @@ def recorded_profile(name: str = RECORDED_PROFILE) -> dict[str, Any]:
     rec = json.loads(path.read_text())
     missing = [k for k in (*RECORDED_KEYS, "provenance") if k not in rec]
     if missing:
-        raise ValueError(f"data/inference/{name}: missing {', '.join(missing)}")
+        raise MlopsbookError(f"data/inference/{name}: missing {', '.join(missing)}")
     if rec["provenance"]["model_version"] != service.model_version():
-        raise ValueError(
+        raise StaleMeasurementError(
             f"data/inference/{name}: measured on model version {rec['provenance']['model_version']}, the models are now "
             f"{service.model_version()}; re-record with `mlopsbook infer measure --refresh --record`")
     return rec

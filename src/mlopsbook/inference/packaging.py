@@ -51,6 +51,13 @@ SERVICES: dict[str, dict[str, object]] = {
 }
 """The Lambda services: entry module, model wheel and the ``mlopsbook.inference`` modules they import."""
 
+
+def library_files(service: str) -> list[str]:
+    """The files of ``src/mlopsbook/`` a service's package ships: the package roots, the error classes and the
+    service's ``mlopsbook.inference`` modules."""
+    modules = SERVICES[service]["modules"]
+    return ["__init__.py", "errors.py", "inference/__init__.py", *[f"inference/{m}.py" for m in modules]]  # type: ignore[union-attr]
+
 CLASSIFIER_WHEEL_VERSION = "1.0.0"
 NER_WHEEL_VERSION = "1.0.0"
 
@@ -384,7 +391,7 @@ def package_contents(service: str, model_wheel: Path) -> dict[str, tuple[bytes |
         raise FileNotFoundError(f"missing Lambda entry module: lambda/{spec['entry']}")
     files[str(spec["entry"])] = (entry, False)
     lib = root / "src" / "mlopsbook"
-    for rel in ["__init__.py", "inference/__init__.py", *[f"inference/{m}.py" for m in spec["modules"]]]:  # type: ignore[union-attr]
+    for rel in library_files(service):
         files[f"mlopsbook/{rel}"] = (lib / rel, False)
     for name, data in _wheel_members(model_wheel).items():
         files[name] = (data, False)
@@ -465,7 +472,7 @@ def write_container_context(service: str, model_wheel: Path, out_dir: Path) -> P
     root = repo_root()
     shutil.copyfile(root / "lambda" / str(spec["entry"]), ctx / "app" / str(spec["entry"]))
     lib = root / "src" / "mlopsbook"
-    for rel in ["__init__.py", "inference/__init__.py", *[f"inference/{m}.py" for m in spec["modules"]]]:  # type: ignore[union-attr]
+    for rel in library_files(service):
         shutil.copyfile(lib / rel, ctx / "app" / "mlopsbook" / rel)
     needs = [g for g in (min_glibc(wheel_tags(d)) for d in dists) if g is not None]
     glibc = ".".join(map(str, max(needs))) if needs else "2.17"

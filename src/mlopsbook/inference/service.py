@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
+from mlopsbook.errors import MlopsbookError
+
 MAX_TEXT_CHARS = 150_000
 """Longest accepted document, in characters (about 45 dense pages; a 20-page document is about 65,000)."""
 
@@ -46,7 +48,7 @@ TRAINING: dict[str, Any] = {
 }
 
 
-class InvalidRequest(ValueError):
+class InvalidRequest(MlopsbookError):
     """A request the services refuse, with the HTTP status to answer (400, 405, 413, 415 or 422) and a message
     that says what is wrong and what is expected."""
 

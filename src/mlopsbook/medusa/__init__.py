@@ -1,7 +1,9 @@
 """AI Medusa: an offline, deterministic deployment assistant grounded in the book.
 
-:mod:`corpus` (the book's sections as passages with their URLs), :mod:`retrieve` (BM25, rank-bm25), :mod:`extract`
-(profile fields stated in a question), :mod:`dialogue` (what to ask next; the terminal conversation), :mod:`answer`
-(recommendation, reasons, cost and sources) and :mod:`evaluate` (accuracy on ``data/medusa/eval-questions.yaml``).
-No language model: every answer is retrieval plus the decision engine.
+:mod:`corpus` (the book's sections as passages with their URLs), :mod:`retrieve` (BM25, rank-bm25),
+:mod:`quantities` (sizes, durations, rates, parameter counts and money as engineers write them), :mod:`extract`
+(the profile fields and preferences a question states, each with its words), :mod:`assume` (the values assumed for
+the rest, and which of them the answer rests on), :mod:`answer` (recommendation, limits, reasons, cost, sources),
+:mod:`dialogue` (the terminal conversation) and :mod:`evaluate` (accuracy on the question sets of ``data/medusa/``).
+No language model: every answer is a reading of the question plus the decision engine and retrieval.
 """

@@ -1,5 +1,6 @@
-"""Medusa's answer: the recommendation, the reasons, a cost estimate, the deciding criterion and flip point, the
-assumptions made, the questions that would change the answer, and links to the book sections it drew on."""
+"""Medusa's answer: what it read (each field with the words it came from), the recommendation, the hard limits and
+stated constraints that ruled platforms out, the reasons, a cost estimate, the deciding criterion and flip point, the
+assumptions made and which of them would flip the answer, and links to the book sections it drew on."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mlopsbook.costs.model import PLATFORM_LABELS
+from mlopsbook.decide.profile import UNITS
 from mlopsbook.decide.rank import CRITERIA, CRITERION_LABELS, Decision, decide
-from mlopsbook.medusa import dialogue
-from mlopsbook.medusa.extract import extract
+from mlopsbook.errors import MlopsbookError
+from mlopsbook.medusa import assume
+from mlopsbook.medusa.extract import Field, preferences, read
 from mlopsbook.medusa.retrieve import default_index
 
 K_SOURCES = 3
@@ -19,10 +22,20 @@ TOPIC_QUERY = {"lambda": "Lambda serverless cheapest fit", "fargate": "Fargate a
                "eks": "KubeRay EKS Ray Serve nodes", "triton": "Triton GPU batching"}
 
 
+def _shown(name: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        unit = UNITS.get(name, "USD" if name == "max_monthly_usd" else "")
+        return f"{assume.number(value)} {unit}".strip()
+    return str(value)
+
+
 @dataclass(frozen=True)
 class Answer:
-    """What Medusa says: ``recommendation`` (a platform name), ``decision`` (the engine's), ``assumed`` fields,
-    ``ask`` (missing fields that would change the answer) and ``sources`` (``(title, url)``)."""
+    """What Medusa says: ``recommendation`` (a platform name), ``decision`` (the engine's), ``read`` (the fields and
+    preferences read from the question, with their words), ``assumed`` fields, ``flips`` (assumptions the answer
+    rests on), ``ask`` (missing fields that would change the answer) and ``sources`` (``(title, url)``)."""
 
     question: str
     recommendation: str
@@ -31,6 +44,8 @@ class Answer:
     assumed: list[str]
     ask: list[str]
     sources: list[tuple[str, str]] = field(default_factory=list)
+    read: dict[str, Field] = field(default_factory=dict)
+    flips: list[assume.Flip] = field(default_factory=list)
 
     @property
     def monthly_usd(self) -> float:
@@ -38,25 +53,34 @@ class Answer:
 
     def to_text(self) -> str:
         d = self.decision
+        lines: list[str] = []
+        if self.read:
+            lines.append("Read from your question:")
+            for f in self.read.values():
+                lines.append(f"  - {f.name} = {_shown(f.name, f.value)}  <- \"{f.words}\"" + (f" ({f.note})" if f.note else ""))
         if not d.ranking:
-            head = "No platform fits: " + "; ".join(f"{PLATFORM_LABELS[p]}: {r}" for p, r in d.ruled_out.items())
-            return head
-        top = d.ranking[0]
-        lines = [f"Medusa: deploy it on {PLATFORM_LABELS[top.platform]}: about ${top.monthly_usd:,.2f} a month "
-                 f"(deciding criterion: {d.deciding_criterion}).", "Why:"]
-        lines += [f"  - {CRITERION_LABELS[c]}: {top.reasons[c]}" for c in CRITERIA]
-        if len(d.ranking) > 1:
-            r = d.ranking[1]
-            lines.append(f"Runner-up: {PLATFORM_LABELS[r.platform]} at ${r.monthly_usd:,.2f} a month.")
-        lines.append(f"It would change: {d.flip}.")
+            lines.append("Medusa: no platform fits.")
+        else:
+            top = d.ranking[0]
+            lines += [f"Medusa: deploy it on {PLATFORM_LABELS[top.platform]}: about ${top.monthly_usd:,.2f} a month "
+                      f"(deciding criterion: {d.deciding_criterion}).", "Why:"]
+            lines += [f"  - {CRITERION_LABELS[c]}: {top.reasons[c]}" for c in CRITERIA]
+            if len(d.ranking) > 1:
+                r = d.ranking[1]
+                lines.append(f"Runner-up: {PLATFORM_LABELS[r.platform]} at ${r.monthly_usd:,.2f} a month.")
+            lines.append(f"It would change: {d.flip}.")
         for p, why in d.ruled_out.items():
-            lines.append(f"Ruled out: {PLATFORM_LABELS[p]}: {why}.")
+            lines.append(f"Ruled out by a hard limit: {PLATFORM_LABELS[p]}: {why}.")
+        for p, why in d.excluded.items():
+            lines.append(f"Ruled out by what you asked for: {PLATFORM_LABELS[p]}: {why}.")
         if self.assumed:
-            shown = ", ".join(f"{f}={getattr(d.profile, f):g}" if isinstance(getattr(d.profile, f), float)
-                              else f"{f}={getattr(d.profile, f)}" for f in self.assumed)
+            shown = ", ".join(f"{f}={_shown(f, getattr(d.profile, f))}" for f in self.assumed)
             lines.append(f"Assumed (not in your question): {shown}.")
+        if self.flips:
+            lines.append("The answer rests on those assumptions: "
+                         + "; ".join(x.sentence(PLATFORM_LABELS) for x in self.flips) + ".")
         if self.ask:
-            lines.append("Tell me more, this could change the answer: " + " ".join(dialogue.QUESTIONS[f] for f in self.ask))
+            lines.append("Tell me more, this could change the answer: " + " ".join(assume.QUESTIONS[f] for f in self.ask))
         if self.sources:
             lines.append("Read more: " + "; ".join(f"{t} <{u}>" for t, u in self.sources))
         return "\n".join(lines)
@@ -65,12 +89,16 @@ class Answer:
 def answer(question: str, *, known: dict[str, Any] | None = None, seed: int = 0, flip: bool = True) -> Answer:
     """Answer ``question`` (fields already ``known`` from earlier turns are kept; the question's own win)."""
     if not question.strip():
-        raise ValueError("question: must not be empty")
-    stated = {**(known or {}), **extract(question)}
-    profile, assumed = dialogue.complete(stated)
-    decision = decide(profile, seed=seed, flip=flip)
-    ask = dialogue.questions_that_matter(profile, assumed)
+        raise MlopsbookError("question: must not be empty")
+    reading = read(question)
+    stated = {**(known or {}), **reading.values()}
+    profile, assumed = assume.complete(stated)
+    prefs = preferences(stated)
+    decision = decide(profile, seed=seed, flip=flip, preferences=prefs)
+    flips = assume.flips(profile, assumed, prefs)
     index = default_index()
     query = question + " " + TOPIC_QUERY.get(decision.recommendation, "")
     sources = [(p.title, p.url) for p, _ in index.search(query, K_SOURCES)]
-    return Answer(question, decision.recommendation, decision, stated, assumed, ask, sources)
+    shown = {**reading.fields, **reading.preferences}
+    return Answer(question, decision.recommendation, decision, stated, assumed, [x.field for x in flips], sources,
+                  shown, flips)

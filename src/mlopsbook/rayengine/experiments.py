@@ -10,7 +10,7 @@
   controller's log lines about it;
 - :meth:`Engine.bulk_day`: a day's partition scored by the Ray Data job on the same cluster, twice.
 
-Each returns a frozen result; :mod:`mlopsbook.rayengine.verdicts` turns them into verdicts. Timings vary from run to run
+Each returns a frozen result; :mod:`mlopsbook.reproductions.engineering_culture_leadership.engine` turns them into the post's verdicts. Timings vary from run to run
 (and with other load on the machine): the notebook shows them in cells whose output is not compared, and asserts
 only facts (scale-up happened, failures no more than requests in flight, recovery happened, re-run identical).
 """
@@ -361,14 +361,14 @@ def service_time_ms(bodies: list[dict[str, str]], repeats: int = 3) -> float:
 
 
 def compare_with_simulator(scale: ScaleUp, kill: ReplicaKill, service_ms: float, seed: int = 0) -> pd.DataFrame:
-    """Measured figures beside :func:`mlopsbook.simulate.experiments.local_ray_scenario` for the same parameters.
+    """Measured figures beside :func:`mlopsbook.simulate.local_ray.local_ray_scenario` for the same parameters.
 
     The simulation gets the measured clients, load duration, kill time and per-document service time (constant);
     its replica start-up and failure detection come from its own sourced parameters.
     """
     import numpy as np
 
-    from mlopsbook.simulate.experiments import local_ray_scenario
+    from mlopsbook.simulate.local_ray import local_ray_scenario
 
     sim_up = local_ray_scenario(duration_s=scale.load.duration_s, seed=seed, clients=scale.load.concurrency,
                                 handler_s=service_ms / 1000)

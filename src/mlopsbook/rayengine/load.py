@@ -80,10 +80,12 @@ def _check_url(url: str) -> tuple[str, int, str]:
     return parts.hostname, parts.port, parts.path or "/"
 
 
-def run(url: str, payloads: Sequence[Any], *, n_requests: int, concurrency: int, timeout_s: float = 30.0) -> LoadResult:
+def run(url: str, payloads: Sequence[Any], *, n_requests: int, concurrency: int, timeout_s: float = 30.0,
+        stop: threading.Event | None = None) -> LoadResult:
     """POST ``n_requests`` JSON bodies to ``url`` from ``concurrency`` closed-loop threads; return every outcome.
 
-    Request ``i`` sends ``payloads[i % len(payloads)]``. Raises ``ValueError`` naming the parameter for a host other
+    Request ``i`` sends ``payloads[i % len(payloads)]``. ``stop``, when given and set, ends the run early: no new
+    request is sent, those in flight are awaited (``n_requests`` stays the upper bound). Raises ``ValueError`` naming the parameter for a host other
     than this machine, ``n_requests < 1``, ``concurrency`` outside ``[1, n_requests]`` or no payloads.
     """
     host, port, path = _check_url(url)
@@ -106,7 +108,7 @@ def run(url: str, payloads: Sequence[Any], *, n_requests: int, concurrency: int,
         while True:
             with lock:
                 seq = next(counter)
-            if seq >= n_requests:
+            if seq >= n_requests or (stop is not None and stop.is_set()):
                 break
             body = bodies[seq % len(bodies)]
             start = time.monotonic()
@@ -140,6 +142,7 @@ def run(url: str, payloads: Sequence[Any], *, n_requests: int, concurrency: int,
     duration_s = time.monotonic() - t0
     df = pd.DataFrame(rows, columns=["seq", "thread", "start_s", "latency_ms", "status", "error"])
     df = df.sort_values("seq", ignore_index=True)
-    if len(df) != n_requests:  # pragma: no cover - would be a bug in the loop above
+    if len(df) != n_requests and (stop is None or not stop.is_set()):  # pragma: no cover - a bug in the loop
         raise RuntimeError(f"sent {len(df)} requests, expected {n_requests}")
+    df["seq"] = range(len(df))  # a stopped run: seq stays 0..n-1 over the requests actually sent
     return LoadResult(requests=df, concurrency=concurrency, duration_s=duration_s, t0_monotonic_s=t0)

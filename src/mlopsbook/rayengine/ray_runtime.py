@@ -2,9 +2,14 @@
 
 Every setting here was needed to make notebook cell output identical across runs (see the project's Ray notes):
 Ray's usage stats, Data progress bars and log lines, driver log forwarding, Serve access logs and Python warnings are
-all switched off. Session files go to ``<repo>/.ray/`` (ignored by git) instead of ``/tmp/ray``, and the token
-authentication Ray 2.60 enables by default is disabled for the local cluster only (a remote cluster keeps whatever
-``RAY_AUTH_MODE`` says).
+all switched off. Session files go to ``<repo>/.ray/`` (ignored by git) instead of ``/tmp/ray``.
+
+The local cluster always runs with Ray's token authentication on (``RAY_AUTH_MODE=token``): every request to its
+GCS, dashboard and Jobs API must carry the cluster's token, so another user or process on the machine that can reach
+its ports cannot submit code to it. The token is read from ``RAY_AUTH_TOKEN`` or ``RAY_AUTH_TOKEN_PATH`` when set;
+otherwise :func:`local_token` creates a random one in ``<repo>/.ray/auth_token`` (mode 0600), used by every process
+the cluster starts (they inherit the environment). A remote cluster (``RAY_ADDRESS``) keeps whatever
+``RAY_AUTH_MODE``/``RAY_AUTH_TOKEN`` the caller set: its token is the cluster's (see ``deploy/SECURITY.md``).
 
 >>> from mlopsbook.rayengine import ray_runtime
 >>> info = ray_runtime.start()          # doctest: +SKIP
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,13 +58,56 @@ def session_dir() -> Path:
     return d
 
 
+TOKEN_FILE = "auth_token"
+"""Name of the local cluster's token file in :func:`session_dir` (Ray's own default is ``~/.ray/auth_token``)."""
+
+
+def local_token(folder: Path | None = None) -> Path:
+    """The local cluster's token file (``<repo>/.ray/auth_token``), created with a random token if missing.
+
+    The token is 32 random bytes as hex (what ``ray get-auth-token --generate`` makes), written with mode 0600 so
+    only this user can read it.
+    """
+    path = (folder or session_dir()) / TOKEN_FILE
+    if not path.is_file() or not path.read_text().strip():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return path
+
+
 def quiet_environment() -> None:
-    """Set the environment variables Ray reads at import time; call before the first ``import ray``."""
+    """Set the environment variables Ray reads at import time; call before the first ``import ray``.
+
+    For a local cluster this also turns token authentication on (``RAY_AUTH_MODE=token``, overriding a ``disabled``
+    left in the environment) and points Ray at the token (:func:`local_token`) unless ``RAY_AUTH_TOKEN`` or
+    ``RAY_AUTH_TOKEN_PATH`` already names one.
+    """
     for k, v in QUIET_ENV.items():
         os.environ.setdefault(k, v)
     if not os.environ.get("RAY_ADDRESS"):
-        os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+        os.environ["RAY_AUTH_MODE"] = "token"
+        if not os.environ.get("RAY_AUTH_TOKEN") and not os.environ.get("RAY_AUTH_TOKEN_PATH"):
+            os.environ["RAY_AUTH_TOKEN_PATH"] = str(local_token())
         os.environ.setdefault("RAY_TMPDIR", str(session_dir()))
+
+
+def sync_auth_mode() -> None:
+    """Make Ray in this process use the authentication mode of the environment, even if it was imported earlier.
+
+    Ray reads ``RAY_AUTH_MODE`` into its C++ config when it is first imported; a driver imported before
+    :func:`quiet_environment` ran (a notebook or test that imported the Serve app first) would start a token-protected
+    cluster and then call it without the token. Ray's own fix for that case (``_enable_token_auth``, used when it turns
+    token auth on by default) re-reads the config; the token loader's cache is reset so the token file is read again.
+    """
+    from ray._raylet import AuthenticationMode, AuthenticationTokenLoader, get_authentication_mode
+
+    want_token = os.environ.get("RAY_AUTH_MODE", "").lower() == "token"
+    if want_token and get_authentication_mode() != AuthenticationMode.TOKEN:
+        from ray._private.authentication.authentication_token_setup import _enable_token_auth
+
+        _enable_token_auth()
+        AuthenticationTokenLoader.instance().reset_cache()
 
 
 def silence_python_side() -> None:
@@ -90,6 +139,7 @@ def start(num_cpus: int = 2, address: str | None = None) -> RayRuntime:
 
     silence_python_side()
     if not ray.is_initialized():
+        sync_auth_mode()
         common = dict(log_to_driver=False, logging_level=logging.ERROR, configure_logging=True)
         if address:
             ray.init(address=address, **common)

@@ -141,6 +141,22 @@ def build(scaling: Scaling = LOCAL_SCALING, model_dir: str | None = None):  # no
     return _make_deployment().options(**scaling.deployment_options()).bind(model_dir)
 
 
+def build_fixed(replicas: int, replica_num_cpus: float = 1.0, max_replicas_per_node: int | None = 1,
+                model_dir: str | None = None):  # noqa: ANN201 - serve Application
+    """The application with a fixed number of replicas (no autoscaling), each reserving ``replica_num_cpus``.
+
+    ``max_replicas_per_node=1`` spreads the replicas over nodes (Ray Serve's ``max_replicas_per_node``): on a cluster
+    of one-CPU worker nodes, one replica per node, so that losing a node loses exactly one replica.
+    """
+    if replicas < 1:
+        raise ValueError(f"replicas: must be >= 1 (got {replicas})")
+    opts: dict[str, Any] = {"num_replicas": replicas, "autoscaling_config": None,
+                            "ray_actor_options": {"num_cpus": replica_num_cpus}}
+    if max_replicas_per_node is not None:
+        opts["max_replicas_per_node"] = max_replicas_per_node
+    return _make_deployment().options(**opts).bind(model_dir)
+
+
 def serve_config(scaling: Scaling = CLUSTER_SCALING, import_path: str = "mlopsbook.rayengine.serve_app:app") -> dict:
     """The ``serveConfigV2`` mapping of a RayService (Ray's Serve config file format) for this application.
 

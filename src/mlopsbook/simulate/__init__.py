@@ -5,8 +5,9 @@ Modules, by what they model: :mod:`~mlopsbook.simulate.arrivals` (Poisson, rate 
 autoscaling, nodes, failures), :mod:`~mlopsbook.simulate.lambda_` (cold starts, keep-alive, scaling limits),
 :mod:`~mlopsbook.simulate.failures` (node death and its detection), :mod:`~mlopsbook.simulate.queueing` (Erlang C),
 :mod:`~mlopsbook.simulate.results` (what a run reports), :mod:`~mlopsbook.simulate.scenario` (one run described by
-CLI flags or a YAML file), :mod:`~mlopsbook.simulate.experiments` (the notebook's experiments and the verdicts on
-claims C3 and C4) and :mod:`~mlopsbook.simulate.plots`.
+CLI flags or a YAML file), :mod:`~mlopsbook.simulate.local_ray` (the real local Ray experiment, simulated) and
+:mod:`~mlopsbook.simulate.plots`. A post's experiments and verdicts live in its reproduction
+(``mlopsbook.reproductions.<post>``).
 """
 
 from mlopsbook.simulate.results import Result, Timeline

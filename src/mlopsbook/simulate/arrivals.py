@@ -11,6 +11,8 @@ from typing import Literal
 
 import numpy as np
 
+from mlopsbook.validation import check_choice, check_number
+
 ServiceKind = Literal["exponential", "lognormal", "constant"]
 SERVICE_KINDS: tuple[str, ...] = ("exponential", "lognormal", "constant")
 LOGNORMAL_SIGMA = 0.5
@@ -22,10 +24,8 @@ def poisson(rate_rps: float, duration_s: float, rng: np.random.Generator) -> np.
 
     Exact: the count is Poisson(rate x duration) and, given the count, times are sorted uniforms.
     """
-    if not np.isfinite(rate_rps) or rate_rps < 0:
-        raise ValueError(f"rate_rps: must be a finite number >= 0 (got {rate_rps!r})")
-    if not np.isfinite(duration_s) or duration_s <= 0:
-        raise ValueError(f"duration_s: must be a finite number > 0 (got {duration_s!r})")
+    check_number(rate_rps, "rate_rps", low=0)
+    check_number(duration_s, "duration_s", low=0, low_open=True)
     n = int(rng.poisson(rate_rps * duration_s))
     return np.sort(rng.uniform(0.0, duration_s, n))
 
@@ -43,8 +43,7 @@ def from_rate_series(step_s: float, rate_rps: np.ndarray, rng: np.random.Generat
     if not np.all(np.isfinite(rate)) or np.any(rate < 0):
         bad = int(np.flatnonzero(~np.isfinite(rate) | (rate < 0))[0])
         raise ValueError(f"rate_rps: step {bad} is not a finite rate >= 0 (got {rate[bad]!r})")
-    if not np.isfinite(step_s) or step_s <= 0:
-        raise ValueError(f"step_s: must be > 0 (got {step_s!r})")
+    check_number(step_s, "step_s", low=0, low_open=True)
     counts = rng.poisson(rate * step_s)
     starts = np.repeat(np.arange(rate.size) * float(step_s), counts)
     return np.sort(starts + rng.uniform(0.0, step_s, starts.size))
@@ -82,10 +81,8 @@ def from_trace(path: str | Path) -> np.ndarray:
 
 def service_times(kind: str, mean_s: float, n: int, rng: np.random.Generator) -> np.ndarray:
     """``n`` service times (s) with mean ``mean_s``: ``exponential``, ``lognormal`` (sigma 0.5) or ``constant``."""
-    if kind not in SERVICE_KINDS:
-        raise ValueError(f"service: must be one of {', '.join(SERVICE_KINDS)} (got {kind!r})")
-    if not np.isfinite(mean_s) or mean_s <= 0:
-        raise ValueError(f"mean_service_s: must be a finite number > 0 (got {mean_s!r})")
+    check_choice(kind, "service", SERVICE_KINDS)
+    check_number(mean_s, "mean_service_s", low=0, low_open=True)
     if kind == "exponential":
         return rng.exponential(mean_s, n)
     if kind == "lognormal":

@@ -27,6 +27,7 @@ from typing import Literal
 import numpy as np
 
 from mlopsbook.simulate import parameters
+from mlopsbook.validation import check_choice, check_number
 
 FailureMode = Literal["crash", "silent"]
 FAILURE_MODES: tuple[str, ...] = ("crash", "silent", "replica")
@@ -54,8 +55,7 @@ class HealthCheck:
         return base, base + (self.replica_check_period_s if mode == "replica" else self.period_s)
 
     def _base_s(self, mode: str) -> float:
-        if mode not in FAILURE_MODES:
-            raise ValueError(f"failure_mode: must be one of {', '.join(FAILURE_MODES)} (got {mode!r})")
+        check_choice(mode, "failure_mode", FAILURE_MODES)
         if mode == "replica":
             return 0.0
         k = self.failure_threshold
@@ -81,9 +81,7 @@ class NodeFailure:
     retries: int = 0
 
     def __post_init__(self) -> None:
-        if not np.isfinite(self.at_s) or self.at_s < 0:
-            raise ValueError(f"kill_node_at_s: must be a finite time >= 0 (got {self.at_s!r})")
-        if self.mode not in FAILURE_MODES:
-            raise ValueError(f"failure_mode: must be one of {', '.join(FAILURE_MODES)} (got {self.mode!r})")
+        check_number(self.at_s, "kill_node_at_s", low=0)
+        check_choice(self.mode, "failure_mode", FAILURE_MODES)
         if not isinstance(self.retries, int) or self.retries < 0:
             raise ValueError(f"retries: must be an integer >= 0 (got {self.retries!r})")

@@ -12,6 +12,7 @@ import heapq
 import numpy as np
 
 from mlopsbook.simulate.results import IN_FLIGHT, SERVED, Result, Timeline
+from mlopsbook.validation import check_number
 
 
 def fcfs_start_times(arrival_s: np.ndarray, service_s: np.ndarray, servers: int) -> np.ndarray:
@@ -24,8 +25,7 @@ def fcfs_start_times(arrival_s: np.ndarray, service_s: np.ndarray, servers: int)
     s = np.asarray(service_s, dtype=float)
     if a.shape != s.shape or a.ndim != 1:
         raise ValueError(f"arrival_s and service_s must be 1-D arrays of the same length (got {a.shape}, {s.shape})")
-    if not isinstance(servers, (int, np.integer)) or servers < 1:
-        raise ValueError(f"servers: must be an integer >= 1 (got {servers!r})")
+    servers = check_number(servers, "servers", low=1, integer=True)
     if a.size == 0:
         return a.copy()
     if servers == 1:

@@ -5,14 +5,13 @@ Rates are per second; times returned in seconds.
 
 from __future__ import annotations
 
-import math
+from mlopsbook.validation import check_number
 
 
 def _check(servers: int, arrival_rps: float, service_rps: float) -> float:
-    if not isinstance(servers, int) or servers < 1:
-        raise ValueError(f"servers: must be an integer >= 1 (got {servers!r})")
-    if not (arrival_rps > 0 and service_rps > 0 and math.isfinite(arrival_rps) and math.isfinite(service_rps)):
-        raise ValueError(f"arrival_rps and service_rps must be finite and > 0 (got {arrival_rps!r}, {service_rps!r})")
+    check_number(servers, "servers", low=1, integer=True)
+    check_number(arrival_rps, "arrival_rps", low=0, low_open=True)
+    check_number(service_rps, "service_rps", low=0, low_open=True)
     rho = arrival_rps / (servers * service_rps)
     if rho >= 1:
         raise ValueError(f"arrival_rps: utilisation {rho:.3f} >= 1, the queue is unstable")

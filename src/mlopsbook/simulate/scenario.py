@@ -14,6 +14,7 @@ from typing import Any, Mapping
 import numpy as np
 import yaml
 
+from mlopsbook.errors import MlopsbookError
 from mlopsbook.simulate import arrivals, fixed_pool, lambda_, ray_serve
 from mlopsbook.simulate.failures import FAILURE_MODES, NodeFailure
 from mlopsbook.simulate.results import Result
@@ -21,7 +22,7 @@ from mlopsbook.simulate.results import Result
 PLATFORMS: tuple[str, ...] = ("fixed", "ray-serve", "lambda")
 
 
-class ScenarioError(ValueError):
+class ScenarioError(MlopsbookError):
     """A bad scenario value; ``field`` names it."""
 
     def __init__(self, field: str, message: str) -> None:

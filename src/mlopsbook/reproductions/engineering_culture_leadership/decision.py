@@ -1,4 +1,5 @@
-"""The profiles the book decides: the post's NLP services, and contrasting profiles in which each other platform wins.
+"""The decision page: the post's NLP services as a profile, contrasting profiles in which each other platform wins,
+and the verdict on C8 ("we ended up deploying everything on AWS Lambda", by the post's decision matrix).
 
 The post gives no traffic figures, so the traffic of :func:`post_profile` is an **assumption**, stated in
 :data:`POST_TRAFFIC`: customer-facing document services used in office hours, about a million documents a month.
@@ -15,7 +16,10 @@ import pandas as pd
 
 from mlopsbook.costs.model import PLATFORM_LABELS
 from mlopsbook.decide.profile import Profile
+from mlopsbook.claims import Status, Verdict
 from mlopsbook.costs.traffic import SECONDS_PER_MONTH, Workload
+from mlopsbook.decide.rank import decide
+from mlopsbook.reproductions.engineering_culture_leadership.profile import recorded
 
 POST_TRAFFIC: dict[str, Any] = {
     "traffic_pattern": "business-hours",
@@ -31,14 +35,12 @@ MEASURED_KEYS = ("artifact_mb", "model_latency_ms", "memory_mb")
 
 def measured_nlp() -> dict[str, float]:
     """The NLP services' measured artifact size, latency and memory (``artifact_mb``, ``model_latency_ms``,
-    ``memory_mb``), from the committed measurement record (``mlopsbook.inference.measure.recorded_profile()``), so
+    ``memory_mb``), from the committed measurement record (:func:`.profile.recorded`), so
     the decision is the same on every machine that builds the book.
 
     Of the two services the larger figures are taken (one deployment recipe for both): the profile is the harder one.
     """
-    from mlopsbook.inference import measure
-
-    return _as_measurement(measure.recorded_profile())
+    return _as_measurement(recorded())
 
 
 def _as_measurement(raw: Any) -> dict[str, float]:
@@ -99,8 +101,6 @@ def contrasts() -> dict[str, Profile]:
 
 def contrast_table(seed: int = 0) -> pd.DataFrame:
     """Each contrasting profile, its winner, deciding criterion, monthly cost and the runner-up."""
-    from mlopsbook.decide.rank import decide
-
     rows = []
     for expected, prof in contrasts().items():
         d = decide(prof, seed=seed)
@@ -113,3 +113,61 @@ def contrast_table(seed: int = 0) -> pd.DataFrame:
             "deciding": d.deciding_criterion, "expected": PLATFORM_LABELS[expected],
         })
     return pd.DataFrame(rows)
+
+
+def _sig2(x: float) -> str:
+    """Two significant figures (measured inputs vary a little between machines; the verdict's text should not)."""
+    from math import floor, log10
+
+    if x <= 0:
+        return "0"
+    digits = max(0, 1 - int(floor(log10(abs(x)))))
+    return f"{round(x, 1 - int(floor(log10(abs(x))))):,.{digits}f}"
+
+
+def verdict_c8(seed: int = 0, measured: dict[str, float] | None = None) -> Verdict:
+    """C8: the post's decision matrix, applied to the NLP services' profile, ranks Lambda first. ``measured``
+    (``artifact_mb``, ``model_latency_ms``, ``memory_mb``) defaults to the CPU-inference measurement."""
+    profile = post_profile(measured)
+    if profile is None:
+        return Verdict("C8", Status.NOT_REPRODUCED_YET,
+                       "The decision engine is built, but the NLP services' measured profile is not available yet.",
+                       reason="the CPU-inference measurement (mlopsbook.inference.measure.nlp_profile, issue 5) has not "
+                              "landed; the engine takes the artifact size, latency and memory from it, never typed")
+    d = decide(profile, seed=seed)
+    top = d.ranking[0] if d.ranking else None
+    figs: dict[str, float | int | str] = {
+        "first": d.recommendation, "deciding": d.deciding_criterion,
+        "artifact_mb": profile.artifact_mb, "model_latency_ms": profile.model_latency_ms,
+        "memory_mb": profile.memory_mb, "mean_rps": profile.mean_rps,
+        "requests_per_month": float(POST_TRAFFIC["requests_per_month"]),
+    }
+    if top is not None:
+        figs["first_usd_per_month"] = float(top.monthly_usd)
+        figs["first_p99_ms"] = float(top.p99_ms)
+    for k, v in d.flip_figures.items():
+        figs[f"flip_{k}"] = v if isinstance(v, str) else float(v)
+    if d.recommendation != "lambda":
+        return Verdict("C8", Status.REFUTED,
+                       f"On the services' measured profile and the stated traffic, the matrix ranks "
+                       f"{PLATFORM_LABELS.get(d.recommendation, d.recommendation)} first, not Lambda "
+                       f"(deciding criterion: {d.deciding_criterion}).", figures=figs)
+    runner = d.ranking[1] if len(d.ranking) > 1 else None
+    summary = (
+        f"Applied to the NLP services (measured: about {_sig2(profile.artifact_mb)} MB artifact, "
+        f"{_sig2(profile.model_latency_ms)} ms per request on one vCPU, {_sig2(profile.memory_mb)} MB; assumed: "
+        f"business-hours traffic of 1 M requests a month, no GPU, p99 SLO {profile.latency_slo_ms:,.0f} ms), the matrix "
+        f"ranks Lambda first ("
+        + ("inside its monthly free tier" if top.monthly_usd < 0.005 else f"about ${_sig2(top.monthly_usd)} a month")
+        + (f"), ahead of {PLATFORM_LABELS[runner.platform]}" if runner else ")")
+        + f"; the deciding criterion is {d.deciding_criterion}."
+        + (" The package is above Lambda's 250 MB .zip limit, so it ships as a container image (A12, A13)."
+           if profile.artifact_mb > 250 else ""))
+    above = d.flip_figures.get("above_busy_rps")
+    cond = ("the model needs no GPU and fits Lambda's hard limits (10,240 MB memory, 10 GB container image, 900 s per "
+            "request, 6 MB payload)")
+    if above is not None:
+        cond = (f"office-hours traffic below about {_sig2(float(above))} req/s in the busiest hour "
+                f"({_sig2(float(d.flip_figures['above_mean_rps']))} req/s on average); above that "
+                f"{PLATFORM_LABELS[str(d.flip_figures['above_platform'])]} is cheaper; and " + cond)
+    return Verdict("C8", Status.HOLDS_UNDER_CONDITIONS, summary, conditions=cond, figures=figs)

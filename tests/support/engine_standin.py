@@ -3,7 +3,7 @@
 :class:`StandIn` has the interface of :class:`mlopsbook.inference.service.Models` (``score``) and is deterministic.
 :class:`Stalling` scores exactly one batch across all processes at once (the first to claim a token file) and sleeps
 before every other batch: a bulk job using it writes part of its staging folder, then stalls, so a test can kill it
-half-way. Used as ``--scorer test_engine_standin:load`` / ``test_engine_standin:load_stalling`` with ``tests/`` on
+half-way. Used as ``--scorer engine_standin:load`` / ``engine_standin:load_stalling`` with ``tests/support/`` on
 ``PYTHONPATH``; ``ENGINE_STANDIN_TOKEN`` names the token file.
 """
 
@@ -51,12 +51,3 @@ def load(model_dir: Path | None = None) -> StandIn:
 def load_stalling(model_dir: Path | None = None) -> Stalling:
     return Stalling(Path(os.environ["ENGINE_STANDIN_TOKEN"]), float(os.environ.get("ENGINE_STANDIN_STALL_S", "120")))
 
-
-def test_standin_is_deterministic() -> None:
-    assert load().score(["Acme Ltd agrees"]) == load().score(["Acme Ltd agrees"])
-
-
-def test_stalling_scores_one_batch_at_once(tmp_path: Path) -> None:
-    s = Stalling(tmp_path / "token", stall_s=0.0)
-    assert s.score(["a b"]) == StandIn().score(["a b"])
-    assert (tmp_path / "token").exists()
