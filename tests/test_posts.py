@@ -223,8 +223,16 @@ def test_missing_file_is_reported(tmp_path):
     assert posts.check_post(tmp_path / "nope.md")[0].field == "file"
 
 
-def test_cli_import_without_title_fails(tmp_path):
-    p = tmp_path / "p.md"
+def test_cli_import_without_any_title_fails(tmp_path):
+    p = tmp_path / "2024-01-01.md"  # nothing left of the file name once its date is taken
     p.write_text("---\ndate: 2024-01-01\n---\nbody\n")
     r = subprocess.run([*CLI, "posts", "import", str(p), "--out", str(tmp_path)], capture_output=True, text=True)
     assert r.returncode == 1 and "title" in r.stderr and len(r.stderr.splitlines()) == 1
+
+
+def test_a_post_without_a_title_is_named_after_its_file_as_jekyll_does(tmp_path):
+    p = tmp_path / "2016-05-19-codeblocks-ahoy.md"
+    p.write_text("---\nlayout: post\n---\n\nAn article.\n")
+    err = io.StringIO()
+    out = posts.import_post(p, tmp_path / "nb", stderr=err)
+    assert posts.read(out).metadata["title"] == "Codeblocks Ahoy" and "from the file name" in err.getvalue()

@@ -125,6 +125,7 @@ def test_nothing_is_written_outside_notebooks(tmp_path):
     assert written and all(p.is_relative_to(tmp_path / "notebooks") for p in written), written
     text = (tmp_path / "notebooks" / "p.md").read_text()
     assert "](p/a.png)" in text and "](p/a-2.png)" in text
+    assert "passwd not found" in err and not (tmp_path / "notebooks" / "p" / "passwd").exists()
 
 
 def test_import_writes_into_the_books_notebooks_wherever_it_runs(tmp_path):
@@ -173,7 +174,8 @@ def test_no_date_anywhere_is_one_line_naming_the_file_and_date_flag(tmp_path):
 
 # -- titles and bodies ---------------------------------------------------------------------------------------------
 def test_a_comment_in_a_code_fence_is_not_the_title(tmp_path):
-    src = write(tmp_path / "2020-01-02-p.md", "```bash\n# install it\npip install x\n```\n\n# The Real Title\n\nText.\n")
+    body = "```bash\n# install it\npip install x\n```\n\n# The Real Title\n\nText.\n"
+    src = write(tmp_path / "2020-01-02-p.md", body)
     rc, out, err = imported(tmp_path, src)
     assert rc == 0, err
     nb = Path(out.strip())
@@ -304,7 +306,8 @@ KEYS = ["title", "date", "tags", "categories", "category", "author", "authors", 
         "cover", "jupytext", "kernelspec", "published", "subtitle", "url", "path", "layout", "x"]
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=True),
                     st.text(max_size=30), st.dates(), st.datetimes(timezones=st.just(dt.timezone.utc)),
-                    st.sampled_from(["2020-02-30", "2019-04-25 9:00:00", "today", "../x.png", "/images/a.png", "日本"]))
+                    st.sampled_from(["2020-02-30", "2019-04-25 9:00:00", "today", "../x.png", "/images/a.png",
+                                     "日本"]))
 values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
                                                        st.dictionaries(st.text(max_size=8), inner, max_size=4)),
                       max_leaves=12)

@@ -31,7 +31,7 @@ from mlopsbook import posts
 from mlopsbook.claims import VERDICT_MIME, Status, Verdict
 
 LOG = logging.getLogger(__name__)
-POST_DIR = "notebooks"
+POST_DIR = posts.book.POST_DIR
 
 
 # -- verdict outputs (myst-nb mime renderer plugin) --------------------------------------------------------------

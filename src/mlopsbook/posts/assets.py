@@ -19,14 +19,16 @@ from mlopsbook.posts.problems import Problem
 from mlopsbook.posts.sites import Site
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_DRIVE = re.compile(r"^[a-zA-Z]:[\\/]")
 MAX_NAME = 80
 PLACEHOLDER = "\x04"
 """Stands for ``<slug>/`` in rewritten references until the slug is known (the title may come from the body)."""
 
 
 def is_remote(ref: str) -> bool:
-    """Whether ``ref`` is an address (``https://``, ``data:``, ``//host``) rather than a local path."""
-    return bool(_SCHEME.match(ref)) or ref.startswith("//")
+    """Whether ``ref`` is an address (``https://``, ``data:``, ``//host``) rather than a local path
+    (``C:\\Users\\...`` is a path of the author's machine, not a scheme)."""
+    return (bool(_SCHEME.match(ref)) and not _DRIVE.match(ref)) or ref.startswith("//")
 
 
 def safe_name(name: str) -> str:
@@ -66,17 +68,33 @@ class AssetPlan:
         looked: list[Path] = []
         if not path:
             return None, looked
-        if path.startswith("/"):
+        if _DRIVE.match(path) or path.startswith("/"):
             looked.append(self.site.root / path.lstrip("/") if self.site.root else Path(path))
-            return self.site.resolve(path), looked
+            return self.site.resolve(path) or self._by_suffix(path), looked
         candidate = self.src_dir / path
         looked.append(candidate)
-        if candidate.is_file():
+        if candidate.is_file() and self._in_blog(candidate):
             return candidate, looked
         found = self.site.resolve(path)  # fastpages, Jekyll: "images/x.png" relative to the site root
         if found is None and self.site.root is not None and self.site.root != self.src_dir:
             looked.append(self.site.root / path)
         return found, looked
+
+    def _in_blog(self, p: Path) -> bool:
+        """Whether ``p`` lies in the blog: under its site root, or (no root known) two folders above the post."""
+        top = self.site.root or self.src_dir.resolve().parent.parent
+        return p.resolve().is_relative_to(top.resolve())
+
+    def _by_suffix(self, path: str) -> Path | None:
+        """A path of the author's machine (``C:\\...\\static\\img\\a.png``, ``/home/me/blog/img/a.png``): the
+        longest tail of it that names a file under the site root or the post's folder."""
+        parts = [p for p in re.split(r"[\\/]", path) if p and p not in (".", "..") and not _DRIVE.match(p + "/")]
+        for base in [b for b in (self.site.root, self.src_dir) if b is not None]:
+            for k in range(len(parts)):
+                candidate = base.joinpath(*parts[k:])
+                if candidate.is_file():
+                    return candidate
+        return None
 
     def add(self, ref: str, *, line: int | None = None, what: str = "image") -> str:
         """The rewritten reference for ``ref`` (unchanged when remote); a missing file is recorded."""

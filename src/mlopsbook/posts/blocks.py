@@ -118,3 +118,11 @@ def params(args: str) -> tuple[list[str], dict[str, str]]:
         else:
             positional.append(value)
     return positional, named
+
+
+def block_or_inline(text: str, m: re.Match[str], lines: list[str], inline: str) -> str:
+    """``lines`` (a block) when the match ``m`` is a paragraph of its own in ``text``, else ``inline``."""
+    before, after = text[: m.start()], text[m.end():]
+    head = before[before.rfind("\n\n") + 2:] if "\n\n" in before else before
+    tail = after[: after.find("\n\n")] if "\n\n" in after else after
+    return "\n".join(lines) if not head.strip() and not tail.strip() else inline

@@ -25,31 +25,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from html.parser import HTMLParser
 from pathlib import Path
 
-from mlopsbook.posts import blocks, divs, liquid, markup, shortcodes
-from mlopsbook.posts.assets import is_remote
+from mlopsbook.posts import blocks, divs, htmlblocks, links, liquid, markup, shortcodes
 from mlopsbook.posts.blocks import Ctx
-from mlopsbook.posts.lines import RAW_CLOSE, RAW_OPEN, XREF, Lines, fenced_lines, raw_spans, strip_markers
-from mlopsbook.posts.markup import HEADING_ATX, REF_DEF, code_spans, iter_links
+from mlopsbook.posts.lines import XREF, Lines, fenced_lines, raw_spans, strip_markers
+from mlopsbook.posts.markup import code_spans
 
 MORE = re.compile(r"<!--\s*(more|truncate|excerpt)\s*-->", re.I)
-URL_SCHEMES = ("http", "https", "mailto", "ftp")
-PAGE_SUFFIXES = (".md", ".markdown", ".qmd", ".mdx", ".rmd", ".ipynb", ".html", ".htm", ".rst", ".txt")
 EXECUTABLE = {"python", "r", "julia", "ojs", "bash", "sql", "js", "python3", "ipython3", "mermaid", "dot"}
 _BRACE_INFO = re.compile(r"^\{\s*\.?([\w+#-]+)[\s,}]")
 _TITLE_ATTR = re.compile(r"""\btitle\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _HEADING_ATTRS = re.compile(r"\s*\{\s*[#.][^{}]*\}\s*$")
 _KRAMDOWN_LINE = re.compile(r"^\s*\{:[^}]*\}\s*$|^\s*\{::options[^}]*/\}\s*$")
 _TOC_MARKER = re.compile(r"^\s*[-*]\s+TOC\s*$")
-_ATTR_AFTER = re.compile(r"(?<=[)\]])\{:?[.#]?[\w-]*(?:[^{}\n]*)\}")
 _SPAN = re.compile(r"\[([^\[\]\n]+)\]\{[.#:][^{}\n]*\}")
-_INLINE_IMG = re.compile(r"<img\b[^>]*>", re.I)
-_LEFTOVER = re.compile(r"\{\{|\{%")
 _MDX_LINE = re.compile(r"^(import\s.+\sfrom\s+['\"].+['\"];?|export\s+(const|default|function)\b.*)\s*$")
 _LABEL_LINE = re.compile(r"^\(([^()\s]+)\)=\s*$")
-WRAPPERS = {"img", "a", "p", "div", "center", "figure", "figcaption", "br", "picture", "source", "span"}
 
 
 @dataclass
@@ -84,40 +76,6 @@ def slugify_heading(plain: str) -> str:
     from myst_parser.mdit_to_docutils.base import default_slugify
 
     return default_slugify(plain)
-
-
-class _Tags(HTMLParser):
-    """The tags of an HTML fragment and its visible text outside ``<figcaption>``."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict[str, str]]] = []
-        self.text: list[str] = []
-        self.caption: list[str] = []
-        self._open: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, {k: v or "" for k, v in attrs}))
-        if tag not in ("img", "br", "source"):
-            self._open.append(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self._open:
-            while self._open and self._open.pop() != tag:
-                pass
-
-    def handle_data(self, data: str) -> None:
-        (self.caption if "figcaption" in self._open else self.text).append(data)
-
-
-def _tags(fragment: str) -> _Tags:
-    parser = _Tags()
-    try:
-        parser.feed(fragment)
-        parser.close()
-    except Exception:  # noqa: BLE001 - HTMLParser is lenient; a failure means "not convertible"
-        parser.tags.append(("?", {}))
-    return parser
 
 
 class Converter:
@@ -171,7 +129,7 @@ class Converter:
                 rep[h.start] = [_bold_heading(lines.text[h.start], text)]
             else:
                 rep[h.start] = [markup.heading_line(h.level + shift, text)]
-                self.out.slugs.add(slugify_heading(_plain_inline(text)))
+                self.out.slugs.add(slugify_heading(plain_heading(text)))
             rep.update({j: [] for j in range(h.start + 1, h.end)})
         for start, (info, _closed) in parsed.fences.items():
             new = self._fence_info(info, start)
@@ -234,52 +192,10 @@ class Converter:
         return None
 
     def _html_block(self, content: str, line: int, parsed: markup.Parsed) -> list[str] | None:
-        stripped = content.strip()
-        if MORE.fullmatch(stripped):
+        if MORE.fullmatch(content.strip()):
             self._excerpt(line, parsed)
             return [""]
-        parsed_tags = _tags(content)
-        names = {t for t, _ in parsed_tags.tags}
-        loose_text = "".join(parsed_tags.text).strip()
-        if "img" in names:
-            if names <= WRAPPERS and not loose_text:
-                return self._images(parsed_tags, line)
-            local = [a for t, a in parsed_tags.tags if t == "img" and a.get("src") and not is_remote(a["src"])]
-            if local:
-                self.ctx.warn(line, "image", f"{len(local)} <img> taken out of the HTML around them (the build copies "
-                                             "only images it knows); the rest of that HTML is kept: check it reads well")
-                images = _Tags()
-                images.tags = [("img", a) for a in local]
-                rest = _INLINE_IMG.sub(lambda m: "" if not is_remote(_tags(m.group()).tags[0][1].get("src", "x:"))
-                                       else m.group(), content).rstrip("\n").split("\n")
-                return [*self._images(images, line), "", *rest]
-        if "iframe" in names and names <= {"iframe", "p", "div", "center", "br"}:
-            src = next((a.get("src", "") for t, a in parsed_tags.tags if t == "iframe"), "")
-            if src.startswith("//"):
-                src = "https:" + src
-            if re.match(r"^https?://", src):
-                title = next((a.get("title", "") for t, a in parsed_tags.tags if t == "iframe"), "") or "Embedded page"
-                self.ctx.warn(line, "body", f"embedded <iframe> replaced by a link to {src} (the book is read offline)")
-                return [blocks.link(title, src)]
-        if "script" in names:
-            self.ctx.warn(line, "body", "raw <script> kept: the page will load it")
-        return None
-
-    def _images(self, tags: _Tags, line: int) -> list[str]:
-        out: list[str] = []
-        target = ""
-        caption = " ".join("".join(tags.caption).split())
-        for tag, attrs in tags.tags:
-            if tag == "a" and re.match(r"^https?://", attrs.get("href", "")):
-                target = attrs["href"]
-            if tag != "img" or not attrs.get("src"):
-                continue
-            path = self.ctx.image(attrs["src"], line)
-            if out:
-                out.append("")
-            out += blocks.figure(path, caption=caption, alt=attrs.get("alt", "") or caption,
-                                 width=attrs.get("width", ""), target=target, fence="```")
-        return out
+        return htmlblocks.block(content, line, self.ctx)
 
     def _excerpt(self, line: int, parsed: markup.Parsed) -> None:
         if self.out.excerpt is not None:
@@ -292,7 +208,7 @@ class Converter:
     # -- runs of text ------------------------------------------------------------------------------------------------
     def _runs(self, lines: Lines, parsed: markup.Parsed) -> Lines:
         if self.title:
-            self.out.slugs.add(slugify_heading(_plain_inline(self.title)))
+            self.out.slugs.add(slugify_heading(plain_heading(self.title)))
         skip = parsed.code | {j for s, e, _ in parsed.html for j in range(s, e)}
         out: list[str] = []
         origin: list[int] = []
@@ -323,108 +239,17 @@ class Converter:
         ctx = self.ctx
         text = MORE.sub("", text)
         text = liquid.expressions(text, ctx, line0)
-        text = self._links(text, line0)
+        text = links.rewrite(text, line0, self.ctx, self.out)
         text = liquid.tags(text, ctx, line0)
         text = shortcodes.shortcodes(text, ctx, line0)
-        text = liquid.sub_outside(_INLINE_IMG, text, lambda m: self._inline_img(m, text, line0))
-        text = liquid.sub_outside(_SPAN, text, lambda m: m.group(1))
+        text = markup.sub_outside(htmlblocks.INLINE_IMG, text,
+                                  lambda m: htmlblocks.inline_image(m, text, line0, self.ctx))
+        text = markup.sub_outside(_SPAN, text, lambda m: m.group(1))
         text = self._leftovers(text, line0)
         return text
 
     def _line(self, text: str, pos: int, line0: int) -> int:
         return line0 + text.count("\n", 0, pos)
-
-    def _links(self, text: str, line0: int) -> str:
-        edits: list[tuple[int, int, str]] = []
-        for link in iter_links(text):
-            line = self._line(text, link.start, line0)
-            dest = link.dest
-            if link.image:
-                if XREF in dest or _LEFTOVER.search(dest):
-                    continue
-                new = self.ctx.image(dest, line)
-                if new != dest:
-                    edits.append((link.dest_start, link.dest_end, _dest(new)))
-            else:
-                new = self._link_dest(dest, line)
-                if new is None:
-                    edits.append((link.start, link.start + 1, ""))
-                    edits.append((link.label_end, link.end, ""))
-                elif new != dest:
-                    edits.append((link.dest_start, link.dest_end, _dest(new)))
-            after = text[link.end:]
-            attr = _ATTR_AFTER.match(text, link.end) if after.startswith("{") else None
-            if attr:
-                edits.append((attr.start(), attr.end(), ""))
-        spans = code_spans(text)
-        for m in re.finditer(r"^.*$", text, re.M):
-            d = REF_DEF.match(m.group())
-            if not d or not markup.outside(spans, m.start()):
-                continue
-            dest = d.group(2).strip("<>")
-            new = self._link_dest(dest, self._line(text, m.start(), line0), image_ok=True)
-            if new is None:
-                edits.append((m.start(), m.end(), ""))
-            elif new != dest:
-                s = m.start() + d.start(2)
-                edits.append((s, m.start() + d.end(2), _dest(new)))
-        for start, end, new in sorted(edits, key=lambda e: e[0], reverse=True):
-            text = text[:start] + new + text[end:]
-        return text
-
-    def _link_dest(self, dest: str, line: int, *, image_ok: bool = False) -> str | None:
-        """The new destination of a link, or ``None`` to keep only its text."""
-        ctx = self.ctx
-        d = dest.strip()
-        if not d:
-            return None
-        if XREF in d:
-            ref = d.replace(XREF, " ").strip()
-            ctx.warn(line, "link", f"link to another page of the old site ({ref}) kept as text")
-            return None
-        if _LEFTOVER.search(d):
-            ctx.warn(line, "link", f"link with template code {d[:60]!r} kept as text")
-            return None
-        if d.startswith("//"):
-            return "https:" + d
-        scheme = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*):", d)
-        if scheme:
-            if scheme.group(1).lower() in URL_SCHEMES:
-                return d
-            ctx.warn(line, "link", f"link to {d[:60]!r} kept as text (the book links http, https, mailto, ftp)")
-            return None
-        if d.startswith("#"):
-            frag = d[1:]
-            if frag in self.out.slugs:
-                self.out.anchors = True
-                return d
-            ctx.warn(line, "link", f"link to #{frag} kept as text: no heading of the post has that anchor")
-            return None
-        path = d.split("#", 1)[0].split("?", 1)[0]
-        if d.startswith("/"):
-            absolute = ctx.site.absolute(d)
-            if absolute:
-                return absolute
-            ctx.warn(line, "link", f"site-root link {d} kept as text: give --site-url to link the old site")
-            return None
-        found = (ctx.src_dir / path) if path else None
-        if found is not None and found.is_file() and not path.lower().endswith(PAGE_SUFFIXES):
-            new = ctx.download(d, line)
-            if new:
-                return new
-        if image_ok and found is not None and found.is_file():
-            return ctx.image(d, line)
-        ctx.warn(line, "link", f"link to {d} (another page of the old site) kept as text")
-        return None
-
-    def _inline_img(self, m: re.Match[str], text: str, line0: int) -> str | None:
-        tags = _tags(m.group())
-        attrs = next((a for t, a in tags.tags if t == "img"), {})
-        if not attrs.get("src"):
-            return None
-        path = self.ctx.image(attrs["src"], self._line(text, m.start(), line0))
-        alt = blocks.one_line(attrs.get("alt", "")).replace("[", "").replace("]", "")
-        return f"![{alt}]({_dest(path)})"
 
     def _leftovers(self, text: str, line0: int) -> str:
         spans = code_spans(text)
@@ -451,11 +276,7 @@ class Converter:
         return "".join(out)
 
 
-def _dest(path: str) -> str:
-    return f"<{path}>" if re.search(r"[\s()<>]", path) else path
-
-
-def _plain_inline(text: str) -> str:
+def plain_heading(text: str) -> str:
     """Heading text as MyST slugifies it: without emphasis markers, link targets and code backticks."""
     text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
     return re.sub(r"[*_`~]", "", text)

@@ -17,7 +17,8 @@ import frontmatter
 
 from mlopsbook.claims import Claim
 from mlopsbook.posts import divs, markup, schema, source
-from mlopsbook.posts.body import URL_SCHEMES, lexer_known, slugify_heading, _plain_inline
+from mlopsbook.posts.body import lexer_known, plain_heading, slugify_heading
+from mlopsbook.posts.links import URL_SCHEMES
 from mlopsbook.posts.problems import PostError, Problem
 
 POST_SUFFIXES = (".md", ".markdown", ".qmd")
@@ -76,7 +77,8 @@ def body_problems(src: source.Source) -> list[Problem]:
     if not any(h.level == 1 and not h.nested for h in parsed.headings):
         bad(None, "body", "no level-1 heading: the page needs the post's title as its first heading (# Title)")
     myst = src.meta.get("myst") if isinstance(src.meta.get("myst"), dict) else {}
-    anchors = {slugify_heading(_plain_inline(h.text)) for h in parsed.headings} if myst.get("heading_anchors") else set()
+    anchors = ({slugify_heading(plain_heading(h.text)) for h in parsed.headings} if myst.get("heading_anchors")
+               else set())
     anchors |= {m.group(1) for line in lines if (m := _LABEL.match(line))}
     cover = src.meta.get("cover")
     if isinstance(cover, str) and cover.strip() and not re.match(r"^[a-z]+://", cover):

@@ -1,8 +1,8 @@
 """An author's frontmatter mapped onto the book's fields (:mod:`mlopsbook.posts.schema`) as each generator means them.
 
-==================================================  ======================================================================
+==================================================  ====================================================================
 the author wrote                                    the book keeps
-==================================================  ======================================================================
+==================================================  ====================================================================
 ``date`` ``pubDate`` ``publishDate`` ``published``   ``date`` (quoted ISO) and ``time``; else the file or folder name's
 ``date_published`` ``created``                       ``YYYY-MM-DD-`` prefix, a ``/YYYY/MM/DD/`` permalink, ``--date``
 ``author`` ``authors`` ``by`` (string, list,        ``author``: names separated by commas; Docusaurus keys looked up in
@@ -17,7 +17,7 @@ mapping; HTML stripped)                             ``authors.yml``
 ``redirect_from``
 ``image`` ``images`` ``cover`` ``featured_image``   ``cover`` (the image is copied into the post's asset folder)
 ``thumbnail`` ``header.image``; ``image-alt``        ``cover_alt``
-==================================================  ======================================================================
+==================================================  ====================================================================
 
 Every other field is kept as written (dates in it become ISO strings); one that ABlog or MyST would misread is kept
 under ``<name>_as_written``.
@@ -34,7 +34,7 @@ from typing import Any
 
 from mlopsbook.posts import dates
 from mlopsbook.posts.problems import PostError, Problem
-from mlopsbook.posts.schema import ABLOG_FIELDS, CHECKS, RESERVED, _check_claims
+from mlopsbook.posts.schema import ABLOG_FIELDS, CHECKS, RESERVED, check_claims
 from mlopsbook.posts.sites import Site
 from mlopsbook.posts.source import Source, UnquotedDate
 
@@ -186,7 +186,7 @@ def _date(src: Source, meta: dict[str, Any], default: str | None,
 def _valid(key: str, value: Any, file: str) -> bool:
     """Whether a field the book reads as written has the type the book reads (else it is kept aside)."""
     if key == "claims":
-        return not _check_claims(value, file)
+        return not check_claims(value, file)
     check = CHECKS.get(key)
     return value is None or check is None or check(value) is None
 

@@ -11,6 +11,7 @@ output folder.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from typing import Any, TextIO
 from mlopsbook.posts import book, fields, schema, sites, slugs, source
 from mlopsbook.posts.assets import PLACEHOLDER, AssetPlan, is_remote
 from mlopsbook.posts.blocks import Ctx
-from mlopsbook.posts.body import Converter, mdx_path
+from mlopsbook.posts.body import Converted, Converter, mdx_path
 from mlopsbook.posts.problems import PostError, Problem
 
 POST_SUFFIXES = (".md", ".markdown", ".qmd", ".mdx", ".rmd")
@@ -73,6 +74,12 @@ def discover(path: Path) -> list[Path]:
     return found
 
 
+def _title_from_name(stem: str) -> str:
+    """``2016-05-19-codeblocks-ahoy`` -> ``Codeblocks Ahoy`` (Jekyll's title of a post that gives none)."""
+    words = re.sub(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}[-_]?", "", stem).replace("_", " ").replace("-", " ").split()
+    return " ".join(w[:1].upper() + w[1:] for w in words)
+
+
 def _description(text: str) -> str:
     text = " ".join(text.split())
     if len(text) <= DESCRIPTION_CHARS:
@@ -93,11 +100,15 @@ def plan(path: Path, out_dir: Path, *, default_date: str | None = None, site_roo
     ctx.image = lambda ref, line: assets.add(ref, line=ctx.where(line))
     ctx.download = lambda ref, line: assets.add(ref, line=ctx.where(line), what="file")
     converted = Converter(src.body, ctx, title=mapped.fields.get("title"), mdx=mdx_path(path)).run(src.body)
-    title = mapped.fields.get("title") or converted.title
-    if not title:
-        raise PostError.one(path, "title", "none in the frontmatter and no level-1 heading in the body; "
-                                           "give one as title: ...")
     stem = path.parent.name if path.stem.lower() in ("index", "_index") else path.stem
+    title = mapped.fields.get("title") or converted.title
+    if not title:  # Jekyll and Docusaurus title such a post after its file name
+        title = _title_from_name(stem)
+        if not title:
+            raise PostError.one(path, "title", "none in the frontmatter, the body's first heading or the file name; "
+                                               "give one as title: ...")
+        ctx.problems.append(Problem(str(path), "title", f"none in the frontmatter or a heading: {title!r}, from the "
+                                                        "file name (as Jekyll does)", severity="warning"))
     slug = slugs.slug_for(title, explicit=mapped.slug, file_stem=stem)
     folder = out_dir / slug
     if mapped.cover is None and path.stem.lower() == "index":
@@ -119,7 +130,7 @@ def _bundle_cover(folder: Path) -> str | None:
     return None
 
 
-def _notebook_meta(mapped: fields.Mapped, title: str, converted: Any, assets: AssetPlan,
+def _notebook_meta(mapped: fields.Mapped, title: str, converted: Converted, assets: AssetPlan,
                    out_dir: Path) -> dict[str, Any]:
     f = dict(mapped.fields)
     f["title"] = title

@@ -53,7 +53,8 @@ def fenced_lines(text: list[str]) -> set[int]:
                 inside.add(i)
         else:
             inside.add(i)
-            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) and not line.strip()[len(m.group(1)):].strip():
+            closes = m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence)
+            if closes and not line.strip()[len(m.group(1)):].strip():
                 fence = None
     return inside
 

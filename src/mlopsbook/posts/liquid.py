@@ -17,7 +17,8 @@ import re
 
 from mlopsbook.posts import blocks
 from mlopsbook.posts.blocks import Ctx
-from mlopsbook.posts.lines import RAW_CLOSE, RAW_OPEN, XREF, Lines, raw_spans
+from mlopsbook.posts.lines import RAW_CLOSE, RAW_OPEN, XREF, Lines
+from mlopsbook.posts.markup import sub_outside
 
 _TAG = re.compile(r"\{%-?\s*(\w+)(.*?)-?%\}", re.S)
 _OUT = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}", re.S)
@@ -61,30 +62,6 @@ def prepass(body: Lines) -> Lines:
         line = _END_HIGHLIGHT.sub("```", line)
         out.append(line)
     return Lines(out, list(body.origin))
-
-
-def _protected(text: str) -> list[tuple[int, int]]:
-    from mlopsbook.posts.markup import code_spans
-
-    return raw_spans(text) + code_spans(text)
-
-
-def sub_outside(pattern: re.Pattern[str], text: str, fn) -> str:  # noqa: ANN001
-    """``pattern.sub(fn, text)`` for matches outside code spans and raw regions (``fn`` may return ``None``: kept)."""
-    spans = _protected(text)
-    out: list[str] = []
-    pos = 0
-    for m in pattern.finditer(text):
-        if any(a <= m.start() < b for a, b in spans):
-            continue
-        new = fn(m)
-        if new is None:
-            continue
-        out.append(text[pos: m.start()])
-        out.append(new)
-        pos = m.end()
-    out.append(text[pos:])
-    return "".join(out)
 
 
 def _split_filters(expr: str) -> list[str]:
@@ -160,21 +137,6 @@ def expressions(text: str, ctx: Ctx, line0: int) -> str:
     return sub_outside(_TAG, text, xref)
 
 
-def _alone(text: str, m: re.Match[str]) -> bool:
-    """Whether a match is a paragraph of its own (blank line or edge before and after)."""
-    before = text[: m.start()]
-    after = text[m.end():]
-    head = before[before.rfind("\n\n") + 2:] if "\n\n" in before else before
-    tail = after[: after.find("\n\n")] if "\n\n" in after else after
-    return not head.strip() and not tail.strip()
-
-
-def _block(text: str, m: re.Match[str], lines: list[str], inline: str) -> str:
-    if _alone(text, m):
-        return "\n".join(lines)
-    return inline
-
-
 def tags(text: str, ctx: Ctx, line0: int) -> str:
     """Liquid statement tags that stand for content: includes, tweets, videos, figures."""
 
@@ -190,7 +152,8 @@ def tags(text: str, ctx: Ctx, line0: int) -> str:
             url = blocks.video_url("youtube" if name == "youtube" else name, ident)
             if url is None:
                 return None
-            return _block(text, m, [blocks.link(_LABEL.get(name, name), url)], blocks.link(_LABEL.get(name, name), url))
+            link = blocks.link(_LABEL.get(name, name), url)
+            return blocks.block_or_inline(text, m, [link], link)
         return None
 
     return sub_outside(_TAG, text, tag)
@@ -211,13 +174,15 @@ def _include(text: str, m: re.Match[str], file: str, rest: str, ctx: Ctx, line: 
         if not body:
             return None
         kind = NOTE_INCLUDES[name]
-        return _block(text, m, blocks.admonition(kind, [body], fence="```"), f"**{kind.capitalize()}:** {body}")
+        return blocks.block_or_inline(text, m, blocks.admonition(kind, [body], fence="```"),
+                                      f"**{kind.capitalize()}:** {body}")
     if name in ("youtube", "twitter", "video", "vimeo", "tweet"):
         ident = named.get("content") or named.get("url") or named.get("id") or (positional[0] if positional else "")
         url = blocks.video_url(name, ident)
         if url is None:
             return None
-        return _block(text, m, [blocks.link(_LABEL.get(name, "Video"), url)], blocks.link(_LABEL.get(name, "Video"), url))
+        link = blocks.link(_LABEL.get(name, "Video"), url)
+        return blocks.block_or_inline(text, m, [link], link)
     if name in ("image", "figure", "img", "screenshot", "picture"):
         src = named.get("url") or named.get("file") or named.get("src") or named.get("image") or named.get("path")
         if not src:
@@ -225,6 +190,6 @@ def _include(text: str, m: re.Match[str], file: str, rest: str, ctx: Ctx, line: 
         path = ctx.image(src, line)
         caption = named.get("description") or named.get("caption") or named.get("title") or ""
         alt = named.get("alt") or caption
-        return _block(text, m, blocks.figure(path, caption=caption, alt=alt, width=named.get("width", ""), fence="```"),
-                      f"![{blocks.one_line(alt)}]({path})")
+        figure = blocks.figure(path, caption=caption, alt=alt, width=named.get("width", ""), fence="```")
+        return blocks.block_or_inline(text, m, figure, f"![{blocks.one_line(alt)}]({path})")
     return None

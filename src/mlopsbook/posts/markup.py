@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterator
+from typing import Callable, Iterator
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -149,6 +149,26 @@ def code_spans(text: str) -> list[tuple[int, int]]:
 
 def outside(spans: list[tuple[int, int]], pos: int) -> bool:
     return not any(a <= pos < b for a, b in spans)
+
+
+def sub_outside(pattern: re.Pattern[str], text: str, fn: Callable[[re.Match[str]], str | None]) -> str:
+    """``pattern.sub(fn, text)`` for matches outside code spans and raw regions (``fn`` may return ``None``: kept)."""
+    from mlopsbook.posts.lines import raw_spans
+
+    spans = raw_spans(text) + code_spans(text)
+    out: list[str] = []
+    pos = 0
+    for m in pattern.finditer(text):
+        if not outside(spans, m.start()):
+            continue
+        new = fn(m)
+        if new is None:
+            continue
+        out.append(text[pos: m.start()])
+        out.append(new)
+        pos = m.end()
+    out.append(text[pos:])
+    return "".join(out)
 
 
 # -- links and images ---------------------------------------------------------------------------------------------

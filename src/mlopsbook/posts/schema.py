@@ -84,7 +84,8 @@ def _positive_int(v: Any) -> str | None:
 def _image(v: Any) -> str | None:
     if _positive_int(v) is None:
         return None
-    return f"ABlog reads image as a number (which image of the post its excerpt shows), got {v!r}; a cover image is cover"
+    return (f"ABlog reads image as a number (which image of the post its excerpt shows), got {v!r}; "
+            "a cover image is cover")
 
 
 def _mapping(v: Any) -> str | None:
@@ -156,7 +157,7 @@ def check_metadata(meta: Mapping[str, Any], file: str) -> list[Problem]:
         elif not isinstance(key, str) or key not in KNOWN_FIELDS:
             probs.append(Problem(file, str(key), "kept as written; the book does not use this field", severity="note"))
     if "claims" in meta:
-        probs.extend(_check_claims(meta["claims"], file))
+        probs.extend(check_claims(meta["claims"], file))
     if meta.get("draft") is True:
         probs.append(Problem(file, "draft", "the post is a draft: the book publishes every post in _toc.yml, so leave "
                                             "it out of _toc.yml until it is ready", severity="note"))
@@ -182,7 +183,7 @@ def _check_date(v: Any, bad: Callable[[str, str], None]) -> None:
         bad("date", f"must be a quoted ISO date \"YYYY-MM-DD\", got {v!r}")
 
 
-def _check_claims(claims: Any, file: str) -> list[Problem]:
+def check_claims(claims: Any, file: str) -> list[Problem]:
     probs: list[Problem] = []
     if not isinstance(claims, list):
         return [Problem(file, "claims", f"must be a list of claims, got {type(claims).__name__}")]

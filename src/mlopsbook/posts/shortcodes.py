@@ -19,7 +19,7 @@ from pathlib import Path
 from mlopsbook.posts import blocks
 from mlopsbook.posts.blocks import Ctx
 from mlopsbook.posts.lines import RAW_CLOSE, RAW_OPEN, XREF, Lines
-from mlopsbook.posts.liquid import _alone, sub_outside
+from mlopsbook.posts.markup import sub_outside
 
 SHORTCODE = re.compile(r"\{\{([<%])\s*(/?)\s*([\w.\-/]+)(.*?)\s*/?\s*[>%]\}\}", re.S)
 _ESCAPED = re.compile(r"\{\{([<%])/\*(.*?)\*/([>%])\}\}", re.S)
@@ -142,21 +142,24 @@ def shortcodes(text: str, ctx: Ctx, line0: int) -> str:
             caption = named.get("caption") or named.get("title") or ""
             alt = named.get("alt") or caption
             target = named.get("link", "") if re.match(r"^https?://", named.get("link", "")) else ""
-            return _block(text, m, blocks.figure(path, caption=caption, alt=alt, width=named.get("width", ""),
-                                                 target=target, fence="```"), f"![{blocks.one_line(alt)}]({path})")
+            figure = blocks.figure(path, caption=caption, alt=alt, width=named.get("width", ""), target=target,
+                                   fence="```")
+            return blocks.block_or_inline(text, m, figure, f"![{blocks.one_line(alt)}]({path})")
         if name in ("youtube", "vimeo", "vimeo_simple", "instagram", "instagram_simple", "video"):
             ident = named.get("id") or named.get("src") or named.get("url") or first
             url = blocks.video_url(name, ident)
-            return _block(text, m, [blocks.link(_LABEL[name], url)], blocks.link(_LABEL[name], url)) if url else None
+            link = blocks.link(_LABEL[name], url) if url else None
+            return blocks.block_or_inline(text, m, [link], link) if link else None
         if name in ("tweet", "twitter", "twitter_simple", "x"):
             user, ident = named.get("user", ""), named.get("id") or first
             if not ident:
                 return None
             url = f"https://twitter.com/{user}/status/{ident}" if user else f"https://twitter.com/i/status/{ident}"
-            return _block(text, m, [blocks.link("Tweet", url)], blocks.link("Tweet", url))
+            return blocks.block_or_inline(text, m, [blocks.link("Tweet", url)], blocks.link("Tweet", url))
         if name == "gist":
             url = blocks.video_url("gist", "/".join(positional[:2]))
-            return _block(text, m, [blocks.link("Gist", url)], blocks.link("Gist", url)) if url else None
+            link = blocks.link("Gist", url) if url else None
+            return blocks.block_or_inline(text, m, [link], link) if link else None
         if name == "kbd":
             keys = " ".join(positional) or named.get("mac", "")
             return f"{{kbd}}`{keys}`" if keys else None
@@ -170,7 +173,3 @@ def shortcodes(text: str, ctx: Ctx, line0: int) -> str:
         return None
 
     return sub_outside(SHORTCODE, text, one)
-
-
-def _block(text: str, m: re.Match[str], lines: list[str], inline: str) -> str:
-    return "\n".join(lines) if _alone(text, m) else inline

@@ -2,7 +2,8 @@
 
 Found by walking up from the post to the nearest folder holding a generator's configuration (Jekyll
 ``_config.yml``, Hugo ``hugo.toml``/``config.toml``, Zola ``config.toml``, Quarto ``_quarto.yml``, Docusaurus
-``docusaurus.config.js``, Sphinx/ABlog ``conf.py``; or a ``static/`` folder beside ``blog/``), at most :data:`MAX_UP` levels and never past a ``.git``. The
+``docusaurus.config.js``, Sphinx/ABlog ``conf.py``; or a ``static/`` folder beside ``blog/``), at most
+:data:`MAX_UP` levels and never past a ``.git``. The
 root resolves site-root paths (``/images/x.png``, also under ``static/`` and ``public/``); the address turns
 site-root links (``/docs/themes/``) into absolute links to the old site. ``--site-root`` and ``--site-url`` override.
 """
