@@ -29,7 +29,7 @@ book: check-posts
 snapshots: $(STAMP) airflow-env
 	$(BIN)/mlopsbook snapshots $(NB)
 
-unit: $(STAMP) airflow-env scan-env
+unit: $(STAMP) airflow-env scan-env deploy-env
 	$(BIN)/python -m pytest -q tests --ignore=tests/test_site.py
 
 nbval: $(STAMP) airflow-env
@@ -45,9 +45,11 @@ test: unit nbval site
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
-## make lambda-packages: each NLP service as a Lambda deployment zip (with its dependencies) in dist/lambda/
+## make lambda-packages: each NLP service as a Lambda .zip for python3.12 in dist/lambda/ (wheels for the runtime, cached
+## in build/wheelhouse/: offline once filled), audited, then each zip answering a real event in AWS's runtime client
 lambda-packages: $(STAMP)
 	$(BIN)/mlopsbook infer package --out dist/lambda
+	$(BIN)/mlopsbook infer runtime-measure --out dist/lambda --runs 1
 
 # Targets of optional engines (Airflow's own environment, ...)
 -include mk/*.mk

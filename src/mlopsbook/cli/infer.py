@@ -23,6 +23,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     pk.add_argument("--models", default=None, metavar="DIR", help="model folder (default: build/models/<version>)")
     pk.set_defaults(func=_package)
 
+    lk = psub.add_parser("lock", help="resolve each service's wheels for the Lambda runtime (needs the package index)")
+    lk.add_argument("--models", default=None, metavar="DIR", help="model folder (default: build/models/<version>)")
+    lk.set_defaults(func=_lock)
+
+    tp = psub.add_parser("template", help="print (or --write) deploy/lambda/template.yaml, the SAM template")
+    tp.add_argument("--write", action="store_true", help="write deploy/lambda/template.yaml")
+    tp.set_defaults(func=_template)
+
+    rm = psub.add_parser("runtime-measure", help="INIT and invocation time of the zips in AWS's runtime client")
+    rm.add_argument("--out", default="dist/lambda", metavar="DIR", help="folder of the built zips (default: dist/lambda)")
+    rm.add_argument("--runs", type=int, default=3, metavar="N", help="cold starts per service (default 3)")
+    rm.add_argument("--record", action="store_true", help="write the result to data/inference/ (dated record)")
+    rm.set_defaults(func=_runtime_measure)
+
     me = psub.add_parser("measure", help="latency, throughput and memory on one emulated Lambda vCPU")
     me.add_argument("--runs", type=int, default=3, metavar="N", help="measurement processes, median taken (default 3)")
     me.add_argument("--refresh", action="store_true", help="measure again even if a cached profile exists")
@@ -63,19 +77,71 @@ def _package(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out: must be a folder (got {args.out})")
     manifest = packaging.build_all(out, _models_dir(args.models))
-    lim = manifest["limits_mb"]
+    lim, rt = manifest["limits_mb"], manifest["runtime"]
     for name, w in sorted(manifest["wheels"].items()):
         print(f"wheel  {w['name']}: {w['size_bytes'] / 1e6:.2f} MB")
+    status = 0
     for svc, p in sorted(manifest["packages"].items()):
         zip_ok = "fits" if p["fits_zip_direct_upload"] else "over"
         unz_ok = "fits" if p["fits_unzipped"] else "over"
-        print(f"lambda {svc}.zip: {p['zipped_mb']:.1f} MB zipped ({zip_ok} the {lim['zip_direct_upload']:.0f} MB direct "
-              f"upload), {p['unzipped_mb']:.1f} MB unzipped ({unz_ok} the {lim['unzipped']:.0f} MB limit); "
-              f"needs glibc >= {p['needs_glibc']}")
-        for c in p["runtime_checks"]:
-            print(f"       {c['runtime']}: {'loads' if c['compatible'] else 'cannot load: ' + c['reason']}")
-        print(f"       container recipe: {out / p['container_context']}/Dockerfile")
+        print(f"lambda {svc}.zip for {rt['runtime']} ({p['arch']}, {rt['os']}): {p['zipped_mb']:.1f} MB zipped "
+              f"({zip_ok} the {lim['zip_direct_upload']:.0f} MB direct upload), {p['unzipped_mb']:.1f} MB unzipped "
+              f"({unz_ok} the {lim['unzipped']:.0f} MB limit); needs glibc >= {p['needs_glibc']} "
+              f"(runtime: {rt['glibc']}); audit {'passed' if p['audit_ok'] else 'FAILED'}")
+        for problem in p["audit_problems"]:
+            print(f"       {problem}")
+        if not (p["fits_unzipped"] and p["audit_ok"]):
+            status = 1
+        print(f"       container recipe (the way out): {out / p['container_context']}/Dockerfile")
     print(f"manifest: {out / 'manifest.json'}")
+    return status
+
+
+def _lock(args: argparse.Namespace) -> int:
+    from packaging.requirements import Requirement
+
+    from mlopsbook.inference import lambda_runtime, packaging, wheelhouse
+
+    rt = lambda_runtime.facts()
+    wheels = packaging.build_wheels(Path("build") / "model-wheels", _models_dir(args.models))
+    targets = {"runtime-client": ["awslambdaric==4.2.2"]}
+    for svc, wheel in wheels.items():
+        targets[svc] = packaging._wheel_requires(wheel)
+    for name, roots in targets.items():
+        names = [Requirement(r).name for r in roots]
+        cons = [] if name == "runtime-client" else wheelhouse.installed_constraints(names)
+        print(f"locked: {wheelhouse.lock(name, roots, rt.target('x86_64'), constraints=cons)}")
+    return 0
+
+
+def _template(args: argparse.Namespace) -> int:
+    from mlopsbook.inference import sam_template
+
+    if args.write:
+        print(f"written: {sam_template.write()}")
+    else:
+        print(sam_template.render(), end="")
+    return 0
+
+
+def _runtime_measure(args: argparse.Namespace) -> int:
+    from mlopsbook.inference import lambda_runtime
+
+    if args.runs < 1:
+        raise UsageError(f"--runs: must be >= 1 (got {args.runs})")
+    out = Path(args.out)
+    manifest_path = out / "manifest.json"
+    if not manifest_path.is_file():
+        raise UsageError(f"--out: no manifest.json in {args.out} (run `make lambda-packages` first)")
+    manifest = json.loads(manifest_path.read_text())
+    zips = {s: out / f"{s}.zip" for s in manifest["packages"]}
+    m = lambda_runtime.measure(zips, runs=args.runs)
+    for s in sorted(zips):
+        r = m[s]
+        print(f"{s}: INIT {r['init_ms']:.0f} ms (median of {args.runs}); invocation p50 {r['duration_ms_p50']:.1f} ms, "
+              f"p95 {r['duration_ms_p95']:.1f} ms ({r['n_invocations']} one-page documents)")
+    if args.record:
+        print(f"recorded: {lambda_runtime.record(m, manifest['packages'])}")
     return 0
 
 

@@ -287,13 +287,16 @@ def package_manifest_dir() -> Path:
     import hashlib
     from importlib import metadata
 
-    from mlopsbook.inference import handlers, packaging, service
+    from mlopsbook.inference import (elf_audit, handlers, lambda_runtime, linear_text, packaging, service,
+                                     wheelhouse)
     from mlopsbook.paths import repo_root
 
     root = repo_root()
     h = hashlib.sha256()
-    for f in [Path(packaging.__file__), Path(handlers.__file__), Path(service.__file__),
-              *sorted((root / "lambda").glob("*.py"))]:
+    for f in [Path(packaging.__file__), Path(handlers.__file__), Path(service.__file__), Path(linear_text.__file__),
+              Path(wheelhouse.__file__), Path(elf_audit.__file__), Path(lambda_runtime.__file__),
+              *sorted((root / "lambda").glob("*.py")), *sorted((root / "lambda" / "requirements").glob("*.txt")),
+              root / "data" / "inference" / lambda_runtime.RUNTIME_FILE]:
         h.update(f.read_bytes())
     for dist in packaging.requirement_closure(["scikit-learn", "spacy"]):
         h.update(f"{dist.metadata['Name']}=={dist.version}".encode())

@@ -58,22 +58,27 @@ def package_table(manifest: Mapping[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("artifact")
 
 
-def largest_table(manifest: Mapping[str, Any]) -> pd.DataFrame:
-    """What fills each zip: the largest top-level folders, MB unzipped."""
+def largest_table(manifest: Mapping[str, Any], top: int = 10) -> pd.DataFrame:
+    """What fills each zip: its ``top`` largest distributions, MB unzipped (read from the built zip's files)."""
     rows = []
     for svc, p in sorted(manifest["packages"].items()):
-        for name, size in p["largest_bytes"].items():
-            rows.append({"package": svc, "folder": name, "MB": round(size / 1e6, 1)})
-    return pd.DataFrame(rows).set_index(["package", "folder"])
+        ranked = sorted(p["distribution_bytes"].items(), key=lambda kv: (-kv[1], kv[0]))
+        for name, size in ranked[:top]:
+            rows.append({"package": svc, "distribution": name, "version": p["distributions"].get(name, ""),
+                         "MB": round(size / 1e6, 1)})
+    return pd.DataFrame(rows).set_index(["package", "distribution"])
 
 
 def runtime_table(manifest: Mapping[str, Any]) -> pd.DataFrame:
-    """Can each zip load on each managed Lambda Python runtime, and why not."""
+    """Each zip against its runtime: the newest glibc its compiled files need, the audit, what was left out."""
+    rt = manifest["runtime"]
     rows = []
     for svc, p in sorted(manifest["packages"].items()):
-        for c in p["runtime_checks"]:
-            rows.append({"package": svc, "runtime": c["runtime"], "loads": c["compatible"], "why": c["reason"]})
-    return pd.DataFrame(rows).set_index(["package", "runtime"])
+        rows.append({"package": svc, "runtime": f"{rt['runtime']} ({p['arch']}, {rt['os']})",
+                     "needs glibc": p["needs_glibc"], "runtime glibc": rt["glibc"],
+                     "ELF audit": "passed" if not p["audit_problems"] else "; ".join(p["audit_problems"][:2]),
+                     "distributions left out (never imported)": ", ".join(sorted(p["dropped"])) or "none"})
+    return pd.DataFrame(rows).set_index("package")
 
 
 def latency_table(profile: Mapping[str, Any]) -> pd.DataFrame:

@@ -173,6 +173,7 @@ def start_autoscaling_cluster(max_workers: int = 2, idle_timeout_s: float = 6.0,
     ray_runtime.silence_python_side()
     if ray.is_initialized():
         raise RuntimeError("a Ray session is already connected in this process: stop it first")
+    ray_runtime.sync_auth_mode()
     ip = ray._private.services.get_node_ip_address()
     port = free_port()
     address = f"{ip}:{port}"

@@ -195,7 +195,7 @@ def start_cluster(spec: ClusterSpec = ClusterSpec(), env: Mapping[str, str] | No
     """Start the head and worker nodes, connect this process, and (``deploy``) run the Serve application.
 
     ``env``: environment variables set before Ray starts (e.g. the authentication settings; by default the local
-    settings of :func:`mlopsbook.rayengine.ray_runtime.quiet_environment`: token authentication off, session files in
+    settings of :func:`mlopsbook.rayengine.ray_runtime.quiet_environment`: token authentication on, session files in
     ``<repo>/.ray``). Every node exports Prometheus metrics on its own free port (:meth:`LocalCluster.metrics_targets`).
     On any failure the nodes started so far are stopped before the error propagates.
     """
@@ -208,6 +208,7 @@ def start_cluster(spec: ClusterSpec = ClusterSpec(), env: Mapping[str, str] | No
     ray_runtime.silence_python_side()
     if ray.is_initialized():
         raise RuntimeError("a Ray session is already connected in this process: stop it first")
+    ray_runtime.sync_auth_mode()
     store = spec.object_store_mb * 1024**2
     head_port = free_port()
     head_args: dict[str, Any] = {"num_cpus": 0, "include_dashboard": False, "object_store_memory": store,

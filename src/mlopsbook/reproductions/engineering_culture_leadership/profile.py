@@ -15,7 +15,7 @@ from typing import Any
 
 from mlopsbook.costs.model import LAMBDA_MB_PER_VCPU, ModelProfile
 
-RECORDED_PROFILE = "measured-profile-2026-11-28.json"
+RECORDED_PROFILE = "measured-profile-2026-11-30.json"
 """The committed measurement of the post's services in ``data/inference/``."""
 
 
@@ -29,8 +29,9 @@ def recorded() -> dict[str, Any]:
 @lru_cache(maxsize=1)
 def post_model() -> ModelProfile:
     """The post's workload as a :class:`~mlopsbook.costs.model.ModelProfile`: the median per-request time of both
-    models on a one-page document on one core, the fresh-process INIT time, and Lambda at 1,769 MB (one vCPU, fact A8,
-    as emulated). Loaded once per process."""
+    models on a one-page document on one core, the INIT of both functions measured in AWS's runtime client on one core
+    (``init_source`` of the record), and Lambda at 1,769 MB (one vCPU, fact A8, as emulated). Loaded once per
+    process."""
     rec = recorded()
     return ModelProfile(
         name="the post's NLP services on CPU (classification + NER), measured",
@@ -38,5 +39,6 @@ def post_model() -> ModelProfile:
         init_ms=float(round(float(rec["init_ms"]), -1)),
         lambda_memory_mb=LAMBDA_MB_PER_VCPU,
         source=(f"measured on {rec['provenance']['measured_on']} ({rec['provenance']['machine']}): "
-                f"data/inference/{RECORDED_PROFILE}"),
+                f"data/inference/{RECORDED_PROFILE}"
+                + (f"; INIT from {rec['init_source']}" if rec.get("init_source") else "")),
     )
