@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
+from mlopsbook.posts.assets import AssetPlan
 from mlopsbook.posts.problems import Problem
 from mlopsbook.posts.sites import Site
 
@@ -25,17 +26,24 @@ ADMONITIONS = {"note": "note", "tip": "tip", "info": "note", "warning": "warning
 
 @dataclass
 class Ctx:
-    """The post being converted: its file (for messages), first body line, frontmatter, site and asset callback."""
+    """The post being converted: its file (for messages), first body line, frontmatter, site and asset plan."""
 
     file: str
     body_line: int
     meta: dict[str, Any]
     site: Site
     src_dir: Path
-    image: Callable[[str, int | None], str]
-    download: Callable[[str, int | None], str | None]
+    assets: AssetPlan
     problems: list[Problem] = field(default_factory=list)
     origin: list[int] = field(default_factory=list)
+
+    def image(self, ref: str, line: int | None) -> str:
+        """The rewritten reference of an image the post shows on the current body's line ``line``."""
+        return self.assets.add(ref, line=self.where(line))
+
+    def download(self, ref: str, line: int | None) -> str:
+        """The rewritten reference of a local file the post links to."""
+        return self.assets.add(ref, line=self.where(line), what="file")
 
     def where(self, line: int | None) -> int | None:
         """The file's line number of the current body's 0-based line ``line``."""

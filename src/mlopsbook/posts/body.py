@@ -58,15 +58,6 @@ class Converted:
     slugs: set[str] = field(default_factory=set)
 
 
-def title_of(body: str) -> str | None:
-    """The first level-1 heading of ``body`` outside code (what the title is when the frontmatter has none)."""
-    parsed = markup.parse(body)
-    for h in parsed.headings:
-        if h.level == 1 and not h.nested and h.text.strip():
-            return _heading_text(h.text)
-    return None
-
-
 def _heading_text(text: str) -> str:
     return " ".join(_HEADING_ATTRS.sub("", text).split())
 
@@ -81,7 +72,7 @@ def slugify_heading(plain: str) -> str:
 class Converter:
     """Converts one post body; ``ctx`` carries the file, site, frontmatter and asset callbacks."""
 
-    def __init__(self, body: str, ctx: Ctx, *, title: str | None, mdx: bool = False):
+    def __init__(self, ctx: Ctx, *, title: str | None, mdx: bool = False):
         self.ctx = ctx
         self.title = title
         self.mdx = mdx

@@ -95,11 +95,8 @@ def plan(path: Path, out_dir: Path, *, default_date: str | None = None, site_roo
     site = sites.find(path, site_root=site_root, site_url=site_url)
     mapped = fields.map_meta(src, site, default_date=default_date)
     assets = AssetPlan(path.parent, site, str(path))
-    ctx = Ctx(str(path), src.body_line, src.meta, site, path.parent, image=lambda r, l: None,  # type: ignore[arg-type]
-              download=lambda r, l: None)  # type: ignore[arg-type]
-    ctx.image = lambda ref, line: assets.add(ref, line=ctx.where(line))
-    ctx.download = lambda ref, line: assets.add(ref, line=ctx.where(line), what="file")
-    converted = Converter(src.body, ctx, title=mapped.fields.get("title"), mdx=mdx_path(path)).run(src.body)
+    ctx = Ctx(str(path), src.body_line, src.meta, site, path.parent, assets)
+    converted = Converter(ctx, title=mapped.fields.get("title"), mdx=mdx_path(path)).run(src.body)
     stem = path.parent.name if path.stem.lower() in ("index", "_index") else path.stem
     title = mapped.fields.get("title") or converted.title
     if not title:  # Jekyll and Docusaurus title such a post after its file name
