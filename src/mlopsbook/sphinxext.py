@@ -104,6 +104,24 @@ def _verdicts(env: Any) -> dict[tuple[str | None, str], tuple[str, dict[str, Any
     return out
 
 
+def _table(header: list[str], widths: tuple[int, ...]) -> tuple[nodes.table, nodes.tbody]:
+    """An empty ledger table with its header row, and its body to fill."""
+    table = nodes.table(classes=["mlopsbook-ledger"])
+    tgroup = nodes.tgroup(cols=len(header))
+    table += tgroup
+    for w in widths:
+        tgroup += nodes.colspec(colwidth=w)
+    thead = nodes.thead()
+    tgroup += thead
+    row = nodes.row()
+    for h in header:
+        row += nodes.entry("", nodes.paragraph(text=h))
+    thead += row
+    tbody = nodes.tbody()
+    tgroup += tbody
+    return table, tbody
+
+
 def _ledger_table(app: Sphinx, fromdocname: str) -> nodes.Node:
     builder = app.builder
     verdicts = _verdicts(app.env)
@@ -118,19 +136,7 @@ def _ledger_table(app: Sphinx, fromdocname: str) -> nodes.Node:
         if not post_claims:
             continue
         title = app.env.titles[doc].astext() if doc in app.env.titles else doc
-        table = nodes.table(classes=["mlopsbook-ledger"])
-        tgroup = nodes.tgroup(cols=len(header))
-        table += tgroup
-        for w in (5, 30, 12, 38, 15):
-            tgroup += nodes.colspec(colwidth=w)
-        thead = nodes.thead()
-        tgroup += thead
-        row = nodes.row()
-        for h in header:
-            row += nodes.entry("", nodes.paragraph(text=h))
-        thead += row
-        tbody = nodes.tbody()
-        tgroup += tbody
+        table, tbody = _table(header, (5, 30, 12, 38, 15))
         for c in post_claims:
             cid = c["id"]
             where, rec = verdicts.get((post, cid), (None, None))
