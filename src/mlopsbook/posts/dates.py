@@ -91,26 +91,24 @@ def _parse_loose(s: str) -> tuple[str, str | None]:
     return day.isoformat(), _time(a.replace(minute=minute, second=second, microsecond=0))
 
 
-def from_name(name: str) -> str | None:
-    """The ISO date of a ``YYYY-MM-DD-`` prefix of a file or folder name, or ``None``."""
-    m = _NAME_DATE.match(name)
+def _ymd(m: re.Match[str] | None) -> str | None:
+    """The ISO date of a match whose groups are year, month and day, or ``None`` (no match, not a real date)."""
     if not m:
         return None
     try:
         return _checked(dt.date(int(m[1]), int(m[2]), int(m[3]))).isoformat()
     except (ValueError, DateError):
         return None
+
+
+def from_name(name: str) -> str | None:
+    """The ISO date of a ``YYYY-MM-DD-`` prefix of a file or folder name, or ``None``."""
+    return _ymd(_NAME_DATE.match(name))
 
 
 def from_url(url: str) -> str | None:
     """The ISO date of a ``/YYYY/MM/DD/`` permalink or path, or ``None``."""
-    m = _URL_DATE.search(url)
-    if not m:
-        return None
-    try:
-        return _checked(dt.date(int(m[1]), int(m[2]), int(m[3]))).isoformat()
-    except (ValueError, DateError):
-        return None
+    return _ymd(_URL_DATE.search(url))
 
 
 def is_iso(value: Any) -> bool:
