@@ -9,7 +9,7 @@ NB     ?=
 export RAY_USAGE_STATS_ENABLED := 0
 export PYTHONHASHSEED := 0
 
-.PHONY: book test venv snapshots check-posts unit nbval site bench lambda-packages clean
+.PHONY: book test venv snapshots check-posts unit nbval site bench lambda-packages reader-test clean
 
 venv: $(STAMP)
 $(STAMP): requirements.txt pyproject.toml
@@ -30,7 +30,7 @@ snapshots: $(STAMP) airflow-env
 	$(BIN)/mlopsbook snapshots $(NB)
 
 unit: $(STAMP) airflow-env scan-env deploy-env
-	$(BIN)/python -m pytest -q tests --ignore=tests/test_site.py
+	$(BIN)/python -m pytest -q tests --ignore=tests/test_site.py -m "not slow"
 
 nbval: $(STAMP) airflow-env
 	$(BIN)/python -m pytest -q --nbval snapshots --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
@@ -40,6 +40,12 @@ site: book
 
 ## make test: unit and property tests, snapshot consistency, strict nbval on every notebook, the book, the site in Chromium
 test: unit nbval site
+
+## make reader-test: every notebook run as a Binder reader runs it (fresh environment from requirements.txt,
+## postBuild, MEM_LIMIT 2 GiB): each within 5 minutes and 2 GB, figures in build/reader-run.json; and the costs and
+## decision snapshots in a fresh Python 3.12 without mlopsbook, as Colab runs them (about 15 minutes)
+reader-test: $(STAMP)
+	$(BIN)/python -m pytest -q -s tests/test_reader_run.py tests/test_colab.py
 
 ## make bench: every benchmark in benchmarks/ (prints figures and ratios against named baselines)
 bench: $(STAMP)

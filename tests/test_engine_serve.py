@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 
 from mlopsbook.claims import Status
-from mlopsbook.rayengine import experiments, load, serve_app, verdicts
+from mlopsbook.rayengine import experiments, load, serve_app
+from mlopsbook.reproductions.engineering_culture_leadership import engine as verdicts
 from mlopsbook.rayengine.bulk import BulkResult
 
 

@@ -152,6 +152,10 @@ def test_launch_links_name_files_that_exist(slug):
             rel = u.split("/blob/", 1)[1].split("/", 1)[1]
         assert (ROOT / rel).is_file(), f"launch link {u} names {rel}, which is not in the repository"
     assert any(u.endswith(".ipynb") for u in launch if "colab" in u), "Colab needs an .ipynb"
+    from test_launch_links import expected_binder
+
+    binder = [u.replace("&amp;", "&") for u in launch if "mybinder.org" in u]
+    assert expected_binder("notebooks/engineering-culture-leadership") in binder, binder
 
 
 @pytest.mark.parametrize("slug", POSTS)

@@ -259,17 +259,11 @@ class Engine:
         return BulkDay(first, second, min(n_compare, len(src)), equal)
 
     def memory_gb(self) -> float:
-        """Resident memory of this process and every process it started (the local Ray cluster), in GB."""
-        import psutil
+        """Memory of this process and every process it started (the local Ray cluster), in GB: summed PSS, which
+        counts a shared page once, as a container's memory limit does (:func:`runtime_budget.process_tree_pss_bytes`)."""
+        from mlopsbook.runtime_budget import process_tree_pss_bytes
 
-        me = psutil.Process()
-        total = 0
-        for p in [me, *me.children(recursive=True)]:
-            try:
-                total += p.memory_info().rss
-            except psutil.Error:
-                pass
-        return total / 1e9
+        return process_tree_pss_bytes() / 1e9
 
     def close(self) -> None:
         ray_runtime.stop()
@@ -316,8 +310,23 @@ def airflow_bin() -> Path:
     return p
 
 
-def run_dag(day: date, input_root: Path, output_root: Path, airflow_home: Path, timeout_s: float = 600) -> DagRun:
-    """Run the bulk DAG for ``day`` with ``airflow dags test`` (SQLite in ``airflow_home``, migrated first)."""
+def _running_cluster_address() -> str:
+    """The GCS address of the Ray cluster this process started or joined ("" when Ray is not running here)."""
+    import sys
+
+    if "ray" not in sys.modules:
+        return ""
+    import ray
+
+    return str(ray.get_runtime_context().gcs_address) if ray.is_initialized() else ""
+
+
+def run_dag(day: date, input_root: Path, output_root: Path, airflow_home: Path, timeout_s: float = 600,
+            ray_address: str | None = None) -> DagRun:
+    """Run the bulk DAG for ``day`` with ``airflow dags test`` (SQLite in ``airflow_home``, migrated first).
+
+    The DAG's job runs on ``ray_address`` (default: the cluster this process runs, if any, so that a notebook's
+    memory holds one Ray head, not two; ``""``: the job starts its own local cluster)."""
     import os
     import subprocess
     import sys
@@ -330,6 +339,9 @@ def run_dag(day: date, input_root: Path, output_root: Path, airflow_home: Path, 
            "AIRFLOW__CORE__LOAD_EXAMPLES": "False", "MLOPSBOOK_BULK_INPUT": str(input_root),
            "MLOPSBOOK_BULK_OUTPUT": str(output_root), "MLOPSBOOK_BIN": str(Path(sys.executable).parent / "mlopsbook")}
     env.pop("RAY_ADDRESS", None)
+    address = ray_address if ray_address is not None else _running_cluster_address()
+    if address:
+        env["RAY_ADDRESS"] = address  # the job joins this cluster instead of starting a second one beside it
     Path(airflow_home).mkdir(parents=True, exist_ok=True)
     af = str(airflow_bin())
     mig = subprocess.run([af, "db", "migrate"], env=env, capture_output=True, text=True, timeout=timeout_s)

@@ -88,7 +88,7 @@ class PrometheusServer:
             if self._proc.poll() is not None:
                 raise RuntimeError(f"prometheus exited with status {self._proc.returncode}")
             try:
-                with urllib.request.urlopen(f"{self.url}/-/ready", timeout=2) as r:
+                with urllib.request.urlopen(f"{self.url}/-/ready", timeout=2) as r:  # nosec B310 - http://127.0.0.1 URL we built
                     if r.status == 200:
                         return self
             except OSError:
@@ -100,7 +100,7 @@ class PrometheusServer:
 
     def _get(self, path: str, **params: str) -> Any:
         q = f"?{urllib.parse.urlencode(params)}" if params else ""
-        with urllib.request.urlopen(f"{self.url}{path}{q}", timeout=5) as r:
+        with urllib.request.urlopen(f"{self.url}{path}{q}", timeout=5) as r:  # nosec B310 - http://127.0.0.1 URL we built
             return json.loads(r.read())["data"]
 
     def query(self, expr: str) -> list[dict[str, Any]]:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlopsbook.paths import repo_root
+from mlopsbook.runtime_budget import RayConfig, ray_config
 
 QUIET_ENV: dict[str, str] = {
     "RAY_USAGE_STATS_ENABLED": "0",
@@ -36,7 +37,7 @@ QUIET_ENV: dict[str, str] = {
 """Environment set before ``import ray`` (only where the user has not set the variable)."""
 
 LOCAL_OBJECT_STORE_BYTES = 512 * 1024**2
-"""Object store of the local cluster: 512 MiB keeps Ray well under the book's 4 GB memory budget."""
+"""Object store of the local cluster where memory is plentiful (:data:`mlopsbook.runtime_budget.FULL`)."""
 
 _QUIET_LOGGERS = {"ray": logging.ERROR, "ray.serve": logging.ERROR, "ray.data": logging.ERROR,
                   "ray.widgets.util": logging.WARNING, "ray.train": logging.ERROR}
@@ -44,11 +45,13 @@ _QUIET_LOGGERS = {"ray": logging.ERROR, "ray.serve": logging.ERROR, "ray.data": 
 
 @dataclass(frozen=True)
 class RayRuntime:
-    """What :func:`start` connected to: a local cluster or a remote one (``address``), and its CPUs."""
+    """What :func:`start` connected to: a local cluster or a remote one (``address``), its CPUs, and for a local
+    cluster the configuration chosen for the memory given (:mod:`mlopsbook.runtime_budget`)."""
 
     local: bool
     address: str
     num_cpus: float
+    config: RayConfig | None = None
 
 
 def session_dir() -> Path:
@@ -124,13 +127,17 @@ def silence_python_side() -> None:
     ctx.execution_options.preserve_order = True
 
 
-def start(num_cpus: int = 2, address: str | None = None) -> RayRuntime:
+def start(num_cpus: int | None = None, address: str | None = None, config: RayConfig | None = None) -> RayRuntime:
     """Connect to Ray once per process and return what it connected to.
 
     ``address`` (default: ``$RAY_ADDRESS``) targets an existing cluster, e.g. ``ray://head:10001`` or ``auto``;
-    without one, a local cluster with ``num_cpus`` CPUs, no dashboard and a 512 MiB object store starts here.
-    Calling again returns the running session without starting another. Raises ``ValueError`` for ``num_cpus < 1``.
+    without one, a local cluster starts here with no dashboard, sized by ``config`` (default
+    :func:`mlopsbook.runtime_budget.ray_config`, from the memory this process is given: ``MEM_LIMIT``, the cgroup,
+    the machine): its object store and, unless ``num_cpus`` is given, its CPUs. Calling again returns the running
+    session without starting another. Raises ``ValueError`` for ``num_cpus < 1``.
     """
+    config = config or ray_config()
+    num_cpus = config.num_cpus if num_cpus is None else num_cpus
     if num_cpus < 1:
         raise ValueError(f"num_cpus: must be at least 1 (got {num_cpus})")
     address = address or os.environ.get("RAY_ADDRESS") or None
@@ -144,11 +151,12 @@ def start(num_cpus: int = 2, address: str | None = None) -> RayRuntime:
         if address:
             ray.init(address=address, **common)
         else:
-            ray.init(num_cpus=num_cpus, include_dashboard=False, object_store_memory=LOCAL_OBJECT_STORE_BYTES,
-                     _temp_dir=str(session_dir()), **common)
+            ray.init(num_cpus=num_cpus, include_dashboard=False, object_store_memory=config.object_store_bytes,
+                     _temp_dir=str(session_dir()), _system_config=dict(config.system_config) or None, **common)
         silence_python_side()
     cpus = float(ray.cluster_resources().get("CPU", 0.0))
-    return RayRuntime(local=not address, address=address or "local", num_cpus=cpus)
+    return RayRuntime(local=not address, address=address or "local", num_cpus=cpus,
+                      config=None if address else config)
 
 
 def stop() -> None:

@@ -71,6 +71,17 @@ def post_profile(measured: Mapping[str, float] | None = None) -> Profile | None:
         name="the post's NLP services")
 
 
+def with_traffic(profile: Profile, traffic_pattern: str, requests_per_month: float, **fields: Any) -> Profile:
+    """``profile`` with another traffic, its shape and monthly volume (the mean and peak rates follow from them, as
+    for the post's profile), and any other fields replaced (``model_latency_ms=80.0``, ``latency_slo_ms=500``, ...).
+    The result is validated as any profile is."""
+    import dataclasses
+
+    mean = float(requests_per_month) / SECONDS_PER_MONTH
+    return dataclasses.replace(profile, traffic_pattern=traffic_pattern, mean_rps=mean,
+                               peak_rps=float(Workload(traffic_pattern, mean).peak_rps), **fields)
+
+
 CONTRASTS: dict[str, dict[str, Any]] = {
     "lambda": dict(name="internal tool, a few thousand calls a day", traffic_pattern="business-hours", mean_rps=0.05,
                    peak_rps=0.187, gpu="no", artifact_mb=90, model_latency_ms=60, memory_mb=1024,

@@ -1,0 +1,99 @@
+"""Every notebook runs as a Binder reader runs it, within mybinder.org's limits (slow: about 10 minutes).
+
+As repo2docker builds the image: a copy of the repository (tracked and untracked, ignored files left out), a fresh
+environment from ``requirements.txt`` alone, ``postBuild`` with ``HOME`` in a temporary folder. Then, as a reader:
+every notebook of ``_toc.yml`` opened from its ``.md`` through jupytext, run top to bottom in its own folder by
+nbclient, with ``MEM_LIMIT`` at 2 GiB as JupyterHub sets it; the kernel's and every descendant's memory (summed PSS,
+Ray's processes included) sampled by :mod:`mlopsbook.readerrun`. Each must finish within 5 minutes and peak at most
+2 GB (``data/readers/``). The per-notebook figures are written to ``build/reader-run.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from mlopsbook import runtime_budget
+from mlopsbook.paths import repo_root
+
+ROOT = repo_root()
+NOTEBOOK_LIMIT_S = 300
+pytestmark = pytest.mark.slow
+
+
+def _copy_repository(dest: Path) -> None:
+    """The files repo2docker would copy: tracked and untracked files that git does not ignore."""
+    out = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                         capture_output=True, check=True)
+    for rel in filter(None, out.stdout.decode().split("\0")):
+        src = ROOT / rel
+        if src.is_file():
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / rel)
+
+
+@pytest.fixture(scope="module")
+def binder():
+    """(repository copy, environment, HOME, seconds per step) prepared as repo2docker would.
+
+    A short folder (Binder's is /home/jovyan): Ray's socket paths under ``<repo>/.ray`` must stay within the
+    107 bytes of an AF_UNIX address, which pytest's own temporary folders exceed."""
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix="rr-", dir="/tmp"))
+    repo, env, home = base / "repo", base / "env", base / "home"
+    home.mkdir()
+    _copy_repository(repo)
+    steps = {}
+    t = time.monotonic()
+    subprocess.run([sys.executable, "-m", "venv", str(env)], check=True)
+    pip = [str(env / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    subprocess.run([*pip, "-r", "requirements.txt"], cwd=repo, check=True)
+    steps["requirements_s"] = time.monotonic() - t
+    t = time.monotonic()
+    environ = {**os.environ, "HOME": str(home), "PATH": f"{env / 'bin'}:{os.environ['PATH']}",
+               "VIRTUAL_ENV": str(env)}
+    environ.pop("MLOPSBOOK_ROOT", None)
+    subprocess.run(["./postBuild"], cwd=repo, env=environ, check=True)
+    steps["postbuild_s"] = time.monotonic() - t
+    yield repo, env, environ, steps
+    shutil.rmtree(base, ignore_errors=True)
+
+
+def test_every_notebook_runs_within_binders_limits(binder):
+    repo, env, environ, steps = binder
+    assert (repo / ".venv-airflow" / "bin" / "airflow").is_file(), "postBuild did not make the Airflow environment"
+    assert (Path(environ["HOME"]) / ".jupyter" / "labconfig" / "default_setting_overrides.json").is_file()
+    limit = runtime_budget.binder_memory_bytes()
+    # What mybinder.org sets: the memory limit, and the launch host (the decision page's widgets then run live)
+    run_env = {**environ, "MEM_LIMIT": str(2 * runtime_budget.GIB), "BINDER_LAUNCH_HOST": "https://mybinder.org/"}
+    t = time.monotonic()
+    out = subprocess.run([str(env / "bin" / "python"), "-m", "mlopsbook.readerrun", "--json",
+                          "--timeout-s", str(NOTEBOOK_LIMIT_S)], cwd=repo, env=run_env, capture_output=True,
+                         text=True, timeout=60 * 60)
+    runs = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+    report = {"steps_s": {**steps, "notebooks_s": time.monotonic() - t}, "runs": runs}
+    (ROOT / "build").mkdir(exist_ok=True)
+    (ROOT / "build" / "reader-run.json").write_text(json.dumps(report, indent=1))
+    for r in runs:
+        print(f"{r['notebook']}: {'ok' if r['ok'] else 'FAILED'} {r['wall_s']:.0f} s, "
+              f"peak {r['peak_bytes'] / 1e9:.2f} GB {r['error']}")
+    names = {r["notebook"] for r in runs}
+    from mlopsbook.readerrun import toc_notebooks
+
+    want = {p.relative_to(ROOT).as_posix() for p in toc_notebooks(ROOT)}
+    assert names == want, f"not run: {sorted(want - names)}; stderr: {out.stderr[-2000:]}"
+    problems = [f"{r['notebook']}: {r['error']}" for r in runs if not r["ok"]]
+    problems += [f"{r['notebook']}: {r['wall_s']:.0f} s > {NOTEBOOK_LIMIT_S} s" for r in runs
+                 if r["wall_s"] > NOTEBOOK_LIMIT_S]
+    problems += [f"{r['notebook']}: peak {r['peak_bytes'] / 1e9:.2f} GB > {limit / 1e9:.0f} GB" for r in runs
+                 if r["peak_bytes"] > limit]
+    problems += [f"{r['notebook']}: memory never sampled" for r in runs if r["samples"] < 1]
+    assert not problems, "\n".join(problems)
