@@ -42,6 +42,13 @@ def _sh(cmd: str, book: Path) -> str:
     return f"$ {cmd}\n{out}"
 
 
+def _git_checkout(book: Path) -> None:
+    """The book as an author has it: a git checkout (snapshots name the commit they are made from)."""
+    git = ["git", "-c", "user.name=author", "-c", "user.email=author@example.org", "-C", str(book)]
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "the book"]):
+        subprocess.run([*git, *args], check=True, capture_output=True)
+
+
 def walk() -> dict[str, str]:
     """Every output file of the page, by name."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -49,6 +56,7 @@ def walk() -> dict[str, str]:
         blog = tmp_path / "blog"
         shutil.copytree(SOURCE, blog)
         book = tinybook.make(tmp_path, {"first-post": FIRST.read_text()}, name="book")
+        _git_checkout(book)
         out: dict[str, str] = {}
         out["01-import.txt"] = _sh(f"mlopsbook posts import ../blog/{POST}", book)
         nb = book / "notebooks" / f"{SLUG}.md"

@@ -36,8 +36,9 @@ def make(tmp: Path, posts: dict[str, str], *, intro: str = "# Tiny book\n\n```{p
     shutil.copytree(root / "mk", book / "mk")
     shutil.copytree(root / "data", book / "data")  # the library's models read their dated inputs at import
     (book / "airflow").mkdir()
-    for fname in ("requirements.txt", "constraints.txt"):
-        shutil.copy2(root / "airflow" / fname, book / "airflow" / fname)
+    for f in (root / "airflow").iterdir():  # the Airflow environment's inputs (requirements, constraints, make-env)
+        if f.is_file():
+            shutil.copy2(f, book / "airflow" / f.name)
     (book / ".venv-airflow").symlink_to(root / ".venv-airflow")
     return book
 
