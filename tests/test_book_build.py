@@ -1,19 +1,17 @@
 """`make book` fails loudly: on a cell that raises, on an invalid post, on a broken internal reference.
 
-Each case builds a small book in a temporary folder with the project's own `_config.yml`, `Makefile` and pages, and
-the virtual environment of this checkout (so nothing is installed).
+Each case builds a small book in a temporary folder (`tests/tinybook.py`) with the project's own `_config.yml`,
+`Makefile` and pages, and the virtual environment of this checkout (so nothing is installed).
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from mlopsbook.paths import repo_root
+import tinybook
 
 POST = '''---
 title: "A tiny post"
@@ -41,31 +39,12 @@ Some text{extra_text}.
 
 
 def _book(tmp: Path, code: str = "print('fine')", extra_text: str = "", date: str = '"2024-02-01"') -> Path:
-    root = repo_root()
-    book = tmp / "book-under-test"
-    (book / "notebooks").mkdir(parents=True)
-    (book / "book").mkdir()
-    for name in ("_config.yml", "Makefile", "requirements.txt", "pyproject.toml"):
-        shutil.copy2(root / name, book / name)  # copy2 keeps mtimes: the venv stamp stays newer, nothing reinstalls
-    shutil.copytree(root / "book" / "_extra", book / "book" / "_extra")
-    (book / "book" / "intro.md").write_text("# Tiny book\n\n```{post-list}\n```\n")
-    (book / "_toc.yml").write_text("format: jb-book\nroot: book/intro\nchapters:\n  - file: notebooks/a-tiny-post\n")
     text = POST.format(code=code, extra_text=extra_text).replace('date: "2024-02-01"', f"date: {date}")
-    (book / "notebooks" / "a-tiny-post.md").write_text(text)
-    (book / ".venv").symlink_to(root / ".venv")
-    # The Makefile's targets of optional engines (the Airflow environment), with their inputs, mtimes kept
-    shutil.copytree(root / "mk", book / "mk")
-    shutil.copytree(root / "data", book / "data")  # the library's models read their dated inputs at import
-    (book / "airflow").mkdir()
-    for name in ("requirements.txt", "constraints.txt"):
-        shutil.copy2(root / "airflow" / name, book / "airflow" / name)
-    (book / ".venv-airflow").symlink_to(root / ".venv-airflow")
-    return book
+    return tinybook.make(tmp, {"a-tiny-post": text})
 
 
 def _make_book(book: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "MLOPSBOOK_ROOT": str(book)}
-    return subprocess.run(["make", "-C", str(book), "book"], capture_output=True, text=True, env=env, timeout=600)
+    return tinybook.build(book, timeout=600)
 
 
 def test_a_good_tiny_book_builds(tmp_path):

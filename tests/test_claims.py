@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from mlopsbook import claims
+from mlopsbook import claims, posts
 from mlopsbook.claims import VERDICT_MIME, Claim, Status, Verdict, records_from_notebook
+from mlopsbook.paths import repo_root
 
 SLUG = "engineering-culture-leadership"
+POSTS = posts.toc_posts(repo_root())
 
 
 def test_conditions_required_for_holds_under_conditions():
@@ -60,12 +62,22 @@ def test_show_attaches_the_declared_claim():
     assert v.claim is not None and "GPU" in v.claim.says
 
 
-def test_show_rejects_undeclared_claim():
+@pytest.mark.parametrize("slug", POSTS)
+def test_show_rejects_undeclared_claim(slug):
     with pytest.raises(KeyError, match="C99"):
-        claims.show(SLUG, Verdict("C99", Status.HOLDS, "x"))
+        claims.show(slug, Verdict("C99", Status.HOLDS, "x"))
 
 
-def test_the_post_declares_the_claims_the_book_reproduces():
-    declared = claims.declared(SLUG)
-    assert list(declared) == [f"C{i}" for i in range(1, 13)]
+def test_the_first_post_declares_the_claims_the_book_reproduces():
+    assert list(claims.declared(SLUG)) == [f"C{i}" for i in range(1, 13)]
+
+
+@pytest.mark.parametrize("slug", POSTS)
+def test_every_post_declares_claims_with_their_words_and_refutation(slug):
+    declared = claims.declared(slug)
     assert all(c.says and c.refuted_if for c in declared.values())
+    assert list(declared) == sorted(declared, key=lambda cid: int(cid[1:]))
+
+
+def test_the_toc_lists_the_posts():
+    assert SLUG in POSTS

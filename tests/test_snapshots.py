@@ -9,11 +9,12 @@ import jupytext
 import nbformat
 import pytest
 
-from mlopsbook import snapshots
+from mlopsbook import posts, snapshots
 from mlopsbook.claims import records_from_notebook
 from mlopsbook.paths import repo_root
 
 NOTEBOOKS = snapshots.notebook_sources()
+POSTS = posts.toc_posts(repo_root())
 
 
 @pytest.mark.parametrize("md", NOTEBOOKS, ids=lambda p: str(p.relative_to(repo_root())))
@@ -30,9 +31,11 @@ def test_snapshot_has_no_volatile_metadata_or_local_paths(md):
         assert bad not in text, f"{md}: snapshot contains the local path {bad}"
 
 
-def test_every_notebook_is_found():
+def test_every_notebook_of_the_toc_is_found():
     names = {p.relative_to(repo_root()).as_posix() for p in NOTEBOOKS}
-    assert "notebooks/engineering-culture-leadership.md" in names
+    toc = [f for f in posts.book.toc_files(repo_root()) if f.startswith("notebooks/")]
+    assert "notebooks/engineering-culture-leadership" in toc
+    assert {f"{f}.md" for f in toc} <= names
 
 
 def test_check_pair_detects_a_changed_code_cell(tmp_path, monkeypatch):
@@ -56,13 +59,17 @@ def test_check_pair_detects_a_changed_code_cell(tmp_path, monkeypatch):
     assert probs == [f"{out}: code cells [{snap.cells.index(code[0])}] were not executed; run make snapshots"]
 
 
-def test_every_declared_claim_has_exactly_one_verdict_in_the_snapshots():
+@pytest.mark.parametrize("slug", POSTS)
+def test_every_declared_claim_has_exactly_one_verdict_in_the_snapshots(slug):
+    """A post's verdicts are shown in the post or its companion pages, once each."""
     from mlopsbook import claims
 
+    own = [md for md in NOTEBOOKS if md.relative_to(repo_root()).as_posix() == f"notebooks/{slug}.md"
+           or md.relative_to(repo_root()).as_posix().startswith(f"notebooks/{slug}/")]
     seen: list[str] = []
-    for md in NOTEBOOKS:
+    for md in own:
         seen += [r["claim_id"] for r in records_from_notebook(json.loads(snapshots.snapshot_path(md).read_text()))]
-    declared = list(claims.declared("engineering-culture-leadership"))
+    declared = list(claims.declared(slug))
     assert sorted(seen, key=lambda c: int(c[1:])) == declared
 
 

@@ -1,13 +1,16 @@
 """The book's Sphinx extension: verdict blocks, the claims ledger, post headers and listings, launch links.
 
 - Verdicts: a notebook output carrying :data:`mlopsbook.claims.VERDICT_MIME` is rendered (by a myst-nb mime renderer
-  plugin registered as an entry point) as its admonition block with an anchor ``verdict-<id>``, and its record is
-  stored in the build environment. The ledger is therefore built from the executed notebooks, never typed.
-- ``{claims-ledger}``: every claim of every post as a card (grouped by post), its verdict and a link to it. A declared claim without a
-  computed verdict, or a verdict for an undeclared claim, is a build warning (an error under ``-W``).
+  plugin registered as an entry point) as its admonition block with an anchor ``verdict-<post>-<id>``, and its record
+  is stored in the build environment with the post it belongs to (the post whose page or companion page shows it).
+  The ledger is therefore built from the executed notebooks, never typed.
+- ``{claims-ledger}``: every claim of every post as a card, grouped by post, keyed by (post, claim): two posts may
+  both have a ``C1``. A declared claim without a computed verdict, a verdict for an undeclared claim or a verdict shown
+  twice is a build warning (an error under ``-W``).
 - ``{claims-at-a-glance}`` and alt text for every image: :mod:`mlopsbook.sphinx_reading`.
-- ``{post-list}``: the home page listing (title, date, description, metric badge, tags); every post page also gets a
-  header with the same metadata (ABlog, which provides feeds and archives, ignores description and metric).
+- ``{post-list}``: the home page listing (title, date, description, tags, and the metric badge when the post has a
+  metric); every post page also gets a header with the same metadata (ABlog, which provides feeds and archives,
+  ignores description and metric).
 - Launch links: Colab cannot open a MyST ``.md``, so its button points at the executed snapshot ``.ipynb``.
 - The site's base URL (feed, sitemap, OpenGraph) derives from the one ``repository.url`` setting.
 """
@@ -29,7 +32,7 @@ from mlopsbook import posts, sphinx_reading
 from mlopsbook.claims import VERDICT_MIME, Status, Verdict
 
 LOG = logging.getLogger(__name__)
-POST_DIR = "notebooks"
+POST_DIR = posts.book.POST_DIR
 
 
 # -- verdict outputs (myst-nb mime renderer plugin) --------------------------------------------------------------
@@ -46,20 +49,28 @@ class VerdictRenderer:
         verdict = Verdict.from_record(rec)
         document = renderer.renderer.document
         env = getattr(document.settings, "env", None)
+        post = post_of(env.docname) if env is not None else None
         if env is not None:
-            env.mlopsbook_verdicts.setdefault(env.docname, []).append(verdict.record())
+            env.mlopsbook_verdicts.setdefault(env.docname, []).append({**verdict.record(), "post": post})
         from myst_nb.core.render import MimeData
 
         md = MimeData("text/markdown", sphinx_reading.card_markdown(verdict), cell_metadata=data.cell_metadata,
                       output_metadata=data.output_metadata, line=data.line)
         children = renderer.render_markdown(md)
-        box = nodes.container(classes=["mlopsbook-verdict"], ids=[anchor(verdict.claim_id)])
+        box = nodes.container(classes=["mlopsbook-verdict"], ids=[anchor(post, verdict.claim_id)])
         box.extend(children)
         return [box]
 
 
-def anchor(claim_id: str) -> str:
-    return f"verdict-{claim_id.lower()}"
+def post_of(docname: str) -> str | None:
+    """The post a document belongs to: ``notebooks/<slug>`` and its companion pages ``notebooks/<slug>/...``."""
+    m = re.match(rf"{POST_DIR}/([^/]+)", docname)
+    return m.group(1) if m else None
+
+
+def anchor(post: str | None, claim_id: str) -> str:
+    """The id of a verdict block: unique per post, so two posts' ``C1`` never share one."""
+    return f"verdict-{post}-{claim_id.lower()}" if post else f"verdict-{claim_id.lower()}"
 
 
 # -- ledger ------------------------------------------------------------------------------------------------------
@@ -85,46 +96,60 @@ def _post_meta(app: Sphinx) -> dict[str, dict[str, Any]]:
     return {d: posts.read(app.env.doc2path(d)).metadata for d in _post_docnames(app)}
 
 
-def _ledger_table(app: Sphinx, fromdocname: str) -> nodes.Node:
-    """The ledger: for each post a heading, then one card per claim (id, verdict, the post's words, where it holds
-    or why, a link to the verdict). Cards, not a six-column table, so that the long "where it holds" text wraps
-    inside the content column at any width instead of running past it."""
-    builder = app.builder
-    verdicts: dict[str, tuple[str, dict[str, Any]]] = {}
-    for doc, recs in app.env.mlopsbook_verdicts.items():
+def _verdicts(env: Any) -> dict[tuple[str | None, str], tuple[str, dict[str, Any]]]:
+    """Every computed verdict by (post, claim id), with the document that shows it."""
+    out: dict[tuple[str | None, str], tuple[str, dict[str, Any]]] = {}
+    for doc, recs in sorted(env.mlopsbook_verdicts.items()):
         for rec in recs:
-            verdicts[rec["claim_id"]] = (doc, rec)
+            out[(rec.get("post", post_of(doc)), rec["claim_id"])] = (doc, rec)
+    return out
+
+
+def _ledger_table(app: Sphinx, fromdocname: str) -> nodes.Node:
+    """The ledger: for each post (newest first) a heading, then one card per claim (id, verdict, the post's words,
+    where it holds or why, a link to the verdict). Cards, not a wide table, so that the long "where it holds" text
+    wraps inside the content column at any width instead of running past it."""
+    builder = app.builder
+    verdicts = _verdicts(app.env)
     counts: dict[str, int] = {}
-    declared = {post: list(meta.get("claims") or []) for post, meta in _post_meta(app).items()}
+    metas = _post_meta(app)
+    declared = {post_of(doc): list(meta.get("claims") or []) for doc, meta in metas.items()}
     groups: list[nodes.Element] = []
-    for post, post_claims in declared.items():
-        title = app.env.titles[post].astext() if post in app.env.titles else post
+    for doc in _by_date(metas):
+        post, post_claims = post_of(doc), declared[post_of(doc)]
+        if not post_claims:
+            continue
+        title = app.env.titles[doc].astext() if doc in app.env.titles else doc
         group = nodes.container(classes=["mlopsbook-ledger-post"])
-        group += nodes.paragraph("", "", _ref(builder, fromdocname, post, "", title),
-                                 classes=["mlopsbook-ledger-post-title"])
+        heading = nodes.paragraph(classes=["mlopsbook-ledger-post-title"])
+        heading += nodes.strong("", "", _ref(builder, fromdocname, doc, "", title))
+        heading += nodes.Text(f" · {len(post_claims)} claims")
+        group += heading
         for c in post_claims:
             cid = c["id"]
-            doc, rec = verdicts.get(cid, (None, None))
+            where, rec = verdicts.get((post, cid), (None, None))
             status = rec["status"] if rec else "no verdict computed"
             counts[status] = counts.get(status, 0) + 1
             if rec is None:
-                LOG.warning(f"claim {cid} of {post} has no computed verdict in any executed notebook",
+                LOG.warning(f"claim {cid} of {doc} has no computed verdict in any executed notebook",
                             location=fromdocname)
-            group += _ledger_card(builder, fromdocname, cid, c["says"], status, rec, doc)
+            group += _ledger_card(builder, fromdocname, post, cid, c["says"], status, rec, where)
         groups.append(group)
-    declared_ids = {c["id"] for post_claims in declared.values() for c in post_claims}
-    for cid, (doc, _) in verdicts.items():
-        if cid not in declared_ids:
-            LOG.warning(f"{doc} shows a verdict for {cid}, which no post declares", location=fromdocname)
+    declared_ids = {(post, c["id"]) for post, post_claims in declared.items() for c in post_claims}
+    for (post, cid), (doc, _) in verdicts.items():
+        if (post, cid) not in declared_ids:
+            LOG.warning(f"{doc} shows a verdict for {cid}, which {'post ' + post if post else 'no post'} does not "
+                        "declare", location=fromdocname)
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+    n_posts = sum(1 for claims in declared.values() if claims)
     wrap = nodes.container(classes=["mlopsbook-ledger-wrap"])
-    wrap += nodes.paragraph(text=f"{sum(counts.values())} claims: {summary}.")
+    wrap += nodes.paragraph(text=f"{sum(counts.values())} claims in {n_posts} posts: {summary}.")
     wrap.extend(groups)
     return wrap
 
 
-def _ledger_card(builder: Any, fromdoc: str, cid: str, says: str, status: str, rec: dict[str, Any] | None,
-                 doc: str | None) -> nodes.Element:
+def _ledger_card(builder: Any, fromdoc: str, post: str | None, cid: str, says: str, status: str,
+                 rec: dict[str, Any] | None, doc: str | None) -> nodes.Element:
     card = nodes.container(classes=["mlopsbook-ledger-card", "status-card-" + status.replace(" ", "-")])
     head = nodes.paragraph(classes=["mlopsbook-ledger-head"])
     head += nodes.strong(text=cid)
@@ -132,7 +157,7 @@ def _ledger_card(builder: Any, fromdoc: str, cid: str, says: str, status: str, r
     head += nodes.inline(text=status, classes=["mlopsbook-status", "status-" + status.replace(" ", "-")])
     if doc:
         head += nodes.Text(" · ")
-        head += _ref(builder, fromdoc, doc, anchor(cid), "verdict and evidence")
+        head += _ref(builder, fromdoc, doc, anchor(post, cid), "verdict and evidence")
     card += head
     card += nodes.paragraph(text=f"The post says: “{says}”", classes=["mlopsbook-ledger-says"])
     why = (rec.get("conditions") or rec.get("reason") or rec["summary"]) if rec else ""
@@ -155,24 +180,45 @@ def _tag_uri(builder: Any, fromdoc: str, tag: str) -> str:
     return builder.get_relative_uri(fromdoc, os_path_join(blog_path, "tag", slugify(tag)))
 
 
+def _by_date(metas: dict[str, dict[str, Any]]) -> list[str]:
+    """Post docnames, newest first (date, then time of day when given)."""
+    return sorted(metas, key=lambda d: (str(metas[d].get("date", "")), str(metas[d].get("time") or "")), reverse=True)
+
+
 def _post_card(app: Sphinx, fromdoc: str, post: str, meta: dict[str, Any], *, link_title: bool) -> nodes.Element:
+    """A post's card: badge (when it has a metric), title, date, author, context, category, claims, summary, tags."""
     esc = html.escape
     builder = app.builder
+    tag_list = meta.get("tags") if isinstance(meta.get("tags"), list) else []
     tags = " ".join(
-        f'<a class="mlopsbook-tag" href="{esc(_tag_uri(builder, fromdoc, t))}">{esc(t)}</a>' for t in meta["tags"]
+        f'<a class="mlopsbook-tag" href="{esc(_tag_uri(builder, fromdoc, t))}">{esc(t)}</a>' for t in tag_list
     )
-    title = esc(meta["title"])
+    title = esc(str(meta.get("title", post)))
     if link_title:
         title = f'<a href="{esc(builder.get_relative_uri(fromdoc, post))}">{title}</a>'
     n_claims = len(meta.get("claims") or [])
+    facts = [str(meta.get("date", ""))]
+    for key in ("author", "context"):
+        if meta.get(key):
+            facts.append(str(meta[key]))
+    facts = [esc(f) for f in facts if f]
+    if meta.get("category"):
+        facts.append(f'category <em>{esc(str(meta["category"]))}</em>')
+    if n_claims:
+        facts.append(f"{n_claims} claims checked")
+    badge = ""
+    if meta.get("metric"):
+        unit = f' · {esc(str(meta["metric_unit"]))}' if meta.get("metric_unit") else ""
+        badge = f'<span class="mlopsbook-badge"><strong>{esc(str(meta["metric"]))}</strong>{unit}</span>'
+    description = f'<p class="mlopsbook-post-description">{esc(str(meta["description"]))}</p>' \
+        if meta.get("description") else ""
     body = (
-        f'<div class="mlopsbook-post-card">'
-        f'<span class="mlopsbook-badge"><strong>{esc(meta["metric"])}</strong> · {esc(meta["metric_unit"])}</span>'
+        f'<div class="mlopsbook-post-card">{badge}'
         + (f'<h3 class="mlopsbook-post-title">{title}</h3>' if link_title else "")
-        + f'<p class="mlopsbook-post-meta">{esc(meta["date"])} · {esc(meta["author"])} · {esc(meta["context"])}'
-        f' · category <em>{esc(meta["category"])}</em> · {n_claims} claims checked</p>'
-        f'<p class="mlopsbook-post-description">{esc(meta["description"])}</p>'
-        f'<p class="mlopsbook-post-tags">{tags}</p></div>'
+        + f'<p class="mlopsbook-post-meta">{" · ".join(facts)}</p>'
+        f'{description}'
+        + (f'<p class="mlopsbook-post-tags">{tags}</p>' if tags else "")
+        + "</div>"
     )
     return nodes.raw("", body, format="html")
 
@@ -205,11 +251,11 @@ def _resolve(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
     for node in list(doctree.findall(sphinx_reading.glance_placeholder)):
         claims = list((_post_meta(app).get(fromdocname) or {}).get("claims") or [])
         here = {rec["claim_id"]: rec for rec in app.env.mlopsbook_verdicts.get(fromdocname, [])}
-        node.replace_self(sphinx_reading.glance_table(claims, here, anchor))
+        node.replace_self(sphinx_reading.glance_table(claims, here, lambda cid: anchor(post_of(fromdocname), cid)))
     sphinx_reading.fill_alt(doctree)
     for node in list(doctree.findall(postlist_placeholder)):
         metas = _post_meta(app)
-        docs = sorted(metas, key=lambda d: metas[d]["date"], reverse=True)
+        docs = _by_date(metas)
         cards: list[nodes.Node] = [_post_card(app, fromdocname, d, metas[d], link_title=True) for d in docs]
         cards.append(_blog_links(app, fromdocname))
         node.replace_self(cards)
@@ -296,14 +342,14 @@ def _outdated(app: Sphinx, env: Any, added: set[str], changed: set[str], removed
 
 
 def _check_verdicts(app: Sphinx, env: Any) -> None:
-    """Each verdict shown once, for a claim some post declares."""
-    seen: dict[str, str] = {}
+    """Each verdict shown once per post, with a known status."""
+    seen: dict[tuple[str | None, str], str] = {}
     for doc, recs in sorted(env.mlopsbook_verdicts.items()):
         for rec in recs:
-            cid = rec["claim_id"]
-            if cid in seen:
-                LOG.warning(f"verdict for {cid} shown twice: in {seen[cid]} and {doc}")
-            seen[cid] = doc
+            key = (rec.get("post", post_of(doc)), rec["claim_id"])
+            if key in seen:
+                LOG.warning(f"verdict for {key[1]} of {key[0]} shown twice: in {seen[key]} and {doc}")
+            seen[key] = doc
             Status(rec["status"])
 
 
