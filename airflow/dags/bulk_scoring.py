@@ -16,7 +16,8 @@ Configuration (environment of the Airflow worker):
 - ``MLOPSBOOK_BULK_INPUT``, ``MLOPSBOOK_BULK_OUTPUT``: roots of the input and output partitions (required);
 - ``MLOPSBOOK_BIN``: the ``mlopsbook`` command of the book's environment (default: ``<repo>/.venv/bin/mlopsbook``);
 - ``MLOPSBOOK_BULK_SCORER``: optional ``module:function`` model factory (tests use a stand-in);
-- ``MLOPSBOOK_BULK_TIMEOUT_S``: the job's time limit (default 1800).
+- ``MLOPSBOOK_BULK_TIMEOUT_S``: the job's time limit (default 1800);
+- ``MLOPSBOOK_BULK_NUM_BLOCKS``: Ray Data blocks, i.e. model-loading tasks at once (default 2; 1 where memory is small).
 
 Airflow lives in its own environment (``.venv-airflow``, ``make airflow-env``): apache-airflow 3.3.2 pins a FastAPI
 older than the one Ray Serve runs with in the book's environment. The DAG file imports only Airflow and the standard
@@ -68,6 +69,8 @@ def mlopsbook_bulk_scoring() -> None:
             _setting("MLOPSBOOK_BIN", str(REPO / ".venv" / "bin" / "mlopsbook")), "engine", "bulk", "--day", day,
             "--input", _setting("MLOPSBOOK_BULK_INPUT"), "--output", _setting("MLOPSBOOK_BULK_OUTPUT"),
         ]
+        if os.environ.get("MLOPSBOOK_BULK_NUM_BLOCKS"):
+            cmd += ["--num-blocks", os.environ["MLOPSBOOK_BULK_NUM_BLOCKS"]]
         if os.environ.get("MLOPSBOOK_BULK_SCORER"):
             cmd += ["--scorer", os.environ["MLOPSBOOK_BULK_SCORER"]]
         timeout_s = float(_setting("MLOPSBOOK_BULK_TIMEOUT_S", "1800"))

@@ -243,10 +243,12 @@ class Engine:
         return ReplicaKill(holder["res"], reps, t_kill, names[0].split("#")[-1], t_loss, t_back, statuses,
                            controller_log())
 
-    def bulk_day(self, day: date, input_root: Path, output_root: Path, n_compare: int = 10) -> BulkDay:
-        """Score ``day`` twice with Ray Data on this cluster; compare ``n_compare`` rows with HTTP answers."""
-        first = bulk.score_day(day, input_root, output_root)
-        second = bulk.score_day(day, input_root, output_root)
+    def bulk_day(self, day: date, input_root: Path, output_root: Path, n_compare: int = 10,
+                 num_blocks: int = 2) -> BulkDay:
+        """Score ``day`` twice with Ray Data on this cluster (``num_blocks`` model-loading tasks at once); compare
+        ``n_compare`` rows with HTTP answers."""
+        first = bulk.score_day(day, input_root, output_root, num_blocks=num_blocks)
+        second = bulk.score_day(day, input_root, output_root, num_blocks=num_blocks)
         src = bulk.read_partition(input_root / first.partition.name)
         out = bulk.read_partition(first.partition)
         equal = 0
@@ -264,6 +266,13 @@ class Engine:
         from mlopsbook.runtime_budget import process_tree_pss_bytes
 
         return process_tree_pss_bytes() / 1e9
+
+    def stop_serve(self) -> None:
+        """Shut the Serve application (replicas, controller, proxy) down and keep the cluster: frees their memory for
+        what runs next (the Airflow run's bulk job) where memory is small."""
+        from ray import serve
+
+        serve.shutdown()
 
     def close(self) -> None:
         ray_runtime.stop()
@@ -322,8 +331,9 @@ def _running_cluster_address() -> str:
 
 
 def run_dag(day: date, input_root: Path, output_root: Path, airflow_home: Path, timeout_s: float = 600,
-            ray_address: str | None = None) -> DagRun:
-    """Run the bulk DAG for ``day`` with ``airflow dags test`` (SQLite in ``airflow_home``, migrated first).
+            ray_address: str | None = None, num_blocks: int | None = None) -> DagRun:
+    """Run the bulk DAG for ``day`` with ``airflow dags test`` (SQLite in ``airflow_home``, migrated first);
+    ``num_blocks``: the job's Ray Data blocks (default: the job's own).
 
     The DAG's job runs on ``ray_address`` (default: the cluster this process runs, if any, so that a notebook's
     memory holds one Ray head, not two; ``""``: the job starts its own local cluster)."""
@@ -339,6 +349,8 @@ def run_dag(day: date, input_root: Path, output_root: Path, airflow_home: Path, 
            "AIRFLOW__CORE__LOAD_EXAMPLES": "False", "MLOPSBOOK_BULK_INPUT": str(input_root),
            "MLOPSBOOK_BULK_OUTPUT": str(output_root), "MLOPSBOOK_BIN": str(Path(sys.executable).parent / "mlopsbook")}
     env.pop("RAY_ADDRESS", None)
+    if num_blocks is not None:
+        env["MLOPSBOOK_BULK_NUM_BLOCKS"] = str(int(num_blocks))
     address = ray_address if ray_address is not None else _running_cluster_address()
     if address:
         env["RAY_ADDRESS"] = address  # the job joins this cluster instead of starting a second one beside it
