@@ -267,6 +267,14 @@ class Engine:
 
         return process_tree_pss_bytes() / 1e9
 
+    def one_replica(self, timeout_s: float = 60.0) -> None:
+        """Hold the application at one replica (and wait for it): where memory is small, the bulk job's model-loading
+        worker then runs beside one replica, not two."""
+        from dataclasses import replace
+
+        self.redeploy(replace(self.scaling, min_replicas=1, max_replicas=1))
+        self.wait_for_replicas(1, timeout_s)
+
     def stop_serve(self) -> None:
         """Shut the Serve application (replicas, controller, proxy) down and keep the cluster: frees their memory for
         what runs next (the Airflow run's bulk job) where memory is small."""

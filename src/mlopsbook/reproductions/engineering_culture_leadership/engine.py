@@ -112,7 +112,7 @@ def run(work: Path, *, docs_per_day: int = 200) -> EngineRun:
     request and one bad request, Serve scaling 1 -> 2 replicas, a replica killed under load, the bulk job for
     :data:`DAY` (twice), the Airflow DAG for the same date, and the KubeRay manifests' check. ``work`` is an empty
     folder for documents, partitions and Airflow's home. Where memory is small (:func:`mlopsbook.runtime_budget.ray_config`
-    gives the reader configuration), the bulk job runs one block at a time and Serve is shut down before the Airflow
+    gives the reader configuration), Serve is held at one replica and the bulk job runs one block at a time, and Serve is shut down before the Airflow
     run: the same experiments and verdicts, within mybinder.org's 2 GB."""
     from mlopsbook import runtime_budget
     from mlopsbook.rayengine import bulk, experiments, manifests, serve_app
@@ -126,6 +126,8 @@ def run(work: Path, *, docs_per_day: int = 200) -> EngineRun:
         scale = engine.scale_up(n_requests=500, concurrency=8)
         kill = engine.kill_replica(n_requests=400, concurrency=8, kill_at_s=1.5)
         bulk.write_input_days(work / "documents", [DAY], docs_per_day=docs_per_day)
+        if small:  # the bulk job's worker loads the models beside one replica, not two
+            engine.one_replica()
         batch = engine.bulk_day(DAY, work / "documents", work / "scored", n_compare=10, num_blocks=blocks)
         if small:  # the Airflow run needs no Serve: free the replicas' memory for its bulk job
             engine.stop_serve()
