@@ -73,7 +73,9 @@ def test_describe_names_what_runs():
 def test_summary_says_what_runs_and_whether_it_fits():
     line = rb.summary(rb.MemoryBudget(2 * rb.GIB, "MEM_LIMIT"), rb.READER)
     assert line.startswith("Memory given: 2.1 GB (MEM_LIMIT). Ray configuration reader:")
-    assert line.endswith("(more than given: a kernel may be restarted).")
+    assert line.endswith("(fits).")
+    tight = rb.summary(rb.MemoryBudget(1 * rb.GIB, "cgroup"), rb.READER)
+    assert tight.endswith("(more than given: a kernel may be restarted).")
     assert rb.summary(rb.MemoryBudget(16 * rb.GIB, "machine")).endswith("(fits).")
 
 

@@ -147,17 +147,18 @@ FULL = RayConfig("full", max_replicas=2, object_store_bytes=512 * MIB, num_cpus=
 kept warm. ``needs_bytes``: the post's notebook peaked at 3.60 GB (summed PSS, 2026-11-30, 2 cores), its Airflow
 run then starting a second local cluster."""
 
-READER = RayConfig("reader", max_replicas=2, object_store_bytes=80 * MIB, num_cpus=2, needs_bytes=2_400_000_000,
+READER = RayConfig("reader", max_replicas=2, object_store_bytes=80 * MIB, num_cpus=2, needs_bytes=1_900_000_000,
                    system_config=(("num_workers_soft_limit", 0), ("enable_worker_prestart", False),
                                   ("prestart_worker_first_driver", False),
                                   ("idle_worker_killing_time_threshold_ms", 500)))
-"""For a small budget: the same two replicas, a small object store (80 MiB; the bulk job's blocks are a few MB), no
-idle worker process kept warm (a task's worker, which loads the models, ends half a second after its last task), and
-the Airflow run's job joining the notebook's cluster instead of starting a second one. ``needs_bytes``: the post's
-notebook peaked at 2.37 GB (summed PSS, 2026-11-30, 2 cores; ``benchmarks/bench_reader.py``). By phase (a probe of
-the same experiments): 1.15 GB with Serve up, 1.40 GB at two replicas, 1.47 GB through the replica kill, then the
-Ray Data job's task workers (about 0.5 GB each with the models) beside the two replicas, and Airflow on top. The
-Serve experiments fit mybinder.org's 2 GB; the bulk job and Airflow beside a running Serve application do not."""
+"""For a small budget: the same two replicas for the scaling and replica-kill experiments, a small object store
+(80 MiB; the bulk job's blocks are a few MB), no idle worker process kept warm (a task's worker, which loads the
+models, ends half a second after its last task); then the application held at one replica while the bulk job scores
+one block at a time, Serve shut down before the Airflow run, whose job joins the notebook's cluster instead of
+starting a second one. ``needs_bytes``: the engine page peaked at 1.89 GB and the post at 1.86 GB (summed PSS,
+``MEM_LIMIT`` 2 GiB, 2026-11-30, 2 cores; ``python -m mlopsbook.readerrun``). Before the one-replica and one-block
+steps the post peaked at 2.37 GB: the Ray Data job's task workers (about 0.5 GB each with the models) beside two
+replicas, and Airflow on top."""
 
 CONFIGS: tuple[RayConfig, ...] = (FULL, READER)
 """Largest first: :func:`ray_config` takes the first that fits."""
