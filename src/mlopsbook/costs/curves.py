@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -79,8 +79,16 @@ def break_even_rps(
         b = np.asarray(monthly_cost(other, workload, model, mean_rps=r, prices=t, **o).monthly_usd)
         return a >= b
 
+    return first_crossing(lambda_dearer, lo_rps, hi_rps)
+
+
+def first_crossing(crossed: Callable[[np.ndarray], np.ndarray], lo_rps: float, hi_rps: float) -> float:
+    """The lowest rate in ``[lo_rps, hi_rps]`` at which ``crossed(rates)`` (a vectorised test, True once the other
+    platform is no dearer) holds: a log grid of 2,001 points, then bisection to 1e-6 relative. ``nan`` when it never
+    holds; ``lo_rps`` when it already holds there. The one crossing search of the cost curves and the decision engine.
+    """
     grid = np.geomspace(lo_rps, hi_rps, 2001)
-    hit = np.flatnonzero(lambda_dearer(grid))
+    hit = np.flatnonzero(crossed(grid))
     if hit.size == 0:
         return float("nan")
     if hit[0] == 0:
@@ -88,7 +96,7 @@ def break_even_rps(
     lo, hi = float(grid[hit[0] - 1]), float(grid[hit[0]])
     while hi / lo - 1 > 1e-6:
         mid = math.sqrt(lo * hi)
-        if bool(lambda_dearer(np.array([mid]))[0]):
+        if bool(crossed(np.array([mid]))[0]):
             hi = mid
         else:
             lo = mid

@@ -534,20 +534,9 @@ def crossing(profile: Profile, platform: str, *, against: str = "lambda", model:
             costs.append(c)
         return costs[0] >= costs[1]
 
-    grid = np.geomspace(lo_rps, hi_rps, 2001)
-    hit = np.flatnonzero(other_no_dearer(grid))
-    if hit.size == 0:
-        return float("nan")
-    if hit[0] == 0:
-        return float(lo_rps)
-    lo, hi = float(grid[hit[0] - 1]), float(grid[hit[0]])
-    while hi / lo - 1 > 1e-6:
-        mid = math.sqrt(lo * hi)
-        if bool(other_no_dearer(np.array([mid]))[0]):
-            hi = mid
-        else:
-            lo = mid
-    return hi
+    from mlopsbook.costs.curves import first_crossing
+
+    return first_crossing(other_no_dearer, lo_rps, hi_rps)
 
 
 def _rate(x: float) -> str:
