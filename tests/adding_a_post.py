@@ -33,6 +33,8 @@ OUTPUTS = ("01-import.txt", "02-notebook.txt", "04-check.txt", "07-snapshots.txt
 def _sh(cmd: str, book: Path) -> str:
     """Run ``cmd`` in the book as an author would, and return ``$ cmd`` and what it prints (stdout and stderr)."""
     env = {**os.environ, "MLOPSBOOK_ROOT": str(book), "PATH": f"{book / '.venv' / 'bin'}:{os.environ['PATH']}"}
+    for var in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS"):  # as a reader types it, not as a sub-make of `make unit`
+        env.pop(var, None)
     env.pop("MAKEFLAGS", None)
     r = subprocess.run(cmd, shell=True, cwd=book, env=env, capture_output=True, text=True, timeout=900)
     out = (r.stdout + r.stderr).replace(str(book), "~/book").replace(str(book.parent), "~")

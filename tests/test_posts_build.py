@@ -86,7 +86,7 @@ def test_two_posts_with_their_own_c1_do_not_collide(built):
     links = re.findall(r'href="([^"]+#verdict-[^"]+)"', ledger)
     assert "../notebooks/first-post.html#verdict-first-post-c1" in links
     assert "../notebooks/second-post.html#verdict-second-post-c1" in links
-    assert ledger.count("<p>C1</p>") == 2 and "2 claims in 2 posts: 2 holds." in ledger
+    assert ledger.count("<strong>C1</strong>") == 2 and "2 claims in 2 posts: 2 holds." in ledger
     assert "Two and two make four." in ledger and "Three times three make nine." in ledger
     assert 'id="verdict-first-post-c1"' in _html(book, "notebooks/first-post.html")
     assert 'id="verdict-second-post-c1"' in _html(book, "notebooks/second-post.html")
