@@ -167,13 +167,7 @@ def start_autoscaling_cluster(max_workers: int = 2, idle_timeout_s: float = 6.0,
     """
     import ray
 
-    for k, v in (env or {}).items():
-        os.environ[k] = v
-    ray_runtime.quiet_environment()
-    ray_runtime.silence_python_side()
-    if ray.is_initialized():
-        raise RuntimeError("a Ray session is already connected in this process: stop it first")
-    ray_runtime.sync_auth_mode()
+    ray_runtime.prepare_new_cluster(env)
     ip = ray._private.services.get_node_ip_address()
     port = free_port()
     address = f"{ip}:{port}"
@@ -313,7 +307,6 @@ def node_cold_start(acl: AutoscalingLocalCluster, *, concurrency: int = 8, load_
     goes on ``load_after_up_s`` s after the replica runs. Phase 3: no load; Serve removes the replica after its
     downscale delay and the autoscaler removes the idle node.
     """
-    import ray
     from ray import serve
     from ray.serve.schema import LoggingConfig
 

@@ -202,13 +202,7 @@ def start_cluster(spec: ClusterSpec = ClusterSpec(), env: Mapping[str, str] | No
     import ray
     from ray.cluster_utils import Cluster
 
-    for k, v in (env or {}).items():
-        os.environ[k] = v
-    ray_runtime.quiet_environment()
-    ray_runtime.silence_python_side()
-    if ray.is_initialized():
-        raise RuntimeError("a Ray session is already connected in this process: stop it first")
-    ray_runtime.sync_auth_mode()
+    ray_runtime.prepare_new_cluster(env)
     store = spec.object_store_mb * 1024**2
     head_port = free_port()
     head_args: dict[str, Any] = {"num_cpus": 0, "include_dashboard": False, "object_store_memory": store,

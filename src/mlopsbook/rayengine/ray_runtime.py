@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import Mapping
 import secrets
 import warnings
 from dataclasses import dataclass
@@ -111,6 +112,21 @@ def sync_auth_mode() -> None:
 
         _enable_token_auth()
         AuthenticationTokenLoader.instance().reset_cache()
+
+
+def prepare_new_cluster(env: Mapping[str, str] | None = None) -> None:
+    """Before this process starts a cluster of its own (several nodes, an autoscaler): set ``env`` (e.g. the
+    authentication settings), the quiet and token-authenticated environment, and make Ray follow it; raises
+    ``RuntimeError`` if a Ray session is already connected here."""
+    for k, v in (env or {}).items():
+        os.environ[k] = v
+    quiet_environment()
+    import ray
+
+    silence_python_side()
+    if ray.is_initialized():
+        raise RuntimeError("a Ray session is already connected in this process: stop it first")
+    sync_auth_mode()
 
 
 def silence_python_side() -> None:
