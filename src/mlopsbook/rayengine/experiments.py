@@ -116,7 +116,7 @@ class ScaleUp:
 
 
 @dataclass(frozen=True)
-class ReplicaKill:
+class ReplicaKill(load.UnderLoad):
     """One replica killed under load: requests, samples, and what an operator sees."""
 
     load: load.LoadResult
@@ -127,15 +127,6 @@ class ReplicaKill:
     t_recovered_s: float  # two running again, seconds after the kill (NaN if not within the wait)
     statuses_seen: tuple[str, ...]
     controller_log: tuple[str, ...] = field(default=())
-
-    @property
-    def failed(self) -> int:
-        return self.load.n_failed
-
-    @property
-    def in_flight_bound(self) -> int:
-        """Most requests that can be in flight at once in a closed loop: one per client thread."""
-        return self.load.concurrency
 
 
 @dataclass(frozen=True)

@@ -146,3 +146,19 @@ def run(url: str, payloads: Sequence[Any], *, n_requests: int, concurrency: int,
         raise RuntimeError(f"sent {len(df)} requests, expected {n_requests}")
     df["seq"] = range(len(df))  # a stopped run: seq stays 0..n-1 over the requests actually sent
     return LoadResult(requests=df, concurrency=concurrency, duration_s=duration_s, t0_monotonic_s=t0)
+
+
+class UnderLoad:
+    """What a failure experiment run under a closed loop (a result with a ``load: LoadResult`` field) reports of it."""
+
+    load: LoadResult
+
+    @property
+    def failed(self) -> int:
+        """Requests that failed during the run."""
+        return self.load.n_failed
+
+    @property
+    def in_flight_bound(self) -> int:
+        """Most requests that can be in flight at once in a closed loop: one per client thread."""
+        return self.load.concurrency

@@ -234,7 +234,7 @@ def start_cluster(spec: ClusterSpec = ClusterSpec(), env: Mapping[str, str] | No
 
 # ---------------------------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class NodeKill:
+class NodeKill(load.UnderLoad):
     """One worker node killed under load: every request, the samples, and the times an operator cares about.
 
     Times ``t_*_s`` are seconds after the kill (NaN when not seen within the wait). ``samples``: ``t_s`` (on the
@@ -252,15 +252,6 @@ class NodeKill:
     t_recovered_s: float
     peak_pss_bytes: int
     statuses_seen: tuple[str, ...] = field(default=())
-
-    @property
-    def failed(self) -> int:
-        return self.load.n_failed
-
-    @property
-    def in_flight_bound(self) -> int:
-        """At most this many requests are in flight at once (one per closed-loop client)."""
-        return self.load.concurrency
 
     def _window_p99(self, lo: float, hi: float) -> float:
         df = self.load.requests
