@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mlopsbook.cli import main
-from mlopsbook.inference import packaging
+from mlopsbook.lambdakit import packaging
 
 EVENTS = Path(__file__).parent / "fixtures" / "events"
 
@@ -79,7 +79,7 @@ def test_wheels_are_reproducible(wheel_dir, tmp_path):
 
 # -- the classifier served by NumPy alone ------------------------------------------------------------------------------
 def test_numpy_classifier_identical_on_held_out(tmp_path):
-    from mlopsbook.inference import classifier, linear_text, service
+    from mlopsbook.nlp import classifier, linear_text, service
 
     pipe = classifier.load(service.ensure_trained())
     exported = linear_text.load(linear_text.export(pipe, tmp_path))
@@ -97,7 +97,7 @@ def test_numpy_classifier_identical_on_held_out(tmp_path):
 
 
 def test_linear_text_errors_name_the_file(tmp_path):
-    from mlopsbook.inference import linear_text
+    from mlopsbook.nlp import linear_text
 
     with pytest.raises(linear_text.ExportError, match="vocabulary.json: missing"):
         linear_text.load(tmp_path)
@@ -114,7 +114,7 @@ def test_linear_text_errors_name_the_file(tmp_path):
 @pytest.fixture(scope="module")
 def built():
     """The packages as `make lambda-packages` builds them (cached in build/inference/, from the wheel cache)."""
-    from mlopsbook.inference import measure
+    from mlopsbook.nlp import measure
 
     return measure.package_manifest(), measure.package_manifest_dir()
 
@@ -149,7 +149,7 @@ def test_zip_rebuild_is_byte_identical(built, tmp_path):
 
 
 def test_elf_audit_catches_wrong_glibc_and_python(built, tmp_path):
-    from mlopsbook.inference import elf_audit
+    from mlopsbook.lambdakit import elf_audit
 
     manifest, folder = built
     audit = elf_audit.audit_zip(folder / "entities.zip", glibc=(2, 34), abi="cp312")
@@ -172,7 +172,7 @@ def test_elf_audit_catches_wrong_glibc_and_python(built, tmp_path):
 
 
 def test_lock_files_are_hash_pinned_and_errors_name_the_line(tmp_path):
-    from mlopsbook.inference import lambda_runtime, wheelhouse
+    from mlopsbook.lambdakit import lambda_runtime, wheelhouse
 
     target = lambda_runtime.facts().target("x86_64")
     for name in ("classify", "entities", "runtime-client"):

@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mlopsbook.costs import pricing
-from mlopsbook.claims import Status
-from mlopsbook.inference import measure, unit_cost
+from mlopsbook.publishing.claims import Status
+from mlopsbook.nlp import measure, unit_cost
 from mlopsbook.reproductions.engineering_culture_leadership import cpu_inference as verdicts, profile as post_profile
 
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from mlopsbook.inference import handlers, lambda_runtime, linear_text, measure, sam_template, service
+from mlopsbook.lambdakit import handlers, lambda_runtime, sam_template
+from mlopsbook.nlp import linear_text, measure, service
 from mlopsbook.paths import repo_root
 
 ROOT = repo_root()
@@ -158,7 +159,7 @@ def test_template_transforms_offline_with_sam_translator(deploy_env, tmp_path):
 
 # -- C6 and C9, re-decided from what ran --------------------------------------------------------------------------------
 def test_c6_and_c9_hold_when_the_zips_fit_and_run():
-    from mlopsbook.claims import Status
+    from mlopsbook.publishing.claims import Status
     from mlopsbook.reproductions.engineering_culture_leadership import cpu_inference
 
     run = cpu_inference.runtime_check()
@@ -172,7 +173,7 @@ def test_c6_and_c9_hold_when_the_zips_fit_and_run():
 def test_c6_names_what_does_not_fit():
     import copy
 
-    from mlopsbook.claims import Status
+    from mlopsbook.publishing.claims import Status
     from mlopsbook.reproductions.engineering_culture_leadership import cpu_inference
 
     m = copy.deepcopy(measure.package_manifest())

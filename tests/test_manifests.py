@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from mlopsbook.errors import MlopsbookError
-from mlopsbook.rayengine import manifests, serve_app
+from mlopsbook.engine import manifests, serve_app
 from mlopsbook.paths import repo_root
 
 
@@ -41,7 +41,7 @@ def test_checked_in_files_are_valid_and_up_to_date() -> None:
 def test_serve_config_is_the_cluster_policy_and_imports_the_local_app(service: dict) -> None:
     cfg = yaml.safe_load(service["spec"]["serveConfigV2"])
     app = cfg["applications"][0]
-    assert app["import_path"] == "mlopsbook.rayengine.serve_app:app"
+    assert app["import_path"] == "mlopsbook.engine.serve_app:app"
     dep = app["deployments"][0]
     assert dep["name"] == serve_app.DEPLOYMENT
     assert dep["autoscaling_config"] == serve_app.CLUSTER_SCALING.autoscaling_config()

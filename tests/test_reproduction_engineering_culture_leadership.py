@@ -12,7 +12,7 @@ import pytest
 
 from mlopsbook import formatting as fmt
 
-from mlopsbook.claims import Status
+from mlopsbook.publishing.claims import Status
 from mlopsbook.costs import curves as cc, pricing
 from mlopsbook.costs.model import PLATFORM_LABELS, ModelProfile
 from mlopsbook.costs.traffic import Workload
@@ -39,7 +39,7 @@ def test_importing_the_library_and_the_wing_reads_nothing() -> None:
 
 
 def test_a_stale_record_is_reported_where_it_is_used(tmp_path, monkeypatch) -> None:
-    from mlopsbook.inference import measure
+    from mlopsbook.nlp import measure
     from mlopsbook.paths import repo_root
 
     rec = json.loads((repo_root() / "data" / "inference" / profile.RECORDED_PROFILE).read_text())

@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--input", required=True, metavar="DIR", help="root of the day-partitioned documents")
     b.add_argument("--output", required=True, metavar="DIR", help="root of the scored partitions")
     b.add_argument("--scorer", default=None, metavar="MODULE:FUNCTION",
-                   help="model factory (default: mlopsbook.inference.service:load_models)")
+                   help="model factory (default: mlopsbook.nlp.service:load_models)")
     b.add_argument("--model-dir", default=None, metavar="DIR", help="model folder passed to the factory")
     b.add_argument("--num-blocks", type=int, default=2, metavar="N", help="Ray Data blocks to read into (default 2)")
     b.set_defaults(func=_bulk)
@@ -45,7 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _bulk(args: argparse.Namespace) -> int:
-    from mlopsbook.rayengine import bulk
+    from mlopsbook.engine import bulk
 
     day = _day("--day", args.day)
     if args.num_blocks < 1:
@@ -69,7 +69,7 @@ def _bulk(args: argparse.Namespace) -> int:
 
 
 def _inputs(args: argparse.Namespace) -> int:
-    from mlopsbook.rayengine import bulk
+    from mlopsbook.engine import bulk
 
     days = [_day("--days", d.strip()) for d in args.days.split(",") if d.strip()]
     if not days:
@@ -82,7 +82,7 @@ def _inputs(args: argparse.Namespace) -> int:
 
 
 def _manifests(args: argparse.Namespace) -> int:
-    from mlopsbook.rayengine import manifests
+    from mlopsbook.engine import manifests
 
     if args.write:
         for p in manifests.write():

@@ -60,7 +60,7 @@ def _models_dir(value: str | None) -> Path | None:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from mlopsbook.inference import service
+    from mlopsbook.nlp import service
 
     m = service.metrics(_models_dir(args.models))
     c, n = m["classifier"], m["ner"]
@@ -71,7 +71,7 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _package(args: argparse.Namespace) -> int:
-    from mlopsbook.inference import packaging
+    from mlopsbook.lambdakit import packaging
 
     out = Path(args.out)
     if out.exists() and not out.is_dir():
@@ -100,7 +100,7 @@ def _package(args: argparse.Namespace) -> int:
 def _lock(args: argparse.Namespace) -> int:
     from packaging.requirements import Requirement
 
-    from mlopsbook.inference import lambda_runtime, packaging, wheelhouse
+    from mlopsbook.lambdakit import lambda_runtime, packaging, wheelhouse
 
     rt = lambda_runtime.facts()
     wheels = packaging.build_wheels(Path("build") / "model-wheels", _models_dir(args.models))
@@ -115,7 +115,7 @@ def _lock(args: argparse.Namespace) -> int:
 
 
 def _template(args: argparse.Namespace) -> int:
-    from mlopsbook.inference import sam_template
+    from mlopsbook.lambdakit import sam_template
 
     if args.write:
         print(f"written: {sam_template.write()}")
@@ -125,7 +125,7 @@ def _template(args: argparse.Namespace) -> int:
 
 
 def _runtime_measure(args: argparse.Namespace) -> int:
-    from mlopsbook.inference import lambda_runtime
+    from mlopsbook.lambdakit import lambda_runtime
 
     if args.runs < 1:
         raise UsageError(f"--runs: must be >= 1 (got {args.runs})")
@@ -146,7 +146,7 @@ def _runtime_measure(args: argparse.Namespace) -> int:
 
 
 def _measure(args: argparse.Namespace) -> int:
-    from mlopsbook.inference import measure
+    from mlopsbook.nlp import measure
 
     if args.runs < 1:
         raise UsageError(f"--runs: must be >= 1 (got {args.runs})")
@@ -164,7 +164,8 @@ def _measure(args: argparse.Namespace) -> int:
 
 
 def _invoke(args: argparse.Namespace) -> int:
-    from mlopsbook.inference import handlers, service
+    from mlopsbook.lambdakit import handlers
+    from mlopsbook.nlp import service
 
     path = Path(args.event)
     if not path.is_file():
