@@ -88,7 +88,7 @@ def test_verdict_c7_with_a_measured_model() -> None:
 
 
 
-MODEL_MODULES = ("inference/ner.py", "inference/classifier.py", "inference/corpus.py", "inference/service.py",
+MODEL_MODULES = ("nlp/ner.py", "nlp/classifier.py", "nlp/corpus.py", "nlp/service.py",
                  "costs/model.py", "decide/rank.py", "simulate/ray_serve.py")
 
 

@@ -1,10 +1,7 @@
-"""Model wheels and Lambda deployment packages built for the Lambda runtime, reproducibly and offline.
+"""Lambda deployment packages built for the Lambda runtime, reproducibly and offline.
 
-- :func:`build_wheels`: the classifier as a plain wheel (``mlopsbook_legal_classifier``: the TF-IDF vocabulary,
-  IDF weights and coefficients exported from scikit-learn as JSON and ``.npz``, scored by NumPy alone, no pickle)
-  and the NER pipeline with ``spacy package`` (``en_legal_ner``); both built by ``pip wheel`` offline.
 - :func:`build_lambda_zip`: one deployment ``.zip`` per service for the chosen runtime
-  (:mod:`mlopsbook.lambdakit.lambda_runtime`, ``python3.12`` on Amazon Linux 2023): the entry module
+  (:mod:`mlopsbook.lambdakit.runtime_facts`, ``python3.12`` on Amazon Linux 2023): the entry module
   (``lambda/<service>_function.py``), the handler code, the model wheel's contents and the service's dependencies,
   unpacked from wheels resolved **for the runtime's platform and CPython** and locked by hash
   (:mod:`mlopsbook.lambdakit.wheelhouse`), never from this machine's environment.
@@ -22,326 +19,20 @@ Sizes are bytes (``*_bytes``) or MB of 10**6 bytes (``*_mb``, as AWS states its 
 
 from __future__ import annotations
 
-import csv
-import hashlib
 import json
 import os
 import re
 import shutil
 import stat
 import subprocess
-import sys
 import tempfile
 import zipfile
 from dataclasses import asdict, dataclass, field
-from importlib import metadata
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
-EPOCH = 315532800
-"""1980-01-01T00:00:00Z, the earliest time a zip entry can carry: every timestamp in our wheels and zips."""
-ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-
-SERVICES: dict[str, dict[str, object]] = {
-    "classify": {
-        "entry": "classify_function.py",
-        "model_wheel": "mlopsbook_legal_classifier",
-        "modules": ["nlp/service", "lambdakit/handlers", "nlp/classifier", "nlp/corpus"],
-        "arch": "x86_64",
-    },
-    "entities": {
-        "entry": "entities_function.py",
-        "model_wheel": "en_legal_ner",
-        "modules": ["nlp/service", "lambdakit/handlers", "nlp/ner", "nlp/corpus"],
-        "arch": "x86_64",
-    },
-}
-"""The Lambda services: entry module, model wheel and the ``mlopsbook`` modules they import (paths under
-``src/mlopsbook/``, without ``.py``)."""
-
-
-def library_files(service: str) -> list[str]:
-    """The files of ``src/mlopsbook/`` a service's package ships: the package roots, the error classes and the
-    service's modules with their packages' ``__init__.py``."""
-    modules = SERVICES[service]["modules"]
-    packages = sorted({f"{str(m).split('/')[0]}/__init__.py" for m in modules})  # type: ignore[union-attr]
-    return ["__init__.py", "errors.py", *packages, *[f"{m}.py" for m in modules]]  # type: ignore[union-attr]
-
-
-CLASSIFIER_WHEEL_VERSION = "2.0.0"
-"""2.0.0: exported for NumPy (no pickle, no scikit-learn at run time); 1.0.0 pickled the scikit-learn pipeline."""
-NER_WHEEL_VERSION = "1.0.0"
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-@dataclass(frozen=True)
-class Artifact:
-    """A built file: its name, size in bytes and SHA-256."""
-
-    name: str
-    size_bytes: int
-    sha256: str
-
-    @classmethod
-    def of(cls, path: Path) -> "Artifact":
-        return cls(path.name, path.stat().st_size, _sha256(path))
-
-    @property
-    def size_mb(self) -> float:
-        return self.size_bytes / 1e6
-
-
-# -- model wheels --------------------------------------------------------------------------------------------------
-_CLASSIFIER_INIT = '''"""The legal-document classifier of mlopsbook (TF-IDF + logistic regression, trained with scikit-learn),
-exported as data and scored by NumPy alone.
-
->>> import mlopsbook_legal_classifier as m
->>> model = m.load()  # model.classes_, model.predict_proba([...])
-"""
-
-from importlib import resources
-
-MODEL_VERSION = "{model_version}"
-LABELS = {labels!r}
-
-
-def load():
-    """The classifier (:class:`linear_text.LinearTextClassifier`) read from this package's data files."""
-    from . import linear_text
-
-    return linear_text.load(resources.files(__name__))
-'''
-
-_CLASSIFIER_PYPROJECT = """[build-system]
-requires = ["setuptools>=61"]
-build-backend = "setuptools.build_meta"
-
-[project]
-name = "mlopsbook-legal-classifier"
-version = "{version}"
-description = "Legal-document type classifier (TF-IDF + logistic regression, scored with NumPy), model {model_version}"
-requires-python = ">=3.11"
-dependencies = ["numpy=={numpy}"]
-license = {{text = "MIT"}}
-
-[tool.setuptools]
-packages = ["mlopsbook_legal_classifier"]
-
-[tool.setuptools.package-data]
-mlopsbook_legal_classifier = ["vocabulary.json", "weights.npz", "metrics.json"]
-"""
-
-
-def _pip_wheel(src: Path, out_dir: Path) -> Path:
-    """``pip wheel`` one source tree offline (no index, no build isolation, fixed timestamps); the wheel's path."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "SOURCE_DATE_EPOCH": str(EPOCH), "PIP_NO_INPUT": "1", "PYTHONHASHSEED": "0"}
-        proc = subprocess.run(
-            [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
-             "--no-cache-dir", "--quiet", "-w", tmp, str(src)],
-            env=env, capture_output=True, text=True,
-        )
-        if proc.returncode != 0:
-            raise RuntimeError(f"pip wheel {src.name} failed:\n{proc.stdout}\n{proc.stderr}")
-        (built,) = Path(tmp).glob("*.whl")
-        target = out_dir / built.name
-        shutil.copyfile(built, target)
-    return target
-
-
-def build_classifier_wheel(model_dir: Path, out_dir: Path) -> Path:
-    """The classifier in ``model_dir``, exported for NumPy (:mod:`mlopsbook.nlp.linear_text`), as
-    ``mlopsbook_legal_classifier-<v>-py3-none-any.whl`` in ``out_dir``: no pickle, no scikit-learn at run time."""
-    from mlopsbook.nlp import classifier, corpus, linear_text
-
-    with tempfile.TemporaryDirectory() as tmp:
-        src = Path(tmp) / "src"
-        pkg = src / "mlopsbook_legal_classifier"
-        pkg.mkdir(parents=True)
-        fmt = {"model_version": model_dir.name, "labels": corpus.LABELS, "numpy": metadata.version("numpy")}
-        (pkg / "__init__.py").write_text(_CLASSIFIER_INIT.format(**fmt))
-        shutil.copyfile(linear_text.__file__, pkg / "linear_text.py")
-        linear_text.export(classifier.load(Path(model_dir)), pkg)
-        shutil.copyfile(Path(model_dir) / "metrics.json", pkg / "metrics.json")
-        (src / "pyproject.toml").write_text(
-            _CLASSIFIER_PYPROJECT.format(version=CLASSIFIER_WHEEL_VERSION, **fmt)
-        )
-        _fix_mtimes(src)
-        return _pip_wheel(src, out_dir)
-
-
-def build_ner_wheel(model_dir: Path, out_dir: Path) -> Path:
-    """The NER pipeline in ``model_dir/ner`` packaged by ``spacy package`` as ``en_legal_ner-<v>-py3-none-any.whl``."""
-    from mlopsbook.nlp import ner
-
-    with tempfile.TemporaryDirectory() as tmp:
-        proc = subprocess.run(
-            [sys.executable, "-m", "spacy", "package", str(Path(model_dir) / ner.ARTIFACT), tmp,
-             "--name", "legal_ner", "--version", NER_WHEEL_VERSION, "--build", "none", "--force"],
-            capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"},
-        )
-        if proc.returncode != 0:
-            raise RuntimeError(f"spacy package failed:\n{proc.stdout}\n{proc.stderr}")
-        (src,) = Path(tmp).glob("en_legal_ner-*")
-        _fix_mtimes(src)
-        return _pip_wheel(src, out_dir)
-
-
-def _fix_mtimes(root: Path) -> None:
-    for p in sorted(root.rglob("*")):
-        os.utime(p, (EPOCH, EPOCH))
-
-
-def build_wheels(out_dir: Path, model_dir: Path | None = None) -> dict[str, Path]:
-    """Both model wheels (training the models first if needed): ``{"classify": path, "entities": path}``."""
-    from mlopsbook.nlp import service
-
-    folder = service.ensure_trained(model_dir)
-    return {
-        "classify": build_classifier_wheel(folder, out_dir),
-        "entities": build_ner_wheel(folder, out_dir),
-    }
-
-
-# -- dependency closure ----------------------------------------------------------------------------------------------
-def _norm(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def requirement_closure(roots: Iterable[str]) -> list[metadata.Distribution]:
-    """Every installed distribution needed by ``roots`` (names), following ``Requires-Dist`` (markers evaluated
-    for this interpreter, extras followed only when requested). Raises ``PackageNotFoundError`` naming a
-    required distribution that is not installed."""
-    from packaging.requirements import Requirement
-
-    seen: dict[str, metadata.Distribution] = {}
-    todo: list[tuple[str, frozenset[str]]] = [(r, frozenset()) for r in roots]
-    done: set[tuple[str, frozenset[str]]] = set()
-    while todo:
-        name, extras = todo.pop()
-        key = (_norm(name), extras)
-        if key in done:
-            continue
-        done.add(key)
-        try:
-            dist = metadata.distribution(name)
-        except metadata.PackageNotFoundError:
-            raise metadata.PackageNotFoundError(f"{name} (required, not installed)") from None
-        seen[_norm(dist.metadata["Name"])] = dist
-        for spec in dist.requires or []:
-            req = Requirement(spec)
-            envs = [{"extra": e} for e in extras] or [{"extra": ""}]
-            if req.marker is not None and not any(req.marker.evaluate(env) for env in envs):
-                continue
-            todo.append((req.name, frozenset(req.extras)))
-    return [seen[k] for k in sorted(seen)]
-
-
-def _dist_files(dist: metadata.Distribution) -> list[tuple[str, Path]]:
-    """``(archive name, source path)`` of a distribution's files inside site-packages (no caches, no scripts)."""
-    out = []
-    base = Path(dist.locate_file("")).resolve()
-    for f in dist.files or []:
-        rel = str(f).replace("\\", "/")
-        if rel.startswith("..") or "__pycache__/" in rel or rel.endswith(".pyc"):
-            continue
-        src = Path(dist.locate_file(f))
-        if not src.is_file():
-            continue
-        if not src.resolve().is_relative_to(base):
-            continue
-        out.append((rel, src))
-    return out
-
-
-def wheel_tags(dist: metadata.Distribution) -> list[str]:
-    """The ``Tag:`` lines of a distribution's ``WHEEL`` file (empty if it has none)."""
-    text = dist.read_text("WHEEL") or ""
-    return [line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("Tag:")]
-
-
-def min_glibc(tags: Iterable[str]) -> tuple[int, int] | None:
-    """The oldest glibc any of the wheel's tags accepts (``manylinux2014`` = 2.17, ``manylinux_2_28`` = 2.28);
-    ``None`` for a pure-Python or non-manylinux wheel."""
-    legacy = {"manylinux1": (2, 5), "manylinux2010": (2, 12), "manylinux2014": (2, 17)}
-    best: tuple[int, int] | None = None
-    for tag in tags:
-        plat = tag.split("-")[-1]
-        m = re.match(r"manylinux_(\d+)_(\d+)_", plat)
-        v = (int(m.group(1)), int(m.group(2))) if m else next((g for k, g in legacy.items() if plat.startswith(k)), None)
-        if v is not None and (best is None or v < best):
-            best = v
-    return best
-
-
-# -- runtimes --------------------------------------------------------------------------------------------------------
-RUNTIMES_FILE = "lambda-python-runtimes-v2025-06.csv"
-LIMITS_FILE = "lambda-limits-v2023-10-30.csv"
-
-
-@dataclass(frozen=True)
-class Runtime:
-    """A Lambda Python runtime: identifier, CPython version, operating system and its glibc (from ``data/``)."""
-
-    runtime: str
-    python: str
-    os: str
-    glibc: tuple[int, int]
-    source: str
-
-
-def runtimes() -> list[Runtime]:
-    """The Lambda Python runtimes in ``data/inference/`` (see its README for sources)."""
-    from mlopsbook.paths import data_path
-
-    path = data_path("inference", RUNTIMES_FILE)
-    out = []
-    with open(path, newline="") as fh:
-        for i, row in enumerate(csv.DictReader(fh), start=2):
-            try:
-                major, minor = (int(x) for x in row["glibc"].split("."))
-                out.append(Runtime(row["runtime"], row["python"], row["os"], (major, minor), row["source"]))
-            except (KeyError, ValueError) as exc:
-                raise ValueError(f"{path.name} row {i}: {exc}") from None
-    return out
-
-
-def lambda_limits_mb() -> dict[str, float]:
-    """Lambda package limits in MB (``zip_direct_upload``, ``unzipped``, ``container_image``) from ``data/``."""
-    from mlopsbook.paths import data_path
-
-    path = data_path("inference", LIMITS_FILE)
-    with open(path, newline="") as fh:
-        return {row["limit"]: float(row["value_mb"]) for row in csv.DictReader(fh)}
-
-
-@dataclass(frozen=True)
-class RuntimeCheck:
-    """Whether a package's compiled dependencies load on a runtime, and why not."""
-
-    runtime: str
-    compatible: bool
-    reason: str
-
-
-def check_runtime(python: str, needs_glibc: tuple[int, int] | None, runtime: Runtime) -> RuntimeCheck:
-    """Can a package built for CPython ``python`` needing glibc ``needs_glibc`` run on ``runtime``?"""
-    if runtime.python != python:
-        return RuntimeCheck(runtime.runtime, False, f"built for CPython {python}, runtime has {runtime.python}")
-    if needs_glibc is not None and needs_glibc > runtime.glibc:
-        need = ".".join(map(str, needs_glibc))
-        have = ".".join(map(str, runtime.glibc))
-        return RuntimeCheck(runtime.runtime, False, f"needs glibc >= {need}, {runtime.os} has {have}")
-    return RuntimeCheck(runtime.runtime, True, "ok")
-
+from mlopsbook.lambdakit.model_wheels import EPOCH, SERVICES, ZIP_TIME, Artifact, build_wheels, library_files
+from mlopsbook.lambdakit.runtime_facts import lambda_limits_mb
 
 # -- Lambda zips -----------------------------------------------------------------------------------------------------
 @dataclass
@@ -631,16 +322,16 @@ def runtime_wheels(service: str, model_wheel: Path, rt: Any, arch: str) -> list[
 
 def build_lambda_zip(service: str, model_wheel: Path, out_dir: Path, *, rt: Any = None, arch: str | None = None,
                      python: Path | None = None) -> LambdaPackage:
-    """Write ``out_dir/<service>.zip`` for the runtime ``rt`` (default :func:`lambda_runtime.facts`) and return what
+    """Write ``out_dir/<service>.zip`` for the runtime ``rt`` (default :func:`runtime_facts.facts`) and return what
     it holds, with the audit of its compiled files. ``python``: the runtime's CPython used for the trace (default
-    :func:`lambda_runtime.find_python`)."""
-    from mlopsbook.lambdakit import elf_audit, lambda_runtime
+    :func:`runtime_facts.find_python`)."""
+    from mlopsbook.lambdakit import elf_audit, runtime_facts
 
-    rt = rt if rt is not None else lambda_runtime.facts()
+    rt = rt if rt is not None else runtime_facts.facts()
     arch = arch or str(SERVICES.get(service, {}).get("arch", "x86_64"))
-    python = python or lambda_runtime.find_python(rt.python)
+    python = python or runtime_facts.find_python(rt.python)
     if python is None:
-        raise lambda_runtime.LambdaRuntimeError(f"no CPython {rt.python} here to trace the handler with")
+        raise runtime_facts.LambdaRuntimeError(f"no CPython {rt.python} here to trace the handler with")
     wheels = runtime_wheels(service, model_wheel, rt, arch)
     files = stage(service, model_wheel, wheels)
     handler = str(SERVICES[service]["entry"]).removesuffix(".py") + ".handler"
@@ -694,22 +385,23 @@ def write_container_context(service: str, model_wheel: Path, out_dir: Path, *, r
                             arch: str = "x86_64") -> Path:
     """``out_dir/container-<service>/``: Dockerfile, the service's hash-locked requirements for the runtime, the
     model wheel and the handler code, a complete ``docker build`` context. Returns the folder."""
-    from mlopsbook.lambdakit import lambda_runtime, wheelhouse
+    from mlopsbook.lambdakit import runtime_facts, wheelhouse
     from mlopsbook.paths import repo_root
 
-    rt = rt if rt is not None else lambda_runtime.facts()
+    rt = rt if rt is not None else runtime_facts.facts()
     spec = SERVICES[service]
     ctx = out_dir / f"container-{service}"
     if ctx.exists():
         shutil.rmtree(ctx)
     (ctx / "wheels").mkdir(parents=True)
-    (ctx / "app" / "mlopsbook" / "inference").mkdir(parents=True)
+    (ctx / "app").mkdir()
     shutil.copyfile(model_wheel, ctx / "wheels" / model_wheel.name)
     shutil.copyfile(wheelhouse.lock_path(service, rt.target(arch)), ctx / "requirements.txt")
     root = repo_root()
     shutil.copyfile(root / "lambda" / str(spec["entry"]), ctx / "app" / str(spec["entry"]))
     lib = root / "src" / "mlopsbook"
     for rel in library_files(service):
+        (ctx / "app" / "mlopsbook" / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(lib / rel, ctx / "app" / "mlopsbook" / rel)
     handler = str(spec["entry"]).removesuffix(".py") + ".handler"
     (ctx / "Dockerfile").write_text(DOCKERFILE.format(
@@ -723,10 +415,10 @@ def build_all(out_dir: Path, model_dir: Path | None = None) -> dict[str, object]
     """Wheels (``out_dir/wheels``), one zip per service for the runtime, container contexts, the SAM template's
     check, and ``out_dir/manifest.json`` (sizes, hashes, distributions and their sizes, audit, limits). Returns the
     manifest."""
-    from mlopsbook.lambdakit import lambda_runtime
+    from mlopsbook.lambdakit import runtime_facts
 
     out_dir = Path(out_dir)
-    rt = lambda_runtime.facts()
+    rt = runtime_facts.facts()
     wheels = build_wheels(out_dir / "wheels", model_dir)
     limits = lambda_limits_mb()
     manifest: dict[str, object] = {

@@ -21,13 +21,13 @@ TEMPLATE = Path("deploy") / "lambda" / "template.yaml"
 
 
 def template(rt: Any = None, *, arch: str = "x86_64") -> dict[str, Any]:
-    """The SAM template as a dictionary (``rt``: :func:`lambda_runtime.facts` by default)."""
-    from mlopsbook.lambdakit import lambda_runtime, packaging
+    """The SAM template as a dictionary (``rt``: :func:`runtime_facts.facts` by default)."""
+    from mlopsbook.lambdakit import model_wheels, runtime_facts
 
-    rt = rt if rt is not None else lambda_runtime.facts()
+    rt = rt if rt is not None else runtime_facts.facts()
     resources: dict[str, Any] = {}
     outputs: dict[str, Any] = {}
-    for service, spec in packaging.SERVICES.items():
+    for service, spec in model_wheels.SERVICES.items():
         logical = f"{service.capitalize()}Function"
         resources[logical] = {
             "Type": "AWS::Serverless::Function",

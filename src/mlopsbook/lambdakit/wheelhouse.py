@@ -16,7 +16,6 @@ Here that is two steps:
 
 from __future__ import annotations
 
-import hashlib
 import re
 import subprocess
 import sys
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import Iterable
 
 from mlopsbook.errors import MlopsbookError
+from mlopsbook.lambdakit.distributions import norm, requirement_closure, sha256_file
 
 
 class WheelhouseError(MlopsbookError):
@@ -64,11 +64,6 @@ class Pin:
     sha256: str
 
 
-def norm(name: str) -> str:
-    """A distribution name normalised as PEP 503 does (``Jinja2`` -> ``jinja2``, ``spacy_legacy`` -> ``spacy-legacy``)."""
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
 def lock_path(name: str, target: Target) -> Path:
     """``lambda/requirements/<name>-<runtime>-<arch>.txt`` under the repository root."""
     from mlopsbook.paths import repo_root
@@ -103,14 +98,6 @@ def read_lock(path: Path) -> list[Pin]:
     return pins
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def wheel_name_version(filename: str) -> tuple[str, str]:
     """``(normalised name, version)`` of a wheel file name (PEP 427)."""
     parts = filename[: -len(".whl")].split("-")
@@ -126,8 +113,6 @@ def _pip(args: list[str]) -> subprocess.CompletedProcess[str]:
 def installed_constraints(roots: Iterable[str]) -> list[str]:
     """``name==version`` of every distribution the project's environment installed for ``roots`` (their
     requirement closure), to constrain the resolution for the runtime to the versions tested here."""
-    from mlopsbook.lambdakit.packaging import requirement_closure
-
     return [f"{d.metadata['Name']}=={d.version}" for d in requirement_closure(roots)]
 
 
@@ -145,7 +130,7 @@ def lock(name: str, roots: list[str], target: Target, *, constraints: list[str] 
         lines = []
         for whl in sorted(dest.glob("*.whl")):
             n, v = wheel_name_version(whl.name)
-            lines.append(f"{n}=={v} --hash=sha256:{_sha256(whl)}")
+            lines.append(f"{n}=={v} --hash=sha256:{sha256_file(whl)}")
     path = lock_path(name, target)
     path.parent.mkdir(parents=True, exist_ok=True)
     header = (f"# {name} for Lambda {target.runtime} ({target.arch}): wheels for CPython {target.python} "
@@ -157,7 +142,7 @@ def lock(name: str, roots: list[str], target: Target, *, constraints: list[str] 
 
 def _cached(target: Target) -> dict[str, Path]:
     folder = cache_dir(target)
-    return {_sha256(p): p for p in sorted(folder.glob("*.whl"))} if folder.is_dir() else {}
+    return {sha256_file(p): p for p in sorted(folder.glob("*.whl"))} if folder.is_dir() else {}
 
 
 def missing(pins: list[Pin], target: Target) -> list[Pin]:

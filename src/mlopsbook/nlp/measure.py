@@ -287,17 +287,19 @@ def package_manifest_dir() -> Path:
     import hashlib
     from importlib import metadata
 
-    from mlopsbook.lambdakit import elf_audit, handlers, lambda_runtime, packaging, wheelhouse
+    from mlopsbook.lambdakit import (distributions, elf_audit, handlers, model_wheels, packaging, runtime_api,
+                                     runtime_facts, wheelhouse)
     from mlopsbook.nlp import linear_text, service
     from mlopsbook.paths import repo_root
 
     root = repo_root()
     h = hashlib.sha256()
     for f in [Path(packaging.__file__), Path(handlers.__file__), Path(service.__file__), Path(linear_text.__file__),
-              Path(wheelhouse.__file__), Path(elf_audit.__file__), Path(lambda_runtime.__file__),
+              Path(wheelhouse.__file__), Path(elf_audit.__file__), Path(runtime_facts.__file__),
+              Path(runtime_api.__file__), Path(model_wheels.__file__), Path(distributions.__file__),
               *sorted((root / "lambda").glob("*.py")), *sorted((root / "lambda" / "requirements").glob("*.txt")),
-              root / "data" / "inference" / lambda_runtime.RUNTIME_FILE]:
+              root / "data" / "inference" / runtime_facts.RUNTIME_FILE]:
         h.update(f.read_bytes())
-    for dist in packaging.requirement_closure(["scikit-learn", "spacy"]):
+    for dist in distributions.requirement_closure(["scikit-learn", "spacy"]):
         h.update(f"{dist.metadata['Name']}=={dist.version}".encode())
     return root / "build" / "inference" / f"lambda-{service.model_version()}-{h.hexdigest()[:8]}"

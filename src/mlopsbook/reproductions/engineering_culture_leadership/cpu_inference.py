@@ -124,12 +124,12 @@ def pip_install_check(wheels: Mapping[str, Path]) -> dict[str, Any]:
 
 def runtime_check(*, refresh: bool = False) -> dict[str, Any]:
     """Each built zip, unzipped as ``/var/task``, run by AWS's runtime interface client on the runtime's CPython
-    against the emulated Runtime API with every fixture event (:mod:`mlopsbook.lambdakit.lambda_runtime`): per
+    against the emulated Runtime API with every fixture event (:mod:`mlopsbook.lambdakit.runtime_api`): per
     service, whether INIT succeeded and how many answers had the contracted status. Cached beside the packages.
     ``{"available": False}`` when the runtime's CPython is not installed here."""
     import zipfile
 
-    from mlopsbook.lambdakit import lambda_runtime
+    from mlopsbook.lambdakit import runtime_api, runtime_facts
     from mlopsbook.nlp import measure
     from mlopsbook.paths import repo_root
 
@@ -138,10 +138,10 @@ def runtime_check(*, refresh: bool = False) -> dict[str, Any]:
     path = folder / "runtime-check.json"
     if path.is_file() and not refresh:
         return json.loads(path.read_text())
-    rt = lambda_runtime.facts()
-    if lambda_runtime.find_python(rt.python) is None:
+    rt = runtime_facts.facts()
+    if runtime_facts.find_python(rt.python) is None:
         return {"available": False, "runtime": rt.runtime}
-    py = lambda_runtime.client_python(rt)
+    py = runtime_facts.client_python(rt)
     events_dir = repo_root() / "tests" / "fixtures" / "events"
     expected: dict[str, int] = json.loads((events_dir / "expected.json").read_text())
     names = sorted(expected)
@@ -151,7 +151,7 @@ def runtime_check(*, refresh: bool = False) -> dict[str, Any]:
         with tempfile.TemporaryDirectory() as tmp:
             task = Path(tmp) / "task"
             zipfile.ZipFile(folder / f"{svc}.zip").extractall(task)
-            res = lambda_runtime.invoke(task, f"{svc}_function.handler", events, python=py, function_name=svc,
+            res = runtime_api.invoke(task, f"{svc}_function.handler", events, python=py, function_name=svc,
                                         runtime=rt.runtime)
         ok = sum(1 for n, inv in zip(names, res.invocations)
                  if inv.response is not None and inv.response.get("statusCode") == expected[n])
@@ -262,7 +262,7 @@ def handler_contract(events_dir: Path | None = None) -> dict[str, Any]:
 def reproducibility(*, refresh: bool = False) -> dict[str, Any]:
     """Build the model wheels and both Lambda zips a second time, in a fresh folder, and compare their SHA-256 with
     the first build (:func:`measure.package_manifest`). Cached in ``build/inference/`` by model version."""
-    from mlopsbook.lambdakit import packaging
+    from mlopsbook.lambdakit import model_wheels, packaging
     from mlopsbook.nlp import measure
 
     first = measure.package_manifest()
@@ -270,8 +270,8 @@ def reproducibility(*, refresh: bool = False) -> dict[str, Any]:
     if path.is_file() and not refresh:
         return json.loads(path.read_text())
     with tempfile.TemporaryDirectory() as tmp:
-        wheels = packaging.build_wheels(Path(tmp) / "wheels")
-        second = {f"wheel:{k}": packaging.Artifact.of(p).sha256 for k, p in wheels.items()}
+        wheels = model_wheels.build_wheels(Path(tmp) / "wheels")
+        second = {f"wheel:{k}": model_wheels.Artifact.of(p).sha256 for k, p in wheels.items()}
         for svc, wheel in wheels.items():
             second[f"zip:{svc}"] = packaging.build_lambda_zip(svc, wheel, Path(tmp)).zip.sha256
     firsts = {f"wheel:{k}": w["sha256"] for k, w in first["wheels"].items()}
