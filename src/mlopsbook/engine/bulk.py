@@ -16,6 +16,7 @@ The model is the real-time path's model module: :func:`mlopsbook.nlp.service.loa
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import time
 from dataclasses import dataclass
@@ -68,6 +69,18 @@ def _models(scorer: str, model_dir: str | None) -> Any:
     if key not in _MODELS:
         _MODELS[key] = resolve_scorer(scorer)(Path(model_dir) if model_dir else None)
     return _MODELS[key]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of ``mlopsbook engine bulk`` (what a RayJob's entrypoint and the Airflow DAG pass)."""
+    parser.add_argument("--day", required=True, metavar="YYYY-MM-DD", help="the logical date (partition key)")
+    parser.add_argument("--input", required=True, metavar="DIR", help="root of the day-partitioned documents")
+    parser.add_argument("--output", required=True, metavar="DIR", help="root of the scored partitions")
+    parser.add_argument("--scorer", default=None, metavar="MODULE:FUNCTION",
+                        help=f"model factory (default: {DEFAULT_SCORER})")
+    parser.add_argument("--model-dir", default=None, metavar="DIR", help="model folder passed to the factory")
+    parser.add_argument("--num-blocks", type=int, default=2, metavar="N",
+                        help="Ray Data blocks to read into (default 2)")
 
 
 def score_batch(batch: Any, *, scorer: str = DEFAULT_SCORER, model_dir: str | None = None) -> Any:

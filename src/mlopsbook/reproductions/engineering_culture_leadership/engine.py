@@ -115,7 +115,7 @@ def run(work: Path, *, docs_per_day: int = 200) -> EngineRun:
     gives the reader configuration), Serve is held at one replica and the bulk job runs one block at a time, and Serve is shut down before the Airflow
     run: the same experiments and verdicts, within mybinder.org's 2 GB."""
     from mlopsbook.publishing import runtime_budget
-    from mlopsbook.engine import bulk, manifests, serve_app
+    from mlopsbook.engine import bulk, manifest_checks, serve_app
     from mlopsbook.lab import experiments
 
     small = runtime_budget.ray_config() is runtime_budget.READER
@@ -133,7 +133,7 @@ def run(work: Path, *, docs_per_day: int = 200) -> EngineRun:
         if small:  # the Airflow run needs no Serve: free the replicas' memory for its bulk job
             engine.stop_serve()
         dag = experiments.run_dag(DAY, work / "documents", work / "scored", work / "airflow-home", num_blocks=blocks)
-        problems = manifests.check_files()
+        problems = manifest_checks.check_files()
     finally:
         engine.close()
     return EngineRun(ok, bad, scale, kill, batch, dag, problems)
