@@ -12,7 +12,7 @@ from hypothesis import given, settings, strategies as st
 
 from mlopsbook.costs.model import PLATFORM_LABELS
 from mlopsbook.cli import main
-from mlopsbook.decide import limits, rank
+from mlopsbook.decide import limits, rank, sizing
 from mlopsbook.reproductions.engineering_culture_leadership import decision as cases
 from mlopsbook.decide.profile import FIELDS, Profile, ProfileError
 from mlopsbook.paths import data_path
@@ -261,5 +261,5 @@ def test_preferences_constrain_after_the_hard_limits_and_an_assumed_slo_never_re
 
 def test_lambda_memory_is_raised_so_a_long_request_finishes_in_time() -> None:
     p = prof(model_latency_ms=850_000, memory_mb=1024)
-    assert rank.model_of(p).lambda_duration_ms <= 900_000
+    assert sizing.model_of(p).lambda_duration_ms <= 900_000
     assert "lambda" not in rank.decide(p, flip=False).ruled_out
