@@ -11,8 +11,9 @@ from typing import Any
 import numpy as np
 
 from mlopsbook.costs import pricing
-from mlopsbook.costs.model import (DEFAULT_MIN_REPLICAS, DEFAULT_UTILISATION, LAMBDA_MAX_DURATION_MS, LAMBDA_MB_PER_VCPU,
-                                   TRITON_THROUGHPUT_RPS, ModelProfile, replica_throughput_rps, replicas_needed)
+from mlopsbook.costs.model import (DEFAULT_MIN_REPLICAS, DEFAULT_UTILISATION, LAMBDA_MAX_DURATION_MS,
+                                   LAMBDA_MB_PER_VCPU, TRITON_THROUGHPUT_RPS, ModelProfile, replica_throughput_rps,
+                                   replicas_needed)
 from mlopsbook.decide import exposure as exposure_mod
 from mlopsbook.decide.profile import Profile
 from mlopsbook.simulate import parameters
