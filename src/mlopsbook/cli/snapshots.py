@@ -5,20 +5,21 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from mlopsbook.publishing import snapshots
+from mlopsbook.publishing import execution, snapshots
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("snapshots", help="execute notebooks and write their executed .ipynb snapshots")
     p.add_argument("notebooks", nargs="*", metavar="NOTEBOOK.md", help="default: every notebook under notebooks/")
-    p.add_argument("--check", action="store_true", help="only check that each snapshot matches its notebook")
+    p.add_argument("--check", action="store_true", help="only check that each snapshot matches its notebook and is current "
+                   "(its recorded inputs unchanged)")
     p.set_defaults(func=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
     mds = [Path(p).resolve() for p in args.notebooks] or snapshots.notebook_sources()
     if args.check:
-        probs = [pr for md in mds for pr in snapshots.check_pair(md)]
+        probs = [pr for md in mds for pr in snapshots.check_pair(md) or [execution.stale_message(md)] if pr]
         print("\n".join(probs) if probs else f"{len(mds)} snapshot(s) consistent")
         return 1 if probs else 0
     for md in mds:

@@ -12,6 +12,9 @@ were made with), points
 ``MLOPSBOOK_ROOT`` at the clone and moves to the notebook's folder in it, printing one line; wherever the book is
 found (the book's build, nbval, Binder) it does nothing and prints nothing. :func:`check_pair` leaves it out of the
 comparison.
+
+A snapshot also carries the record of the run that made it (``metadata.mlopsbook.execution``): what the run read and
+imported, hashed, and when and where it ran; a snapshot whose record no longer matches the tree is stale (:func:`mlopsbook.publishing.execution.stale_message`).
 """
 
 from __future__ import annotations
@@ -113,11 +116,12 @@ def with_install_cell(nb: nbformat.NotebookNode, md: Path, root: Path | None = N
 
 
 def execute(md: Path, timeout_s: int = 900, root: Path | None = None) -> nbformat.NotebookNode:
-    """Execute a MyST notebook in its own folder, its install cell first, and return it without volatile metadata."""
-    nb = with_install_cell(jupytext.read(md), md, root)
-    NotebookClient(nb, timeout=timeout_s, kernel_name="python3",
-                   resources={"metadata": {"path": str(md.parent)}}).execute()
-    return clean(nb)
+    """Execute a MyST notebook in its own folder, its install cell first, and return it without volatile metadata,
+    carrying its execution record (:mod:`mlopsbook.publishing.execution`)."""
+    from mlopsbook.publishing import execution
+
+    done = execution.run(md, root, timeout_s)
+    return execution.attach(clean(done.nb), done.record)
 
 
 def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
