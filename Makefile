@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # Extra notebooks for `make snapshots NB=...` (default: all of them)
 NB     ?=
+# `make book FRESH=1`: execute every notebook instead of reusing the executions whose record still holds
+FRESH  ?=
 
 export RAY_USAGE_STATS_ENABLED := 0
 export PYTHONHASHSEED := 0
@@ -21,8 +23,11 @@ $(STAMP): requirements.txt pyproject.toml
 check-posts: $(STAMP) airflow-env
 	$(BIN)/mlopsbook posts check notebooks
 
-## make book: build _build/html, executing every notebook (cached); fails on a cell error, an invalid post or a broken reference
+## make book [FRESH=1]: build _build/html; each notebook is rendered from its snapshot (or the build's cache) while its
+## execution record matches the tree (no kernel), executed when something it used changed (or with FRESH=1); fails on
+## a cell error, an invalid post or a broken reference
 book: check-posts
+	$(BIN)/mlopsbook book $(if $(FRESH),--fresh)
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 
 ## make snapshots [NB=notebooks/x.md]: re-execute notebooks into snapshots/ (the executed pairs nbval compares)

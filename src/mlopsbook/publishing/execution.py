@@ -261,16 +261,18 @@ def run(md: Path, root: Path | None = None, timeout_s: int = 900, commit: str | 
         nb.metadata["language_info"] = info["content"]["language_info"]
         with MemorySampler(client.km.provisioner.pid) as sampler:
             _hidden(client, _PREAMBLE.format(root=str(root)))
-            count = 0
             for i, cell in enumerate(nb.cells):
                 try:
-                    if cell.cell_type == "code":
-                        count += 1
-                    client.execute_cell(cell, i, execution_count=count)
+                    client.execute_cell(cell, i)
                 except CellExecutionError as exc:
                     last = str(exc).strip().splitlines()[-1:] or [""]
                     raise MlopsbookError(f"{md}: cell {i} failed: {last[0][:300]}") from None
             touched = json.loads(_hidden(client, _EPILOGUE))
+    for count, cell in enumerate((c for c in nb.cells if c.cell_type == "code"), 1):
+        cell.execution_count = count
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "execute_result":
+                out["execution_count"] = count
     sampler.end_leftovers()
     when = {"date": dt.date.today().isoformat(), "commit": commit, **machine(),
             "wall_s": round(time.monotonic() - t0, 1), "peak_bytes": sampler.peak_bytes}
@@ -280,7 +282,11 @@ def run(md: Path, root: Path | None = None, timeout_s: int = 900, commit: str | 
 def _hidden(client: Any, code: str) -> str:
     """Run ``code`` in the kernel outside the notebook (no history, no cell) and return what it printed."""
     cell = nbformat.v4.new_code_cell(code)
-    client.execute_cell(cell, 0, store_history=False)
+    notebook, client.nb = client.nb, nbformat.v4.new_notebook(cells=[cell])  # nbclient stores the cell at its index
+    try:
+        client.execute_cell(cell, 0, store_history=False)
+    finally:
+        client.nb = notebook
     return "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
 
 
