@@ -106,7 +106,7 @@ def prepare(root: Path | None = None, fresh: bool = False,
             executed, action = nbformat.read(snap, as_version=4), "snapshot"
             rec = dataclasses.replace(rec, origin="snapshot")  # type: ignore[arg-type]
         else:
-            why = "FRESH=1" if fresh else (execution.stale_message(md, root) or "no snapshot")
+            why = "FRESH=1" if fresh else "no snapshot" if not snap.is_file() else execution.stale_message(md, root)
             log(f"executing {docname} ({why})")
             ran = execution.run(md, root)
             executed, action, rec = ran.nb, "executed", dataclasses.replace(ran.record, origin="build")

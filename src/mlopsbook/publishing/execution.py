@@ -250,8 +250,12 @@ def run(md: Path, root: Path | None = None, timeout_s: int = 900, commit: str | 
     from mlopsbook.publishing.readerrun import MemorySampler
 
     root = (root or repo_root()).resolve()
-    commit = commit or snapshots.source_commit(root)
-    nb = snapshots.with_install_cell(jupytext.read(md), md, root, commit)
+    if commit is None:
+        try:
+            commit = snapshots.source_commit(root)
+        except RuntimeError:  # not a git checkout: the record says so with an empty commit
+            commit = ""
+    nb = snapshots.with_install_cell(jupytext.read(md), md, root, commit or "0" * 40)
     client = NotebookClient(nb, timeout=timeout_s, kernel_name="python3",
                             resources={"metadata": {"path": str(md.parent)}})
     t0 = time.monotonic()
