@@ -11,7 +11,7 @@ FRESH  ?=
 export RAY_USAGE_STATS_ENABLED := 0
 export PYTHONHASHSEED := 0
 
-.PHONY: book test venv snapshots check-posts unit nbval site bench lambda-packages reader-test clean
+.PHONY: book test venv snapshots check-posts unit integration notebooks site bench lambda-packages clean
 
 venv: $(STAMP)
 $(STAMP): requirements.txt pyproject.toml
@@ -35,22 +35,32 @@ snapshots: $(STAMP) airflow-env
 	$(BIN)/mlopsbook snapshots $(NB)
 
 unit: $(STAMP) airflow-env scan-env deploy-env
-	$(BIN)/python -m pytest -q tests --ignore=tests/test_site.py -m "not slow"
+	$(BIN)/python -m pytest -q tests --ignore=tests/test_site.py --ignore=tests/integration --ignore=tests/notebooks \
+	  -m "not slow"
 
-nbval: $(STAMP) airflow-env
-	$(BIN)/python -m pytest -q --nbval snapshots --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
+integration: $(STAMP) airflow-env
+	$(BIN)/python -m pytest -q tests/integration
+
+## make notebooks: the notebook layer, each notebook executed once: strict nbval on its snapshot (every output compared)
+## in a reader's conditions (fresh environment from requirements.txt, postBuild, MEM_LIMIT 2 GiB), each within 5
+## minutes and 2 GB (summed PSS; figures in build/notebooks.json); then the costs and decision snapshots in a fresh
+## Python 3.12 without mlopsbook, as Colab runs them
+notebooks: $(STAMP)
+	$(BIN)/python -m pytest -q -rs -s tests/notebooks
 
 site: book
 	$(BIN)/python -m pytest -q tests/test_site.py
 
-## make test: unit and property tests, snapshot consistency, strict nbval on every notebook, the book, the site in Chromium
-test: unit nbval site
-
-## make reader-test: every notebook run as a Binder reader runs it (fresh environment from requirements.txt,
-## postBuild, MEM_LIMIT 2 GiB): each within 5 minutes and 2 GB, figures in build/reader-run.json; and the costs and
-## decision snapshots in a fresh Python 3.12 without mlopsbook, as Colab runs them (about 15 minutes)
-reader-test: $(STAMP)
-	$(BIN)/python -m pytest -q -s tests/test_reader_run.py tests/test_colab.py
+## make test: the layers in order of cost, stopping at the first that fails; each layer's time printed at the end
+LAYERS := unit integration notebooks book site
+test: $(STAMP)
+	@mkdir -p build; rm -f build/layer-times.txt; status=0; \
+	for layer in $(LAYERS); do t0=$$(date +%s); \
+	  $(MAKE) --no-print-directory $$layer || status=$$?; \
+	  echo "$$layer: $$(( $$(date +%s) - t0 )) s$$([ $$status = 0 ] || echo ', FAILED: the later layers were not run')" \
+	    >> build/layer-times.txt; \
+	  [ $$status = 0 ] || break; \
+	done; echo "== time by layer"; cat build/layer-times.txt; exit $$status
 
 ## make bench: every benchmark in benchmarks/ (prints figures and ratios against named baselines)
 bench: $(STAMP)

@@ -1,11 +1,14 @@
-"""Every notebook runs as a Binder reader runs it, within mybinder.org's limits (slow: about 10 minutes).
+"""The notebook layer: each notebook executed once, under strict nbval, in a reader's conditions (slow: minutes).
 
 As repo2docker builds the image: a copy of the repository (tracked and untracked, ignored files left out), a fresh
-environment from ``requirements.txt`` alone, ``postBuild`` with ``HOME`` in a temporary folder. Then, as a reader:
-every notebook of ``_toc.yml`` opened from its ``.md`` through jupytext, run top to bottom in its own folder by
-nbclient, with ``MEM_LIMIT`` at 2 GiB as JupyterHub sets it; the kernel's and every descendant's memory (summed PSS,
-Ray's processes included) sampled by :mod:`mlopsbook.publishing.readerrun`. Each must finish within 5 minutes and peak at most
-2 GB (``data/readers/``). The per-notebook figures are written to ``build/reader-run.json``.
+environment from ``requirements.txt`` alone, ``postBuild`` with ``HOME`` in a temporary folder. Then one run that is
+both the regression test and the reader's run: nbval, with that environment's interpreter and kernel, executes every
+snapshot of ``_toc.yml``'s notebooks in its folder (the snapshot is the page's code cells plus the Colab install cell,
+a no-op here) and compares every output strictly (``tests/nbval_sanitize.cfg``, never ``--nbval-lax``), with
+``MEM_LIMIT`` at 2 GiB as JupyterHub sets it, while :mod:`mlopsbook.publishing.nbval_reader` samples the kernel's and
+every descendant's memory (summed PSS, Ray's processes included). Each must pass, finish within 5 minutes and peak at
+most 2 GB (``data/readers/``). The per-notebook figures are written to ``build/notebooks.json``; the book is then
+rendered from the snapshots this run verified (no second execution).
 """
 
 from __future__ import annotations
@@ -77,40 +80,47 @@ def binder():
     shutil.rmtree(base, ignore_errors=True)
 
 
-def test_every_notebook_runs_within_binders_limits(binder):
+def test_every_notebook_passes_strict_nbval_within_binders_limits(binder):
     repo, env, environ, steps = binder
     assert (repo / ".venv-airflow" / "bin" / "airflow").is_file(), "postBuild did not make the Airflow environment"
     assert (Path(environ["HOME"]) / ".jupyter" / "labconfig" / "default_setting_overrides.json").is_file()
     limit = runtime_budget.binder_memory_bytes()
+    from mlopsbook.publishing import snapshots
+    from mlopsbook.publishing.readerrun import toc_notebooks
+
+    pages = {snapshots.snapshot_path(p, ROOT).relative_to(ROOT).as_posix(): p.relative_to(ROOT).as_posix()
+             for p in toc_notebooks(ROOT)}
+    report = repo / "build" / "notebooks.jsonl"
+    report.parent.mkdir(exist_ok=True)
     # What mybinder.org sets: the memory limit, and the launch host (the decision page's widgets then run live)
     run_env = {**environ, "MEM_LIMIT": str(2 * runtime_budget.GIB), "BINDER_LAUNCH_HOST": "https://mybinder.org/"}
     t = time.monotonic()
-    out = subprocess.run([str(env / "bin" / "python"), "-m", "mlopsbook.publishing.readerrun", "--json",
-                          "--timeout-s", str(NOTEBOOK_LIMIT_S)], cwd=repo, env=run_env, capture_output=True,
-                         text=True, timeout=60 * 60)
-    runs = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
-    report = {"steps_s": {**steps, "notebooks_s": time.monotonic() - t}, "runs": runs}
+    out = subprocess.run([str(env / "bin" / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval",
+                          *pages, "--nbval-sanitize-with", "tests/nbval_sanitize.cfg",
+                          f"--nbval-cell-timeout={NOTEBOOK_LIMIT_S}", "-p", "mlopsbook.publishing.nbval_reader",
+                          "--reader-report", str(report)], cwd=repo, env=run_env, capture_output=True, text=True,
+                         timeout=60 * 60)
+    runs = [json.loads(line) for line in report.read_text().splitlines()] if report.is_file() else []
     (ROOT / "build").mkdir(exist_ok=True)
-    (ROOT / "build" / "reader-run.json").write_text(json.dumps(report, indent=1))
+    (ROOT / "build" / "notebooks.json").write_text(json.dumps(
+        {"steps_s": {**steps, "notebooks_s": round(time.monotonic() - t, 1)}, "runs": runs}, indent=1))
     for r in runs:
-        print(f"{r['notebook']}: {'ok' if r['ok'] else 'FAILED'} {r['wall_s']:.0f} s, "
-              f"peak {r['peak_bytes'] / 1e9:.2f} GB {r['error']}")
-    names = {r["notebook"] for r in runs}
-    from mlopsbook.publishing.readerrun import toc_notebooks
-
-    want = {p.relative_to(ROOT).as_posix() for p in toc_notebooks(ROOT)}
-    assert names == want, f"not run: {sorted(want - names)}; stderr: {out.stderr[-2000:]}"
-    problems = [f"{r['notebook']}: {r['error']}" for r in runs if not r["ok"]]
-    problems += [f"{r['notebook']}: {r['wall_s']:.0f} s > {NOTEBOOK_LIMIT_S} s" for r in runs
-                 if r["wall_s"] > NOTEBOOK_LIMIT_S]
-    def ceiling(nb: str) -> int:
-        return OVER_BUDGET[nb][0] if nb in OVER_BUDGET else limit
-
-    problems += [f"{r['notebook']}: peak {r['peak_bytes'] / 1e9:.2f} GB > {ceiling(r['notebook']) / 1e9:.2f} GB"
-                 for r in runs if r["peak_bytes"] > ceiling(r["notebook"])]
+        print(f"{pages.get(r['notebook'], r['notebook'])}: {'ok' if r['ok'] else 'FAILED'} {r['wall_s']:.0f} s, "
+              f"peak {r['peak_bytes'] / 1e9:.2f} GB")
     for nb, (_, why) in OVER_BUDGET.items():
         print(f"listed exception to the {limit / 1e9:.0f} GB budget: {nb}: {why}")
-    problems += [f"{r['notebook']}: peaks {r['peak_bytes'] / 1e9:.2f} GB, within the budget: remove its exception"
-                 for r in runs if r["notebook"] in OVER_BUDGET and r["peak_bytes"] <= 0.9 * limit]
-    problems += [f"{r['notebook']}: memory never sampled" for r in runs if r["samples"] < 1]
+    assert {r["notebook"] for r in runs} == set(pages), \
+        f"not run: {sorted(set(pages) - {r['notebook'] for r in runs})}; {out.stdout[-2000:]} {out.stderr[-2000:]}"
+    assert out.returncode == 0, f"strict nbval failed:\n{out.stdout[-6000:]}"
+
+    def ceiling(snap: str) -> int:
+        return OVER_BUDGET[pages[snap]][0] if pages[snap] in OVER_BUDGET else limit
+
+    problems = [f"{pages[r['notebook']]}: {r['wall_s']:.0f} s > {NOTEBOOK_LIMIT_S} s" for r in runs
+                if r["wall_s"] > NOTEBOOK_LIMIT_S]
+    problems += [f"{pages[r['notebook']]}: peak {r['peak_bytes'] / 1e9:.2f} GB > {ceiling(r['notebook']) / 1e9:.2f} GB"
+                 for r in runs if r["peak_bytes"] > ceiling(r["notebook"])]
+    problems += [f"{pages[r['notebook']]}: peaks {r['peak_bytes'] / 1e9:.2f} GB, within the budget: remove its "
+                 "exception" for r in runs if pages[r["notebook"]] in OVER_BUDGET and r["peak_bytes"] <= 0.9 * limit]
+    problems += [f"{pages[r['notebook']]}: memory never sampled" for r in runs if r["samples"] < 1]
     assert not problems, "\n".join(problems)
