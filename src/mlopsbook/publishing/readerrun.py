@@ -9,7 +9,8 @@ time. Run it with the interpreter of the environment under test::
 
     python -m mlopsbook.publishing.readerrun notebooks/engineering-culture-leadership/costs.md --json
 
-(one JSON object per notebook on stdout). ``tests/test_reader_run.py`` and ``benchmarks/bench_reader.py`` use it.
+(one JSON object per notebook on stdout). ``benchmarks/bench_reader.py`` uses it; the notebook layer
+(``tests/notebooks/``) measures its strict nbval run with the same sampler (:mod:`mlopsbook.publishing.nbval_reader`).
 """
 
 from __future__ import annotations
