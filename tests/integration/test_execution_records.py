@@ -56,7 +56,7 @@ def book(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("MLOPSBOOK_COMMIT", "0" * 40)
     monkeypatch.setenv("PYTHONPATH", f"{root / 'src'}:{Path(snapshots.__file__).parents[2]}")
     for slug in NOTEBOOKS:
-        snapshots.write(root / "notebooks" / f"{slug}.md", root)
+        execution.write_snapshot(root / "notebooks" / f"{slug}.md", root)
     return root
 
 

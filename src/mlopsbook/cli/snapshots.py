@@ -23,5 +23,6 @@ def _run(args: argparse.Namespace) -> int:
         print("\n".join(probs) if probs else f"{len(mds)} snapshot(s) consistent")
         return 1 if probs else 0
     for md in mds:
-        print(snapshots.write(md).relative_to(Path.cwd().resolve()) if Path.cwd() in md.parents else snapshots.write(md))
+        out = execution.write_snapshot(md)
+        print(out.relative_to(Path.cwd().resolve()) if Path.cwd() in md.parents else out)
     return 0

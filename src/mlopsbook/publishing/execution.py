@@ -299,3 +299,14 @@ def attach(nb: nbformat.NotebookNode, record: Record) -> nbformat.NotebookNode:
     meta = nb.metadata.setdefault(METADATA_KEY, {})
     meta["execution"] = record.to_json()
     return nb
+
+
+def write_snapshot(md: Path, root: Path | None = None, timeout_s: int = 900) -> Path:
+    """Execute ``md`` (:func:`run`) and write its snapshot, without volatile metadata and carrying its record."""
+    from mlopsbook.publishing import snapshots
+
+    done = run(md, root, timeout_s)
+    out = snapshots.snapshot_path(md, root)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(attach(snapshots.clean(done.nb), done.record), out)
+    return out

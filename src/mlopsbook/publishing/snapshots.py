@@ -14,7 +14,7 @@ found (the book's build, nbval, Binder) it does nothing and prints nothing. :fun
 comparison.
 
 A snapshot also carries the record of the run that made it (``metadata.mlopsbook.execution``): what the run read and
-imported, hashed, and when and where it ran; a snapshot whose record no longer matches the tree is stale (:func:`mlopsbook.publishing.execution.stale_message`).
+imported, hashed, and when and where it ran (:mod:`mlopsbook.publishing.execution`, which makes snapshots).
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from pathlib import Path
 import jupytext
 import nbformat
 import yaml
-from nbclient import NotebookClient
 
 from mlopsbook.paths import repo_root
 
@@ -115,15 +114,6 @@ def with_install_cell(nb: nbformat.NotebookNode, md: Path, root: Path | None = N
     return nb
 
 
-def execute(md: Path, timeout_s: int = 900, root: Path | None = None) -> nbformat.NotebookNode:
-    """Execute a MyST notebook in its own folder, its install cell first, and return it without volatile metadata,
-    carrying its execution record (:mod:`mlopsbook.publishing.execution`)."""
-    from mlopsbook.publishing import execution
-
-    done = execution.run(md, root, timeout_s)
-    return execution.attach(clean(done.nb), done.record)
-
-
 def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Strip timing metadata and give cells stable ids, so re-running changes nothing but real outputs."""
     nb = copy.deepcopy(nb)
@@ -132,14 +122,6 @@ def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         cell.metadata.pop("execution", None)
     nb.metadata.pop("widgets", None)
     return nb
-
-
-def write(md: Path, root: Path | None = None) -> Path:
-    """Execute ``md`` and write its snapshot; returns the snapshot path."""
-    out = snapshot_path(md, root)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(execute(md, root=root), out)
-    return out
 
 
 def check_pair(md: Path, root: Path | None = None) -> list[str]:
