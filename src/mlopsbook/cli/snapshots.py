@@ -22,7 +22,14 @@ def _run(args: argparse.Namespace) -> int:
         probs = [pr for md in mds for pr in snapshots.check_pair(md) or [execution.stale_message(md)] if pr]
         print("\n".join(probs) if probs else f"{len(mds)} snapshot(s) consistent")
         return 1 if probs else 0
-    for md in mds:
-        out = execution.write_snapshot(md)
-        print(out.relative_to(Path.cwd().resolve()) if Path.cwd() in md.parents else out)
+    written = [execution.write_snapshot(md) for md in mds]
+    # A notebook that read another's snapshot (the post reads its engine page's) runs again if that one changed
+    again = [md for md in mds if execution.stale_message(md)]
+    written += [execution.write_snapshot(md) for md in again]
+    for out in written:
+        print(out.relative_to(Path.cwd().resolve()) if Path.cwd().resolve() in out.parents else out)
+    still = [m for md in mds if (m := execution.stale_message(md))]
+    if still:
+        print("\n".join(still) + "\n(a cycle: these notebooks read each other's snapshots)")
+        return 1
     return 0

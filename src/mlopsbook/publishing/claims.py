@@ -76,7 +76,9 @@ class Verdict:
     ``summary`` is one or two sentences with the key figures (formatted from computed values). ``conditions`` is
     required for :attr:`Status.HOLDS_UNDER_CONDITIONS` (where the claim holds, e.g. "below 41 req/s sustained"), and
     ``reason`` for :attr:`Status.NOT_REPRODUCIBLE_HERE` and :attr:`Status.NOT_REPRODUCED_YET` (why not).
-    ``figures`` holds the key numbers by name, so tests and the ledger can read them.
+    ``figures`` holds the key numbers by name, so tests and the ledger can read them. ``evidence_page`` names the
+    page (``notebooks/<slug>/<page>``) whose execution produced the evidence when it is not the page showing the
+    verdict, so that the card says when and where that execution ran.
     """
 
     claim_id: str
@@ -86,6 +88,7 @@ class Verdict:
     reason: str = ""
     figures: Mapping[str, float | int | str] = field(default_factory=dict)
     claim: Claim | None = None
+    evidence_page: str = ""
 
     def __post_init__(self) -> None:
         if not isinstance(self.status, Status):
@@ -114,6 +117,8 @@ class Verdict:
         if self.claim is not None:
             rec["says"] = self.claim.says
             rec["refuted_if"] = self.claim.refuted_if
+        if self.evidence_page:
+            rec["evidence_page"] = self.evidence_page
         return rec
 
     @classmethod
@@ -129,6 +134,7 @@ class Verdict:
             reason=rec.get("reason", ""),
             figures=dict(rec.get("figures", {})),
             claim=claim,
+            evidence_page=rec.get("evidence_page", ""),
         )
 
     # -- display -------------------------------------------------------------------------------------------------

@@ -43,8 +43,9 @@ METADATA_KEY = "mlopsbook"
 ENVIRONMENT_FILES = ("requirements.txt", "runtime.txt", "pyproject.toml", "airflow/requirements.txt",
                      "airflow/constraints.txt")
 """The pinned environment every notebook runs in (those present are inputs of every record)."""
-OUTPUT_DIRS = frozenset({".git", "build", "_build", "dist", "snapshots"})
-"""Top-level folders whose files are outputs, never inputs (with every ``.venv*``)."""
+OUTPUT_DIRS = frozenset({".git", "build", "_build", "dist"})
+"""Top-level folders whose files are outputs, never inputs (with every ``.venv*``). A snapshot another notebook reads
+(the post reads its engine page's) is an input of that notebook."""
 CACHE_DIRS = frozenset({"__pycache__", ".ipynb_checkpoints", ".ray", ".pytest_cache", ".hypothesis", ".jupyter_cache"})
 """Folders, at any depth, whose files are caches, never inputs."""
 
@@ -152,6 +153,8 @@ def declared_inputs(md: Path, root: Path) -> list[str]:
         raise MlopsbookError(f"{md}: front matter mlopsbook.inputs must be a list of paths or globs")
     out = []
     for g in globs:
+        if g.startswith("/") or ".." in Path(g).parts:
+            raise MlopsbookError(f"{md}: front matter mlopsbook.inputs: {g!r} is not a path inside the repository")
         hits = sorted(p for p in root.glob(g) if p.is_file())
         if not hits:
             raise MlopsbookError(f"{md}: front matter mlopsbook.inputs: {g!r} matches no file")

@@ -53,7 +53,7 @@ class VerdictRenderer:
         document = renderer.renderer.document
         env = getattr(document.settings, "env", None)
         post = post_of(env.docname) if env is not None else None
-        executed = execution_line(env, env.docname) if env is not None else ""
+        executed = execution_line(env, verdict.evidence_page or env.docname) if env is not None else ""
         if env is not None:
             env.mlopsbook_verdicts.setdefault(env.docname, []).append({**verdict.record(), "post": post,
                                                                        "executed": executed})
@@ -72,7 +72,10 @@ def execution_line(env: Any, docname: str) -> str:
     """When and where the evidence of ``docname`` was executed, from its execution record
     (:mod:`mlopsbook.publishing.bookcache`); without a record, myst-nb executed the page during this build."""
     rec = getattr(env, "mlopsbook_records", {}).get(docname)
-    return rec.describe() if rec is not None else "Evidence executed during this build (no execution record)."
+    line = rec.describe() if rec is not None else "Evidence executed during this build (no execution record)."
+    if docname != env.docname:
+        line = f"From the run of {docname.rsplit('/', 1)[-1]}: {line[0].lower()}{line[1:]}"
+    return line
 
 
 def _execution_note(app: Sphinx, doctree: nodes.document) -> None:
