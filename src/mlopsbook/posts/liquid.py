@@ -14,6 +14,7 @@ left for the last step, which keeps it as visible text and warns.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from mlopsbook.posts import blocks
 from mlopsbook.posts.blocks import Ctx
@@ -124,6 +125,9 @@ def expressions(text: str, ctx: Ctx, line0: int) -> str:
     """Evaluate ``{{ ... }}`` outputs and turn ``{% post_url %}``/``{% link %}`` into cross-site references."""
 
     def out(m: re.Match[str]) -> str | None:
+        note = _FNDETAIL.match(m.group(1))
+        if note:  # fastpages' footnote text: {{ 'text' | fndetail: 1 }}
+            return f"[^{note.group(3)}]: {' '.join(note.group(2).split())}"
         following = text[m.end(): m.end() + 2]
         return evaluate(m.group(1), ctx, as_prefix=following.startswith("/") or following.startswith("{{"))
 
@@ -143,6 +147,12 @@ def tags(text: str, ctx: Ctx, line0: int) -> str:
     def tag(m: re.Match[str]) -> str | None:
         name, args = m.group(1), m.group(2).strip()
         line = line0 + text.count("\n", 0, m.start())
+        if name == "fn" and args.split():  # fastpages' footnote mark: {% fn 1 %}
+            return f"[^{args.split()[0]}]"
+        if name in ("asset_img", "asset_image", "img", "image"):
+            return _image_tag(text, m, name, args, ctx, line)
+        if name == "notebook":
+            return notebook_tag(text, m, args, ctx, line)
         if name in ("include", "include_relative"):
             file, _, rest = args.partition(" ")
             return _include(text, m, file.strip(), rest, ctx, line)
@@ -157,6 +167,89 @@ def tags(text: str, ctx: Ctx, line0: int) -> str:
         return None
 
     return sub_outside(_TAG, text, tag)
+
+
+_FNDETAIL = re.compile(r"""^\s*(["'])(.*)\1\s*\|\s*fndetail\s*:\s*(\w+)\s*$""", re.S)
+
+
+def _image_tag(text: str, m: re.Match[str], name: str, args: str, ctx: Ctx, line: int) -> str | None:
+    """Hexo's ``{% asset_img file [title] %}`` (the file in the post's asset folder, named after the post) and
+    Octopress's ``{% img [class] path [width [height]] ["title" ['alt']] %}``, as a figure or an image."""
+    positional, _named = blocks.params(args)
+    quoted = re.findall(r"\"([^\"]*)\"|'([^']*)'", args)
+    texts = [a or b for a, b in quoted]
+    words = [w for w in positional if w not in texts]
+    if name.startswith("asset"):
+        if not words:
+            return None
+        ref = words[0]
+        bundle = Path(ctx.file).with_suffix("")
+        if (bundle / ref).is_file():
+            ref = f"{bundle.name}/{ref}"
+        caption = " ".join(texts or words[1:])
+    else:
+        paths = [w for w in words if "/" in w or "." in w]
+        if not paths:
+            return None
+        ref = paths[0]
+        caption = texts[0] if texts else ""
+    alt = texts[1] if len(texts) > 1 else caption
+    path = ctx.image(ref, line)
+    if caption:
+        figure = blocks.figure(path, caption=caption, alt=alt, width="", fence="```")
+        return blocks.block_or_inline(text, m, figure, f"![{blocks.one_line(alt)}]({path})")
+    return f"![{blocks.one_line(alt)}]({path})"
+
+
+def notebook_tag(text: str, m: re.Match[str], args: str, ctx: Ctx, line: int) -> str | None:
+    """Pelican's ``{% notebook file.ipynb [cells[a:b]] %}``: the notebook inlined as the post showed it, its code as
+    static code with the outputs its author recorded (a Markdown post does not run code)."""
+    from mlopsbook.posts import notebooks
+    from mlopsbook.posts.problems import PostError
+
+    words = args.split()
+    if not words:
+        return None
+    ref = words[0]
+    found, looked = ctx.assets.locate(ref)
+    if found is None and ctx.site.root is not None:
+        for base in ("content/notebooks", "notebooks", "content/downloads/notebooks", "content"):
+            candidate = ctx.site.root / base / ref
+            looked.append(candidate)
+            if candidate.is_file():
+                found = candidate
+                break
+    if found is None:
+        ctx.warn(line, "body", f"{{% notebook {ref} %}}: notebook not found (looked for "
+                               f"{', '.join(map(str, looked))}); kept as text")
+        return None
+    try:
+        nb = notebooks.read(found)
+    except PostError as exc:
+        ctx.warn(line, "body", f"{{% notebook {ref} %}}: {exc.problems[0].message}; kept as text")
+        return None
+    cells = list(nb.cells)
+    window = re.search(r"cells\[(-?\d*):(-?\d*)\]", args)
+    if window:
+        cells = cells[slice(int(window.group(1)) if window.group(1) else None,
+                            int(window.group(2)) if window.group(2) else None)]
+    lexer = "python" if notebooks.language(nb) == "python" else "text"
+    parts: list[str] = []
+    for i, cell in enumerate(cells):
+        src = notebooks.source_of(cell)
+        if cell.cell_type == "markdown" and src.strip():
+            parts.append(src.strip("\n"))
+        elif cell.cell_type == "code" and src.strip():
+            parts.append(notebooks.static_code(cell, notebooks.language(nb), lexer))
+            outs, made = notebooks.output_blocks(cell, i, lexer)
+            renamed = {name: ctx.assets.made_file(f"{Path(ref).stem}-{name}", data) for name, data in made.items()}
+            for block in outs:
+                for name, new in renamed.items():
+                    block = block.replace(f"{notebooks.PLACEHOLDER}{name}", new)
+                parts.append(block)
+    ctx.warn(line, "body", f"{{% notebook {ref} %}} inlined ({len(cells)} cells): its code is shown with the outputs "
+                           "its author recorded, not run")
+    return "\n\n".join(parts)
 
 
 _LABEL = {"twitter": "Tweet", "tweet": "Tweet", "youtube": "YouTube video", "vimeo": "Vimeo video", "gist": "Gist",
