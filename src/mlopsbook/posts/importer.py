@@ -20,7 +20,7 @@ from typing import Any, TextIO
 
 import nbformat
 
-from mlopsbook.posts import book, fields, notebooks, reproduction, schema, sites, slugs, source
+from mlopsbook.posts import book, fields, notebooks, reproduction, rst, schema, sites, slugs, source
 from mlopsbook.posts import metadata_conventions as conventions
 from mlopsbook.posts.assets import PLACEHOLDER, AssetPlan, is_remote
 from mlopsbook.posts.blocks import Ctx
@@ -144,7 +144,15 @@ def plan(path: Path, out_dir: Path, *, default_date: str | None = None, site_roo
     if path.suffix.lower() == ".ipynb":
         return _plan_notebook(path, out_dir, default_date=default_date, site_root=site_root,
                                     site_url=site_url)
-    src = conventions.text_post(source.load(path))
+    extra: list[Problem] = []
+    if path.suffix.lower() == ".rst":
+        text, notes = source.read_text(path)
+        converted_rst = rst.convert(text, path)
+        src = source.Source(path, converted_rst.meta, converted_rst.markdown, 1, "rst", tuple(notes))
+        extra = [Problem(str(path), "body", f"reStructuredText: {msg}", line, "warning")
+                 for line, msg in converted_rst.warnings]
+    else:
+        src = conventions.text_post(source.load(path))
     site = sites.find(path, site_root=site_root, site_url=site_url)
     mapped = fields.map_meta(src, site, default_date=default_date)
     assets = AssetPlan(path.parent, site, str(path))
@@ -165,7 +173,10 @@ def plan(path: Path, out_dir: Path, *, default_date: str | None = None, site_roo
         mapped.cover = _bundle_cover(path.parent)
     meta = _notebook_meta(mapped, title, converted, assets, out_dir)
     problems = [Problem(str(path), "file", n, severity="warning") for n in src.notes]
-    problems += sorted(mapped.problems + ctx.problems + assets.place(folder), key=lambda p: p.line or 0)
+    found = mapped.problems + ctx.problems + assets.place(folder)
+    if src.fm_format == "rst":  # lines of pandoc's Markdown are not lines of the author's file
+        found = [Problem(p.file, p.field, p.message, None, p.severity) for p in found]
+    problems += sorted(extra + found, key=lambda p: p.line or 0)
     body = f"# {title}\n\n{converted.text}".replace(PLACEHOLDER, f"{slug}/")
     meta = {k: (v.replace(PLACEHOLDER, f"{slug}/") if isinstance(v, str) else v) for k, v in meta.items()}
     return Planned(path, out_dir / f"{slug}.md", book.dump(meta, body), assets, problems)

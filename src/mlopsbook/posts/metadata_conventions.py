@@ -32,7 +32,7 @@ from mlopsbook.posts.source import Source, _Loader
 
 _FASTPAGES_ITEM = re.compile(r"^\s*-\s+([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
 _PELICAN_LINE = re.compile(r"^([A-Za-z][\w-]*)\s*:\s*(.*?)\s*$")
-_NIKOLA_LINE = re.compile(r"^\.\.\s+([a-z_]+)\s*:\s*(.*?)\s*$")
+_NIKOLA_LINE = re.compile(r"^\.\.\s+([a-z_]+)\s*:(?!:)\s*(.*?)\s*$")
 PELICAN_KEYS = frozenset(("title", "date", "modified", "tags", "category", "slug", "author", "authors", "summary",
                           "lang", "translation", "status", "save_as", "url", "template", "subtitle", "description",
                           "keywords"))
