@@ -121,7 +121,29 @@ def survey(path: Path) -> tuple[list[Path], list[str]]:
             shown = ", ".join(others[:12]) + (f" and {len(others) - 12} more" if len(others) > 12 else "")
             left.append(f"{here}: file: {len(others)} file(s) that are not posts (images, data, configuration: "
                         f"{shown}); a post that references one copies it")
-    return found, left
+    return _included_notebooks(found, left)
+
+
+_NOTEBOOK_TAG = re.compile(r"\{%-?\s*notebook\s+(\S+)")
+
+
+def _included_notebooks(found: list[Path], left: list[str]) -> tuple[list[Path], list[str]]:
+    """Pelican: a notebook that a post includes with ``{% notebook x.ipynb %}`` is part of that post, not a post."""
+    included: dict[Path, Path] = {}
+    for post in found:
+        if post.suffix.lower() in (".md", ".markdown", ".rst"):
+            try:
+                text = post.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            for ref in _NOTEBOOK_TAG.findall(text):
+                for base in (post.parent, post.parent / "notebooks", post.parent.parent / "notebooks"):
+                    target = (base / ref).resolve()
+                    included.setdefault(target, post)
+    kept = [p for p in found if p.resolve() not in included]
+    left += [f"{p}: file: not imported on its own (the post {included[p.resolve()]} includes it with "
+             "{% notebook %})" for p in found if p.resolve() in included]
+    return kept, left
 
 
 def _title_from_name(stem: str) -> str:
@@ -222,7 +244,7 @@ def _plan_notebook(path: Path, out_dir: Path, *, default_date: str | None, site_
     lexer = _lexer_of(post)
     cells = [nbformat.v4.new_markdown_cell(f"# {title}")]
     if not post.python:
-        cells.append(nbformat.v4.new_markdown_cell(_not_run_note(post.language)))
+        cells.append(nbformat.v4.new_markdown_cell(_not_run_note(post.language_name)))
     k = 0
     for i, cell in enumerate(nb.cells):
         if cell.cell_type == "markdown":
@@ -250,7 +272,7 @@ def _plan_notebook(path: Path, out_dir: Path, *, default_date: str | None, site_
     body = notebooks.myst_body(out_nb).replace(PLACEHOLDER, f"{slug}/")
     meta = {k: (v.replace(PLACEHOLDER, f"{slug}/") if isinstance(v, str) else v) for k, v in meta.items()}
     if not post.python:
-        problems.append(Problem(str(path), "kernel", f"a {post.language} notebook: its code is shown, not run "
+        problems.append(Problem(str(path), "kernel", f"a notebook in {post.language_name}: its code is shown, not run "
                                                      "(the book runs Python)", severity="warning"))
     record = None
     if any(c.cell_type == "code" and c.get("outputs") for c in nb.cells):
@@ -270,8 +292,8 @@ def _lexer_of(post: notebooks.NotebookPost) -> str:
 
 
 def _not_run_note(language: str) -> str:
-    return (":::{admonition} Not run by the book\n:class: note\n\nThis post was written as a "
-            f"{language} notebook. The book runs Python only: the code below is shown as its author wrote it, with "
+    return (":::{admonition} Not run by the book\n:class: note\n\nThis post was written as a notebook in "
+            f"{language}. The book runs Python only: the code below is shown as its author wrote it, with "
             "the outputs the author recorded, and is not executed here.\n:::")
 
 

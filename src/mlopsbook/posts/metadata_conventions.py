@@ -31,7 +31,7 @@ import yaml
 from mlopsbook.posts.source import Source, _Loader
 
 _FASTPAGES_ITEM = re.compile(r"^\s*-\s+([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
-_PELICAN_LINE = re.compile(r"^([A-Za-z][\w-]*)\s*:\s*(.*?)\s*$")
+_PELICAN_LINE = re.compile(r"^(?:[-*]\s+)?([A-Za-z][\w-]*)\s*:\s*(.*?)\s*$")
 _NIKOLA_LINE = re.compile(r"^\.\.\s+([a-z_]+)\s*:(?!:)\s*(.*?)\s*$")
 PELICAN_KEYS = frozenset(("title", "date", "modified", "tags", "category", "slug", "author", "authors", "summary",
                           "lang", "translation", "status", "save_as", "url", "template", "subtitle", "description",
@@ -101,7 +101,8 @@ def fastpages_cell(text: str) -> tuple[dict[str, Any], str] | None:
 
 def header_lines(text: str, keys: frozenset[str] = PELICAN_KEYS) -> tuple[dict[str, Any], str] | None:
     """``(fields, rest)`` of Pelican/MultiMarkdown ``Key: value`` lines at the top of a text (the first must be a
-    known key; the block ends at the first blank line)."""
+    known key; the block ends at the first blank line). pelican-jupyter's first cell writes them as a list
+    (``- Title: value``)."""
     lines = text.lstrip("\n").split("\n")
     fields: dict[str, Any] = {}
     i = 0

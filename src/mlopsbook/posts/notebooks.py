@@ -86,6 +86,16 @@ class NotebookPost:
     def python(self) -> bool:
         return self.language.lower() in PYTHON_NAMES
 
+    @property
+    def language_name(self) -> str:
+        """The language as people write it (``R``, ``Julia``), from the kernel's display name when it is that."""
+        ks = self.nb.metadata.get("kernelspec") or {}
+        info = self.nb.metadata.get("language_info") or {}
+        for v in (info.get("name"), ks.get("language")):
+            if isinstance(v, str) and v.strip() and v.strip().lower() == self.language:
+                return v.strip() if v.strip() != v.strip().lower() else v.strip().capitalize()
+        return self.language.capitalize() if len(self.language) > 1 else self.language.upper()
+
 
 def read(path: Path) -> nbformat.NotebookNode:
     """The notebook at ``path`` (nbformat 4). Raises ``PostError`` (one line) for a file that is not a notebook."""
