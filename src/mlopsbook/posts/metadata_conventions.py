@@ -53,6 +53,13 @@ def _value(raw: str) -> Any:
     return value if isinstance(value, (str, int, float, bool, list)) and value is not None else raw
 
 
+def _unquoted(text: str) -> str:
+    """fastpages' quoted title or summary (``# "Title: with a colon"``) without its quotes."""
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+        return text[1:-1]
+    return text
+
+
 def yaml_block(text: str) -> tuple[dict[str, Any], str] | None:
     """``(fields, rest)`` of a text that starts with a ``---`` YAML block (a Quarto or MyST notebook's first cell)."""
     m = re.match(r"^\s*---[ \t]*\n(.*?)\n---[ \t]*(?:\n|$)", text, re.S)
@@ -76,7 +83,7 @@ def fastpages_cell(text: str) -> tuple[dict[str, Any], str] | None:
     lines = text.strip("\n").split("\n")
     if not lines or not re.match(r"^#\s+\S", lines[0]):
         return None
-    fields: dict[str, Any] = {"title": lines[0].lstrip("#").strip()}
+    fields: dict[str, Any] = {"title": _unquoted(lines[0].lstrip("#").strip())}
     i = 1
     summary: list[str] = []
     while i < len(lines) and (not lines[i].strip() or lines[i].startswith(">")):
@@ -95,7 +102,7 @@ def fastpages_cell(text: str) -> tuple[dict[str, Any], str] | None:
     if not summary and not items:
         return None
     if summary:
-        fields["summary"] = " ".join(s for s in summary if s)
+        fields["summary"] = _unquoted(" ".join(s for s in summary if s))
     return fields, "\n".join(lines[i:])
 
 
@@ -144,12 +151,13 @@ def nikola_comments(text: str) -> tuple[dict[str, Any], str] | None:
 
 
 def nikola_fields(meta: dict[str, Any]) -> dict[str, Any]:
-    """Nikola's fields as the generator names the import reads: ``tags`` split on commas, ``link`` an alias."""
+    """Nikola's fields as the generator names the import reads: ``tags`` split on commas, ``link`` the post's
+    external link, ``previewimage`` its cover, ``status: draft`` a draft."""
     out = {str(k): v for k, v in meta.items() if v not in ("", None)}
     if isinstance(out.get("tags"), str):
         out["tags"] = [t.strip() for t in out["tags"].split(",") if t.strip()]
-    if "link" in out:
-        out.setdefault("aliases", out.pop("link"))
+    if "link" in out:  # Nikola's link: the address the post is about (its title links there)
+        out.setdefault("external_link", out.pop("link"))
     if "previewimage" in out:
         out.setdefault("image", out.pop("previewimage"))
     if "status" in out and str(out["status"]).lower() in ("draft", "private"):

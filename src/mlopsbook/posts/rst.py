@@ -39,9 +39,11 @@ PANDOC_DIRECTIVES = frozenset((
 PANDOC_ROLES = frozenset((
     "emphasis", "strong", "literal", "code", "math", "sub", "subscript", "sup", "superscript", "title-reference",
     "title", "t", "pep-reference", "pep", "rfc-reference", "rfc", "abbreviation", "ab", "acronym", "ac", "raw",
-    "doc", "ref", "file", "command", "program", "samp", "kbd", "abbr", "dfn", "guilabel", "menuselection",
+    "file", "command", "program", "samp", "kbd", "abbr", "dfn", "guilabel", "menuselection",
     "mimetype", "newsfeed", "regexp", "envvar", "term", "option", "py:func", "func", "class", "meth", "mod", "attr",
     "data", "exc", "obj", "download", "numref", "eq", "cite", "any"))
+XREF_ROLES = frozenset(("doc", "ref", "any", "numref", "term", "post"))
+_XREF = re.compile(r"(?<![\w`]):(doc|ref|any|numref|term|post):`([^`]*)`")
 _DIRECTIVE = re.compile(r"^\s*\.\.\s+([\w:.-]+)::")
 _ROLE = re.compile(r"(?<![\w`]):([\w:.+-]+):`")
 TIMEOUT_S = 60
@@ -132,12 +134,28 @@ def pandoc(text: str, file: object) -> tuple[str, list[tuple[int | None, str]]]:
 def convert(text: str, file: object) -> Rst:
     """A reStructuredText post's fields and its body as Markdown (raises ``PostError`` when pandoc cannot)."""
     meta, start = read_meta(text)
-    body = "\n".join(text.split("\n")[start:])
+    body, xrefs = cross_references("\n".join(text.split("\n")[start:]))
     markdown, warnings = pandoc(body, file)
+    warnings += xrefs
     markdown = admonitions(markdown)
     shifted = [(None if line is None else line + start, msg) for line, msg in warnings]
     return Rst(meta, markdown, start + 1, sorted(shifted + unknown_constructs(text, start),
                                                  key=lambda w: w[0] or 0))
+
+
+def cross_references(body: str) -> tuple[str, list[tuple[int | None, str]]]:
+    """Sphinx's and Nikola's references to other pages of the old site (``:doc:`text <page>```) as their text, with
+    a warning each (the page is not in the book)."""
+    warnings: list[tuple[int | None, str]] = []
+
+    def text(m: re.Match[str]) -> str:
+        shown = re.match(r"^(.*?)\s*<([^<>]*)>$", m.group(2), re.S)
+        line = body.count("\n", 0, m.start()) + 1
+        warnings.append((line, f"reference :{m.group(1)}:`{m.group(2)}` to another page of the old site kept as "
+                               "text"))
+        return shown.group(1) if shown and shown.group(1) else m.group(2)
+
+    return _XREF.sub(text, body), warnings
 
 
 def unknown_constructs(text: str, start: int = 0) -> list[tuple[int | None, str]]:
@@ -158,7 +176,7 @@ def unknown_constructs(text: str, start: int = 0) -> list[tuple[int | None, str]
             in_literal = in_literal or line.rstrip().endswith("::")
             continue
         for r in _ROLE.finditer(line):
-            if r.group(1).lower() not in PANDOC_ROLES:
+            if r.group(1).lower() not in PANDOC_ROLES | XREF_ROLES:
                 out.append((n, f"role :{r.group(1)}: is not one the book converts: its text is kept as code"))
     return out
 
