@@ -93,10 +93,13 @@ def code_cells(body: str) -> list[tuple[int, str]]:
 def imported_modules(code: str) -> list[str]:
     """The top-level modules a cell's Python imports (IPython magics and shell lines left out)."""
     import ast
+    import warnings
 
     text = "\n".join("" if line.lstrip().startswith(("%", "!", "?")) else line for line in code.split("\n"))
     try:
-        tree = ast.parse(text)
+        with warnings.catch_warnings():  # the author's code is parsed, not judged (invalid escapes, ...)
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return []
     names: list[str] = []

@@ -306,6 +306,7 @@ def myst_body(nb: nbformat.NotebookNode) -> str:
 def published_record(nb: nbformat.NotebookNode) -> bytes:
     """The author's notebook as the published record: every cell and recorded output, as nbformat writes it."""
     record = copy.deepcopy(nb)
+    record.nbformat_minor = max(int(record.get("nbformat_minor") or 0), 5)  # cell ids are nbformat 4.5
     for i, cell in enumerate(record.cells):
         cell["id"] = f"cell-{i}"
     return nbformat.writes(record).encode("utf-8") + b"\n"
