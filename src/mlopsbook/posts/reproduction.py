@@ -115,8 +115,15 @@ def _flatten(outputs: Iterable[Any], patterns: list[tuple[re.Pattern[str], str]]
             s = rx.sub(rep, s)
         return s
 
+    merged: list[Any] = []
+    for o in outputs:  # consecutive writes to one stream are one output (as Jupyter and nbval's kernel merge them)
+        if o.get("output_type") == "stream" and merged and merged[-1].get("output_type") == "stream" \
+                and merged[-1].get("name") == o.get("name"):
+            merged[-1] = {**merged[-1], "text": _text(merged[-1].get("text", "")) + _text(o.get("text", ""))}
+        else:
+            merged.append(dict(o))
     out: dict[str, list[str]] = {}
-    for o in transform_streams_for_comparison([nbformat.from_dict(dict(o)) for o in outputs]):
+    for o in transform_streams_for_comparison([nbformat.from_dict(o) for o in merged]):
         for key, value in o.items():
             if key in SKIP_KEYS:
                 continue
