@@ -84,6 +84,8 @@ class Converter:
     def run(self, body: str) -> Converted:
         lines = liquid.prepass(Lines.of(body))
         self.ctx.origin = lines.origin
+        lines = liquid.notebook_lines(lines, fenced_lines(lines.text), self.ctx)
+        self.ctx.origin = lines.origin
         lines = extensions.rmarkdown(lines, self.ctx)
         self.ctx.origin = lines.origin
         lines = extensions.admonitions(lines, fenced_lines(lines.text))

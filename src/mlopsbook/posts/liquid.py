@@ -153,6 +153,12 @@ def tags(text: str, ctx: Ctx, line0: int) -> str:
             return _image_tag(text, m, name, args, ctx, line)
         if name == "notebook":
             return notebook_tag(text, m, args, ctx, line)
+        if name == "video" and args.split():  # Octopress: {% video url [width height [poster]] %}
+            ref = args.split()[0]
+            url = ref if re.match(r"^https?://", ref) else ctx.download(ref, line)
+            return blocks.link("Video", url)
+        if name == "include_code" and args.split():
+            return _include_code(text, m, args, ctx, line)
         if name in ("include", "include_relative"):
             file, _, rest = args.partition(" ")
             return _include(text, m, file.strip(), rest, ctx, line)
@@ -199,6 +205,51 @@ def _image_tag(text: str, m: re.Match[str], name: str, args: str, ctx: Ctx, line
         figure = blocks.figure(path, caption=caption, alt=alt, width="", fence="```")
         return blocks.block_or_inline(text, m, figure, f"![{blocks.one_line(alt)}]({path})")
     return f"![{blocks.one_line(alt)}]({path})"
+
+
+_NOTEBOOK_LINE = re.compile(r"^\s*\{%-?\s*notebook\s+(.*?)-?%\}\s*$")
+
+
+def notebook_lines(body: Lines, code: set[int], ctx: Ctx) -> Lines:
+    """Pelican's ``{% notebook %}`` on a line of its own, inlined before the body is read, so that the notebook's
+    Markdown (headings, links, images) is converted with the post's."""
+    rep: dict[int, list[str]] = {}
+    for i, line in enumerate(body.text):
+        m = _NOTEBOOK_LINE.match(line) if i not in code else None
+        if m:
+            inlined = notebook_tag(line, m, m.group(1), ctx, i)
+            if inlined is not None:
+                rep[i] = inlined.split("\n")
+    return body.rebuilt(rep) if rep else body
+
+
+def _include_code(text: str, m: re.Match[str], args: str, ctx: Ctx, line: int) -> str | None:
+    """Octopress's ``{% include_code [title] file [lang:x] %}``: the file (under ``downloads/code/``) as a code
+    block with its title as caption."""
+    words = args.split()
+    lang = next((w.split(":", 1)[1] for w in words if w.startswith("lang:")), "")
+    paths = [w for w in words if not w.startswith("lang:") and "." in w]
+    if not paths:
+        return None
+    ref = paths[-1]
+    found = None
+    for base in ("", "downloads/code/", "source/downloads/code/", "content/downloads/code/"):
+        candidate, _looked = ctx.assets.locate(base + ref)
+        if candidate is not None:
+            found = candidate
+            break
+    if found is None or found.stat().st_size > 200_000:
+        ctx.warn(line, "body", f"{{% include_code {ref} %}}: file not found under the blog (or too large); kept as text")
+        return None
+    try:
+        code = found.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    fence = "`" * max(3, max((len(x) for x in re.findall(r"`+", code)), default=0) + 1)
+    title = " ".join(w for w in words if w != ref and not w.startswith("lang:")).strip("\"'") or found.name
+    block = [f"{fence}{{code-block}} {lang or 'text'}", f":caption: {blocks.one_line(title)}", "",
+             *code.rstrip("\n").split("\n"), fence]
+    return blocks.block_or_inline(text, m, block, f"`{found.name}`")
 
 
 def notebook_tag(text: str, m: re.Match[str], args: str, ctx: Ctx, line: int) -> str | None:

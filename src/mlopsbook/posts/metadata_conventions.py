@@ -118,7 +118,9 @@ def header_lines(text: str, keys: frozenset[str] = PELICAN_KEYS) -> tuple[dict[s
         if not m or (i == 0 and m.group(1).lower() not in keys):
             return None
         key = m.group(1).lower()
-        if key in ("tags", "keywords", "authors"):
+        if not m.group(2):
+            pass  # an empty field (Pelican's "tags:") says nothing
+        elif key in ("tags", "keywords", "authors"):
             fields[key] = [t.strip() for t in re.split(r"[,;]", m.group(2)) if t.strip()]
         else:
             fields[key] = m.group(2)
