@@ -83,7 +83,7 @@ def survey(path: Path) -> tuple[list[Path], list[str]]:
     index = _is_bundle(path)
     if index is not None and not any(p.suffix.lower() in POST_SUFFIXES and p.parent != path
                                      for p in path.rglob("*")):
-        return [index], []
+        return [index], _bundle_siblings(index)
     found: list[Path] = []
     left: list[str] = [] if index is None else [f"{index}: file: not imported (the listing page of the folder of "
                                                 "posts; import it by name if it is a post)"]
@@ -99,6 +99,7 @@ def survey(path: Path) -> tuple[list[Path], list[str]]:
             index = _is_bundle(here)
             if index is not None:
                 found.append(index)
+                left += _bundle_siblings(index)
                 subdirs[:] = []
                 continue
         others: list[str] = []
@@ -122,6 +123,14 @@ def survey(path: Path) -> tuple[list[Path], list[str]]:
             left.append(f"{here}: file: {len(others)} file(s) that are not posts (images, data, configuration: "
                         f"{shown}); a post that references one copies it")
     return _included_notebooks(found, left)
+
+
+def _bundle_siblings(index: Path) -> list[str]:
+    """The other post files of a post folder (Quarto renders ``index.qmd``; an ``index.ipynb`` beside it is its
+    output or its source): named, since the folder is one post."""
+    return [f"{p}: file: not imported (the post of the folder {index.parent} is {index.name})"
+            for p in sorted(index.parent.iterdir())
+            if p.is_file() and p != index and p.suffix.lower() in POST_SUFFIXES and not p.name.startswith(".")]
 
 
 _NOTEBOOK_TAG = re.compile(r"\{%-?\s*notebook\s+(\S+)")

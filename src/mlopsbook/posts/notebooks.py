@@ -179,8 +179,8 @@ def load(path: Path) -> NotebookPost:
         if found and (nb.cells[first].cell_type == "markdown" or found[0]):
             fm, rest = found
             meta = {**fm, **{k: v for k, v in meta.items() if k not in fm}}
-            if rest.strip():
-                nb.cells[first].source = rest
+            if rest.strip():  # Quarto renders what follows the YAML in that cell as Markdown
+                nb.cells[first] = nbformat.v4.new_markdown_cell(rest.strip("\n"))
             else:
                 del nb.cells[first]
     return NotebookPost(path, conventions.normalise(meta), nb, language(nb), notes)
