@@ -107,7 +107,8 @@ def test_hide_conventions_become_myst_tags(tmp_path):
              "#collapse-output\nprint(3)": ["hide-output"], "#| echo: false\nprint(4)": ["remove-input"],
              "#| include: false\ny = 2": ["remove-cell"], "#| output: false\nprint(5)": ["remove-output"],
              "#| eval: false\nraise SystemExit": ["skip-execution"], "#| code-fold: true\nz = 3": ["hide-input"],
-             "#| hide\nw = 4": ["remove-cell"], "#collapse-show\nv = 5": []}
+             "#| hide\nw = 4": ["remove-cell"], "#collapse-show\nv = 5": [],
+             "!pip install altair": ["skip-execution"], "#hide\n%pip install -q x": ["remove-cell", "skip-execution"]}
     cells += [nbformat.v4.new_code_cell(src) for src in flags]
     cells.append(nbformat.v4.new_code_cell("u = 6", metadata={"tags": ["remove-input"],
                                                               "jupyter": {"outputs_hidden": True}}))

@@ -263,6 +263,11 @@ def _plan_notebook(path: Path, out_dir: Path, *, default_date: str | None, site_
         elif cell.cell_type == "code":
             if post.python:
                 tags = notebooks.tags_of(cell)
+                if "skip-execution" in tags and notebooks.installs(cell):
+                    ctx.problems.append(Problem(str(path), "code", f"cell {i + 1} installs packages: tagged "
+                                                                   "skip-execution (the book runs with its "
+                                                                   "requirements.txt; add what it needs there)",
+                                                severity="warning"))
                 cells.append(nbformat.v4.new_code_cell(cell.source, metadata={"tags": tags} if tags else {}))
             else:
                 blocks_out, made = notebooks.output_blocks(cell, i, post.language)

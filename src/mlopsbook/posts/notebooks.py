@@ -18,6 +18,7 @@
   ``#collapse-output``, metadata ``jupyter.outputs_hidden``     ``hide-output``
   ``#| eval: false``                                            ``skip-execution``
   ``#| error: true``                                            ``raises-exception``
+  ``!pip install ...``, ``%conda install ...``                  ``skip-execution`` (a build installs nothing)
   metadata ``jupyter.source_hidden``                            ``hide-input``
   ============================================================  ==================
 
@@ -57,6 +58,7 @@ _FASTPAGES_FLAG = re.compile(r"^\s*#\s*(hide_input|hide_output|hide|collapse-hid
                              r"|collapse|export|exporti|exports)\s*$")
 _QUARTO_OPTION = re.compile(r"^\s*#\|\s*([\w-]+)\s*:\s*(.*?)\s*$")
 _QUARTO_FLAG = re.compile(r"^\s*#\|\s*(hide|export|exporti|exports)\s*$")
+_INSTALL = re.compile(r"^\s*[!%]\s*(pip3?|conda|mamba|apt(-get)?)\s+install\b", re.M)
 _ATTACHMENT = re.compile(r"attachment:([^)\s\"'>]+)")
 FLAG_TAGS = {
     "hide": "remove-cell", "hide_input": "remove-input", "hide_output": "remove-output",
@@ -211,9 +213,16 @@ def tags_of(cell: Any) -> list[str]:
                 tags.append(tag)
             continue
         break
+    if _INSTALL.search(source_of(cell)) and "skip-execution" not in tags:
+        tags.append("skip-execution")  # the book's environment is its requirements.txt; a build installs nothing
     if "remove-cell" in tags:
         tags = [t for t in tags if t not in ("remove-input", "remove-output", "hide-input", "hide-output")]
     return list(dict.fromkeys(tags))
+
+
+def installs(cell: Any) -> bool:
+    """Whether a code cell installs packages (``!pip install``, ``%conda install``...)."""
+    return bool(_INSTALL.search(source_of(cell)))
 
 
 def attachments(cell: Any, index: int) -> tuple[str, dict[str, bytes]]:
