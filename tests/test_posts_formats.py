@@ -33,6 +33,7 @@ TEXT_POSTS = {
         "using-git-sparse-checkout-for-faster-documentation-builds",
         "Using `git sparse-checkout` for faster documentation builds", "2023-09-22",
         {"author": "squidfunk", "category": "Build, Performance"}),
+    "hexo/source/_posts/2014-07-13-hexo-2-8-released.md": ("hexo-2-8-released", "Hexo 2.8 Released", "2014-07-13", {}),
 }
 
 
@@ -58,6 +59,12 @@ def test_a_real_post_of_another_format_imports_and_checks(fixture, tmp_path):
     assert errors(target) == []
     body = target.read_text().split("---", 2)[2]
     assert not re.search(r"^(\.\. (title|date|tags)|Title:|Date:)", body, re.M)
+
+
+def test_hexo_asset_img_becomes_the_image_of_the_post(tmp_path):
+    target, _ = imported(FIXTURES / "hexo/source/_posts/2014-07-13-hexo-2-8-released.md", tmp_path)
+    assert "![](hexo-2-8-released/generate-console.png)" in target.read_text()
+    assert (tmp_path / "notebooks" / "hexo-2-8-released" / "generate-console.png").is_file()
 
 
 def test_rst_body_keeps_the_prose_code_and_footnotes(tmp_path):
