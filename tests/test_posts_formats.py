@@ -34,6 +34,9 @@ TEXT_POSTS = {
         "Using `git sparse-checkout` for faster documentation builds", "2023-09-22",
         {"author": "squidfunk", "category": "Build, Performance"}),
     "hexo/source/_posts/2014-07-13-hexo-2-8-released.md": ("hexo-2-8-released", "Hexo 2.8 Released", "2014-07-13", {}),
+    "blogdown/content/post/2020-12-01-r-rmarkdown.Rmd": (
+        "hello-r-markdown", "Hello R Markdown", "2020-12-01",
+        {"time": "21:13:14-05:00", "author": "Frida Gomam", "category": "R", "tags": ["R Markdown", "plot", "regression"]}),
 }
 
 
@@ -133,6 +136,13 @@ def test_mkdocs_material_admonitions_and_date_mapping(tmp_path):
     assert ":::{admonition} Phasellus posuere\n:class: note\n\nLorem.\n\n```python\nprint(1)\n```\n:::" in text
     assert "::::{admonition} Tip\n:class: tip dropdown" in text and ":::{warning}\nNested.\n:::\n::::" in text
     assert "!!!" not in text and "???" not in text and errors(target) == []
+
+
+def test_a_blogdown_post_drops_its_setup_chunk_and_warns_its_bookdown_reference(tmp_path):
+    target, err = imported(FIXTURES / "blogdown/content/post/2020-12-01-r-rmarkdown.Rmd", tmp_path)
+    text = target.read_text()
+    assert "opts_chunk" not in text and "summary(cars)" in text and "init.angle = -50" in text
+    assert "2020-12-01-r-rmarkdown.Rmd:27: body: warning: bookdown reference \\@ref(fig:pie)" in err
 
 
 def test_r_markdown_chunks(tmp_path):

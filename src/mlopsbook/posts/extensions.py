@@ -3,7 +3,7 @@
 - MkDocs Material (Python-Markdown admonitions): ``!!! note "Title"`` and the collapsible ``??? tip`` / ``???+ tip``
   with their 4-space indented body become MyST admonitions (``dropdown`` for the collapsible ones);
 - R Markdown chunks: a chunk with ``include=FALSE`` (knitr's setup chunks) is dropped, with a warning; a chunk that only
-  calls ``knitr::include_graphics("x.png")`` becomes the image;
+  calls ``knitr::include_graphics("x.png")`` becomes the image; a bookdown reference ``\\@ref(fig:x)`` is warned;
 - MDX components (``<Tabs>``, ``<YouTube id=... />``) outside code are warned with their line: MyST does not run
   JavaScript, so what they showed is not on the page.
 """
@@ -18,6 +18,7 @@ from mlopsbook.posts.lines import Lines, fenced_lines
 
 _BANG = re.compile(r"^( {0,3})(!!!|\?\?\?\+?)\s+([\w-]+)(?:\s+\"([^\"]*)\"|\s+'([^']*)')?\s*$")
 _CHUNK = re.compile(r"^(\s*)(`{3,})\s*\{\s*r\b([^}]*)\}\s*$", re.I)
+_BOOKDOWN_REF = re.compile(r"\\@ref\(([^)\s]+)\)")
 _INCLUDE_GRAPHICS = re.compile(r"""^\s*knitr::include_graphics\(\s*(?:c\()?\s*["']([^"']+)["']""")
 INLINE_NOTE = re.compile(r"(?<![\\!\]])\^\[((?:[^\[\]]|\[[^\[\]]*\])+)\]")
 _COMPONENT = re.compile(r"^\s*</?([A-Z][\w.]*)\b")
@@ -97,6 +98,12 @@ def rmarkdown(body: Lines, ctx: Ctx) -> Lines:
                 for k in range(i + 1, end + 1):
                     rep[k] = []
         i = end + 1
+    code = fenced_lines(body.text)
+    for k, line in enumerate(body.text):
+        if k not in code and k not in rep:
+            for ref in _BOOKDOWN_REF.findall(line):
+                ctx.warn(k, "body", f"bookdown reference \\@ref({ref}) kept as text (its figure or table is made "
+                                    "by R, which the book does not run)")
     return body.rebuilt(rep) if rep else body
 
 
