@@ -218,3 +218,11 @@ def test_eleventy_newstitle(tmp_path):
     target, _ = imported(post, tmp_path)
     meta = posts.read(target).metadata
     assert (meta["title"], meta["date"]) == ("News", "2021-04-05")
+
+
+def test_the_fixture_readme_names_every_fixture_of_another_format_with_its_licence():
+    readme = (FIXTURES / "README.md").read_text()
+    for fixture in TEXT_POSTS:
+        row = next((line for line in readme.splitlines() if line.startswith(f"| `{fixture}")), None)
+        assert row is not None, fixture
+        assert re.search(r"@ `[0-9a-f]{40}`", row) and re.search(r"MIT|Apache|BSD|AGPL|GPL|CC BY", row), row
