@@ -235,3 +235,29 @@ def test_an_unreadable_notebook_is_one_line(tmp_path):
     bad.write_text(json.dumps({"metadata": {}}))
     rc, _, stderr = run("posts", "import", str(bad), "--out", str(tmp_path / "nb"))
     assert rc == 1 and "no list of cells" in stderr
+
+
+@pytest.mark.parametrize("notebook", [
+    {"cells": [{"cell_type": "markdown", "source": "# T\n\x05CELL0\x05 \x01x", "metadata": {}}],
+     "metadata": {}, "nbformat": 4, "nbformat_minor": 2},
+    {"cells": [{"cell_type": "code", "source": ["x = 1"], "metadata": {}, "outputs": [
+        {"output_type": "display_data", "data": {"image/png": "%%%not base64"}, "metadata": {}}],
+        "execution_count": 1}], "metadata": {"kernelspec": {"language": "julia"}}, "nbformat": 4,
+     "nbformat_minor": 2},
+    {"worksheets": [{"cells": [{"cell_type": "heading", "level": 1, "source": "Old"}]}], "metadata": {},
+     "nbformat": 3, "nbformat_minor": 0},
+    {"cells": [{"cell_type": "mystery", "source": 5}], "metadata": [], "nbformat": 4},
+    {"cells": [{"cell_type": "raw", "source": "---\ntitle: [unclosed\n---", "metadata": {}}], "metadata": {},
+     "nbformat": 4, "nbformat_minor": 2},
+])
+def test_a_strange_notebook_gets_a_post_or_one_line_never_a_traceback(notebook, tmp_path):
+    path = tmp_path / "2020-01-02-strange.ipynb"
+    path.write_text(json.dumps(notebook))
+    rc, stdout, stderr = run("posts", "import", str(path), "--out", str(tmp_path / "nb"))
+    assert rc in (0, 1) and "Traceback" not in stderr and "bug of the import" not in stderr, stderr
+    if rc == 0:
+        target = Path(stdout.strip())
+        assert "\x05" not in target.read_text() and "\x01" not in target.read_text()
+        assert [p for p in posts.check_post(target) if p.severity == "error"] == []
+    else:
+        assert stderr.count("\n") == 1

@@ -59,6 +59,7 @@ _FASTPAGES_FLAG = re.compile(r"^\s*#\s*(hide_input|hide_output|hide|collapse-hid
 _QUARTO_OPTION = re.compile(r"^\s*#\|\s*([\w-]+)\s*:\s*(.*?)\s*$")
 _QUARTO_FLAG = re.compile(r"^\s*#\|\s*(hide|export|exporti|exports)\s*$")
 _INSTALL = re.compile(r"^\s*[!%]\s*(pip3?|conda|mamba|apt(-get)?)\s+install\b", re.M)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _ATTACHMENT = re.compile(r"attachment:([^)\s\"'>]+)")
 FLAG_TAGS = {
     "hide": "remove-cell", "hide_input": "remove-input", "hide_output": "remove-output",
@@ -242,7 +243,7 @@ def attachments(cell: Any, index: int) -> tuple[str, dict[str, bytes]]:
                     files[out] = data
                     names[str(name)] = out
                 break
-    text = source_of(cell)
+    text = _CONTROL.sub("", source_of(cell))  # control characters are not text (and mark cells while converting)
     if names:
         text = _ATTACHMENT.sub(lambda m: PLACEHOLDER + names[m.group(1)] if m.group(1) in names else m.group(), text)
     return text, files
