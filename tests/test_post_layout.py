@@ -36,7 +36,7 @@ def test_glue_asserts_and_verdicts_are_hidden(post: Path):
     shown = [c for c in _code_cells(post) if not _tags(c) & HIDDEN]
     for c in shown:
         src = c.source
-        assert "glue(" not in src and "assert " not in src and "claims.show(" not in src, (
+        assert "glue(" not in src and "assert " not in src and "post_claims.show(" not in src, (
             f"{post.name}: a cell a reader sees does plumbing (tag it remove-input or remove-cell):\n{src[:300]}")
 
 

@@ -15,7 +15,7 @@ from typing import Iterable
 
 import frontmatter
 
-from mlopsbook.claims import Claim
+from mlopsbook.publishing.claims import Claim
 from mlopsbook.posts import divs, markup, schema, source
 from mlopsbook.posts.body import lexer_known, plain_heading, slugify_heading
 from mlopsbook.posts.links import URL_SCHEMES
