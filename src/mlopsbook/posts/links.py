@@ -120,6 +120,6 @@ def angle(path: str) -> str:
 
 def _jupyter_anchor(frag: str) -> str:
     """MyST's anchor for the heading a Jupyter-style anchor (``#Heading-Text``) names."""
-    from mlopsbook.posts.body import slugify_heading
+    from myst_parser.mdit_to_docutils.base import default_slugify
 
-    return slugify_heading(frag.replace("-", " "))
+    return default_slugify(frag.replace("-", " "))
