@@ -115,3 +115,18 @@ def test_the_cached_page_shows_the_snapshots_outputs(book):
     assert out and out[0]["text"].strip() == "6"
     snap = nbformat.read(snapshots.snapshot_path(md, book), as_version=4)
     assert snap.metadata["mlopsbook"]["execution"]["origin"] == "snapshot"
+
+
+def test_declared_inputs_stay_inside_the_repository(book):
+    from mlopsbook.errors import MlopsbookError
+
+    md = book / "notebooks" / "other.md"
+    text = md.read_text()
+    for bad, why in (("../outside.txt", "not a path inside"), ("/etc/hostname", "not a path inside"),
+                     ("data/none-*.csv", "matches no file")):
+        md.write_text(text.replace("kernelspec:", f"mlopsbook:\n  inputs: [{bad!r}]\nkernelspec:", 1))
+        with pytest.raises(MlopsbookError, match=why):
+            execution.declared_inputs(md, book)
+    md.write_text(text.replace("kernelspec:", "mlopsbook:\n  inputs: ['data/*.csv']\nkernelspec:", 1))
+    assert execution.declared_inputs(md, book) == ["data/numbers.csv"]
+    assert execution.stale_message(md, book) is not None, "a new declared input changes the key"

@@ -155,10 +155,13 @@ def declared_inputs(md: Path, root: Path) -> list[str]:
     for g in globs:
         if g.startswith("/") or ".." in Path(g).parts:
             raise MlopsbookError(f"{md}: front matter mlopsbook.inputs: {g!r} is not a path inside the repository")
-        hits = sorted(p for p in root.glob(g) if p.is_file())
+        rootr = root.resolve()
+        hits = sorted(p.relative_to(root).as_posix() for p in root.glob(g)
+                      if p.is_file() and p.resolve().is_relative_to(rootr)
+                      and _is_input(p.relative_to(root).as_posix()))
         if not hits:
             raise MlopsbookError(f"{md}: front matter mlopsbook.inputs: {g!r} matches no file")
-        out += [p.relative_to(root).as_posix() for p in hits]
+        out += hits
     return out
 
 
