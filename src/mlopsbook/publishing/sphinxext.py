@@ -118,6 +118,54 @@ class ClaimsLedger(Directive):
         return [ledger_placeholder()]
 
 
+class ExecutionTable(Directive):
+    """``{execution-table}``: every executed page with when and where its evidence ran, from the execution records
+    (``mlopsbook book``): date, commit, cores and memory of the machine, wall time, peak memory, reused or executed
+    for this build."""
+
+    has_content = False
+    HEAD = ("Page", "Executed", "Commit", "Machine", "Wall time", "Peak memory", "In this build")
+
+    def run(self) -> list[nodes.Node]:
+        env = self.state.document.settings.env
+        env.mlopsbook_ledger_docs.add(env.docname)  # read again whenever anything is
+        rows = []
+        for doc, rec in sorted(getattr(env, "mlopsbook_records", {}).items()):
+            rows.append((doc, rec.date or "unrecorded", rec.commit[:10] or "uncommitted",
+                         f"{rec.cores} cores, {rec.memory_bytes / 2**30:.0f} GiB", f"{rec.wall_s:.0f} s",
+                         f"{rec.peak_bytes / 1e9:.2f} GB", "executed" if rec.origin == "build" else "reused"))
+        if not rows:
+            return [nodes.paragraph(text="No execution records: this build ran without `mlopsbook book`.")]
+        table = nodes.table(classes=["mlopsbook-executions"])
+        group = nodes.tgroup(cols=len(self.HEAD))
+        table += group
+        group.extend(nodes.colspec(colwidth=1) for _ in self.HEAD)
+        for part, lines in ((nodes.thead(), [self.HEAD]), (nodes.tbody(), rows)):
+            for line in lines:
+                row = nodes.row()
+                for i, text in enumerate(line):
+                    entry = nodes.entry()
+                    if part.tagname == "tbody" and i == 0:
+                        para = nodes.paragraph()
+                        para += _doc_ref(text)
+                        entry += para
+                    else:
+                        entry += nodes.paragraph(text=text)
+                    row += entry
+                part += row
+            group += part
+        return [table]
+
+
+def _doc_ref(docname: str) -> nodes.Node:
+    from sphinx import addnodes
+
+    ref = addnodes.pending_xref("", refdomain="std", reftype="doc", reftarget=f"/{docname}", refexplicit=False,
+                                refwarn=True)
+    ref += nodes.literal(text=docname)
+    return ref
+
+
 def _post_docnames(app: Sphinx) -> list[str]:
     return sorted(d for d in app.env.found_docs if re.fullmatch(rf"{POST_DIR}/[^/]+", d))
 
@@ -513,6 +561,7 @@ def _launch_links(app: Sphinx, pagename: str, templatename: str, context: dict, 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("claims-ledger", ClaimsLedger)
     app.add_directive("post-list", PostList)
+    app.add_directive("execution-table", ExecutionTable)
     app.add_directive("data-inventory", DataInventory)
     app.add_directive("claims-at-a-glance", sphinx_reading.ClaimsAtAGlance)
     app.add_node(sphinx_reading.glance_placeholder)
