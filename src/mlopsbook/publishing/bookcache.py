@@ -1,4 +1,4 @@
-"""Prepare the book's execution cache so that ``jupyter-book build`` starts no kernel for a notebook whose evidence holds.
+"""Prepare the book's execution cache: ``jupyter-book build`` starts no kernel for a notebook whose evidence holds.
 
 Jupyter Book 1 (myst-nb's ``cache`` mode) renders a notebook from jupyter-cache (``_build/.jupyter_cache``) when an
 entry matches its code cells, and executes it otherwise. jupyter-cache keys on code cells only: it cannot see an

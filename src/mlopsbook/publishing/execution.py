@@ -22,13 +22,12 @@ executes the notebook again (:mod:`mlopsbook.publishing.bookcache`) and the unit
 from __future__ import annotations
 
 import datetime as dt
-import fnmatch
 import hashlib
 import json
 import os
 import platform
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -99,7 +98,6 @@ class Record:
     peak_bytes: int = 0
     origin: str = "snapshot"
     """``snapshot`` (committed, reused) or ``build`` (executed for this build)."""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
