@@ -26,6 +26,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -273,7 +274,7 @@ def run(md: Path, root: Path | None = None, timeout_s: int = 900, commit: str | 
                 try:
                     client.execute_cell(cell, i)
                 except CellExecutionError as exc:
-                    last = str(exc).strip().splitlines()[-1:] or [""]
+                    last = re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).strip().splitlines()[-1:] or [""]
                     raise MlopsbookError(f"{md}: cell {i} failed: {last[0][:300]}") from None
             touched = json.loads(_hidden(client, _EPILOGUE))
     for count, cell in enumerate((c for c in nb.cells if c.cell_type == "code"), 1):
