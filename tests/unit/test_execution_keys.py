@@ -52,7 +52,7 @@ def test_the_key_is_the_same_in_another_folder_and_ignores_mtimes(tmp_path):
 def test_only_what_the_run_used_makes_it_stale(tmp_path, edit, stale):
     md = _tree(tmp_path)
     rec = _record(tmp_path, md)
-    (tmp_path / edit).write_text((tmp_path / edit).read_text() + "# changed\n")
+    (tmp_path / edit).write_text((tmp_path / edit).read_text() + ("Z = 0\n" if edit.endswith(".py") else "2\n"))
     assert execution.is_current(rec, md, tmp_path) is not stale
     if stale:
         assert execution.changed_inputs(rec, tmp_path) == [edit]
@@ -77,3 +77,19 @@ def test_the_key_changes_exactly_when_a_used_files_content_does(tmp_path_factory
     rec = _record(root, md)
     (root / "data/a.csv").write_text(after)
     assert execution.is_current(rec, md, root) is (before.encode() == after.encode())
+
+
+def test_comments_and_tool_settings_do_not_count_code_and_dependencies_do(tmp_path):
+    md = _tree(tmp_path)
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\ndependencies = ["a==1"]\n\n[tool.pytest]\nq = 1\n')
+    used = [str(tmp_path / p) for p in ("src/lib/mod.py", "pyproject.toml")]
+    rec = execution.record_for(md, used, tmp_path)
+    mod, pyproject = tmp_path / "src/lib/mod.py", tmp_path / "pyproject.toml"
+    mod.write_text("# a comment\nX   =   1  # the same code\n")
+    pyproject.write_text(pyproject.read_text().replace("q = 1", "q = 2"))
+    assert execution.is_current(rec, md, tmp_path)
+    mod.write_text("X = 2\n")
+    assert not execution.is_current(rec, md, tmp_path)
+    mod.write_text("X = 1\n")
+    pyproject.write_text(pyproject.read_text().replace("a==1", "a==2"))
+    assert not execution.is_current(rec, md, tmp_path)

@@ -21,6 +21,7 @@ executes the notebook again (:mod:`mlopsbook.publishing.bookcache`) and the unit
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import hashlib
 import json
@@ -28,6 +29,7 @@ import os
 import platform
 import re
 import time
+import tomllib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -118,7 +120,22 @@ class Record:
 
 
 def sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """SHA-256 of what in ``path`` can change a run: a Python module's syntax tree (comments and layout do not
+    count), ``pyproject.toml``'s ``[project]`` and ``[build-system]`` tables (the installed environment; tool settings
+    do not count), every other file's bytes."""
+    data = path.read_bytes()
+    if path.suffix == ".py":
+        try:
+            data = ast.dump(ast.parse(data)).encode()
+        except (SyntaxError, ValueError):
+            pass
+    elif path.name == "pyproject.toml":
+        try:
+            conf = tomllib.loads(data.decode())
+            data = json.dumps({k: conf.get(k) for k in ("project", "build-system")}, sort_keys=True).encode()
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+            pass
+    return hashlib.sha256(data).hexdigest()
 
 
 def code_hash(nb: nbformat.NotebookNode) -> str:
