@@ -119,17 +119,39 @@ class Record:
         return f"Evidence {how} on {self.date or 'an unrecorded date'}{commit} ({where}, {self.wall_s:.0f} s)."
 
 
+_MEMO: dict[tuple[str, bytes], Any] = {}
+
+
+def _memo(kind: str, path: Path, make: Any) -> Any:
+    """``make(content)`` for the file at ``path``, computed once per process for each distinct content (many
+    notebooks import the same modules)."""
+    data = path.read_bytes()
+    key = (kind, hashlib.sha256(data).digest())
+    if key not in _MEMO:
+        _MEMO[key] = make(data)
+    return _MEMO[key]
+
+
+def _read_notebook(md: Path) -> nbformat.NotebookNode:
+    """The notebook of a MyST file (shared: not to be modified)."""
+    return _memo(f"notebook:{md.suffix}", md, lambda data: jupytext.reads(data.decode(), fmt=md.suffix.lstrip(".")))
+
+
 def sha256_file(path: Path) -> str:
     """SHA-256 of what in ``path`` can change a run: a Python module's syntax tree (comments and layout do not
     count), ``pyproject.toml``'s ``[project]`` and ``[build-system]`` tables (the installed environment; tool settings
     do not count), every other file's bytes."""
-    data = path.read_bytes()
-    if path.suffix == ".py":
+    kind = "python" if path.suffix == ".py" else "pyproject" if path.name == "pyproject.toml" else "bytes"
+    return _memo(kind, path, lambda data: _sha256(kind, data))
+
+
+def _sha256(kind: str, data: bytes) -> str:
+    if kind == "python":
         try:
             data = ast.dump(ast.parse(data)).encode()
         except (SyntaxError, ValueError):
             pass
-    elif path.name == "pyproject.toml":
+    elif kind == "pyproject":
         try:
             conf = tomllib.loads(data.decode())
             data = json.dumps({k: conf.get(k) for k in ("project", "build-system")}, sort_keys=True).encode()
@@ -163,7 +185,7 @@ def _is_input(rel: str) -> bool:
 
 def declared_inputs(md: Path, root: Path) -> list[str]:
     """The files a notebook's subprocesses read, from its front matter ``mlopsbook: {inputs: [glob, ...]}``."""
-    meta = jupytext.read(md).metadata.get(METADATA_KEY) or {}
+    meta = _read_notebook(md).metadata.get(METADATA_KEY) or {}
     globs = meta.get("inputs", []) if isinstance(meta, dict) else None
     if not isinstance(globs, list) or not all(isinstance(g, str) for g in globs):
         raise MlopsbookError(f"{md}: front matter mlopsbook.inputs must be a list of paths or globs")
@@ -204,7 +226,7 @@ def record_for(md: Path, touched: list[str], root: Path, **when: Any) -> Record:
     rel += declared_inputs(md, root)
     rel += [f for f in ENVIRONMENT_FILES if (root / f).is_file()]
     inputs = hash_inputs(rel, root)
-    code, python = code_hash(jupytext.read(md)), python_version()
+    code, python = code_hash(_read_notebook(md)), python_version()
     return Record(make_key(code, python, inputs), inputs, python, code, **when)
 
 
@@ -212,7 +234,7 @@ def current_key(record: Record, md: Path, root: Path) -> str:
     """The key ``record`` would have if ``md`` ran today on the same inputs (re-hashing them in the tree)."""
     inputs = hash_inputs([*record.inputs, *declared_inputs(md, root),
                           *(f for f in ENVIRONMENT_FILES if (root / f).is_file())], root)
-    return make_key(code_hash(jupytext.read(md)), python_version(), inputs)
+    return make_key(code_hash(_read_notebook(md)), python_version(), inputs)
 
 
 def is_current(record: Record | None, md: Path, root: Path) -> bool:
