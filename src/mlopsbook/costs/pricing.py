@@ -377,12 +377,15 @@ def refresh_from_offer_file(
     base: str | Path | None = None,
     out_dir: str | Path | None = None,
     region: str = "us-east-1",
+    target: str | Path | None = None,
 ) -> Path:
     """Write a new dated table: the rows of ``base`` with every product found in the offer files replaced.
 
     Products the offer files do not price (free-tier quantities, rows from other sources) are kept as they are.
     The new file is ``prices-<region>-<newest publication date>.csv`` in ``out_dir`` (default ``data/pricing``); its
-    replaced rows cite ``PRICE-API:<sku>`` and the offer file's publication date. Returns the path written.
+    replaced rows cite ``PRICE-API:<sku>`` and the offer file's publication date. ``target`` names another file to
+    write instead (e.g. ``base`` itself, so that the notebooks that name it read the refreshed prices). Returns the
+    path written.
     """
     base_table = load(base)
     found: dict[str, list[OfferPrice]] = {}
@@ -420,9 +423,11 @@ def refresh_from_offer_file(
                 "source_row": f"PRICE-API:{op.sku}", "confidence": "PRICE-API",
                 "source": f"AWS Price List offer file (effective {op.effective_date})", "source_date": max(dates),
             })
-    target_dir = Path(out_dir) if out_dir is not None else repo_root() / "data" / "pricing"
-    target_dir.mkdir(parents=True, exist_ok=True)
-    target = target_dir / f"prices-{region}-{max(dates)}.csv"
+    if target is None:
+        target_dir = Path(out_dir) if out_dir is not None else repo_root() / "data" / "pricing"
+        target_dir.mkdir(parents=True, exist_ok=True)
+        target = target_dir / f"prices-{region}-{max(dates)}.csv"
+    target = Path(target)
     with target.open("w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, fieldnames=list(COLUMNS), lineterminator="\n")
         w.writeheader()
