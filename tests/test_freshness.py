@@ -54,3 +54,21 @@ def test_a_broken_price_table_is_left_out(tmp_path: Path) -> None:
 def test_build_date_honours_source_date_epoch(monkeypatch: pytest.MonkeyPatch, epoch: str, day: dt.date) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
     assert freshness.build_date() == day
+
+
+@pytest.mark.integration
+def test_a_built_page_says_how_old_its_prices_are(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    import tinybook
+    from test_book_build import POST
+
+    code = 'from mlopsbook.costs import pricing\nprint(pricing.load("prices-us-east-1-2026-09-20.csv").name)'
+    book = tinybook.make(tmp_path, {"a-tiny-post": POST.format(code=code, extra_text="")})
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1796256000")  # 2026-12-03
+    result = tinybook.build(book, timeout=600)
+    assert result.returncode == 0, tinybook.tail(result)
+    page = (book / "_build" / "html" / "notebooks" / "a-tiny-post.html").read_text(encoding="utf-8")
+    assert "Dated inputs of this page, on 2026-12-03 when it was built: prices dated " in page
+    assert "the newest 74 days old" in page  # the table's newest source, 2026-09-20
