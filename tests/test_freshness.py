@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,9 @@ def test_a_built_page_says_how_old_its_prices_are(tmp_path: Path, monkeypatch: p
 
     code = 'from mlopsbook.costs import pricing\nprint(pricing.load("prices-us-east-1-2026-09-20.csv").name)'
     book = tinybook.make(tmp_path, {"a-tiny-post": POST.format(code=code, extra_text="")})
+    stamp = (book / ".venv" / ".installed").stat().st_mtime
+    for pinned in ("requirements.txt", "pyproject.toml"):  # older than the environment: nothing reinstalls
+        os.utime(book / pinned, (stamp - 1, stamp - 1))
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1796256000")  # 2026-12-03
     result = tinybook.build(book, timeout=600)
     assert result.returncode == 0, tinybook.tail(result)
