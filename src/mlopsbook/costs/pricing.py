@@ -138,12 +138,24 @@ class PriceTable:
         return pd.DataFrame([r.__dict__ for r in self.rows])
 
     def display_frame(self) -> "Any":
-        """The rows for reading: product, unit, value (written out in full), tier start, source row, confidence, date."""
-        df = self.to_frame()[["product", "unit", "value", "tier_start", "source_row", "confidence", "source_date"]]
-        return df.assign(
-            value=df["value"].map(_fmt),
-            tier_start=df["tier_start"].map(lambda v: "" if v is None or v != v else f"{v:,.0f}"),
-        )
+        """The rows for people: what is priced, the price in the unit people quote (USD per million requests, per
+        million GB-seconds of Lambda duration, per GB-month of storage, per hour), the tier of monthly use it applies
+        to, its source, confidence and date. Headings are words; numbers are written out, never in E-notation."""
+        import pandas as pd
+
+        rows = []
+        for r in self.rows:
+            factor, unit = _people_unit(r.product, r.unit)
+            rows.append({
+                "What": r.description,
+                "Amount": _people_number(r.value * factor),
+                "Unit": unit,
+                "Monthly use (GB-seconds)": _tier_words(r.tier_start, r.tier_end),
+                "Source": r.source_row,
+                "Confidence": r.confidence,
+                "Dated": r.source_date,
+            })
+        return pd.DataFrame(rows)
 
     def sources(self) -> list[str]:
         """The facts-file row ids (or Price List SKUs) the table uses, sorted."""
@@ -434,6 +446,48 @@ def refresh_from_offer_file(
         w.writerows(rows)
     load(target)  # the new table must pass the same checks
     return target
+
+
+_SECONDS_PER_MONTH = 730 * 3600
+"""AWS's month for storage prices: 730 hours."""
+
+
+def _people_unit(product: str, unit: str) -> tuple[float, str]:
+    """The factor from a table unit to the unit people quote it in, and that unit's name."""
+    if unit == "USD/request":
+        return 1e6, "USD per million requests"
+    if unit == "USD/GB-s" and "storage" in product:
+        return _SECONDS_PER_MONTH, "USD per GB-month"
+    if unit == "USD/GB-s" and "provisioned_concurrency" in product:
+        return 3600.0, "USD per GB-hour held"
+    if unit == "USD/GB-s":
+        return 1e6, "USD per million GB-seconds"
+    if unit == "USD/second":
+        return 3600.0, "USD per hour"
+    words = {"USD/hour": "USD per hour", "USD/vCPU-hour": "USD per vCPU-hour", "USD/GB-hour": "USD per GB-hour",
+             "requests/month": "requests a month", "GB-s/month": "GB-seconds a month"}
+    return 1.0, words.get(unit, unit)
+
+
+def _people_number(v: float) -> str:
+    """At most six significant digits, thousands separated, never in E-notation: 16.6667, 0.0833, 1,000,000."""
+    if v >= 1000:
+        return f"{v:,.0f}"
+    return np.format_float_positional(v, precision=6, unique=False, fractional=False, trim="-")
+
+
+def _tier_words(start: float | None, end: float | None) -> str:
+    if start is None and end is None:
+        return ""
+
+    def billions(v: float) -> str:
+        return f"{v / 1e9:g} billion"
+
+    if end is None:
+        return f"over {billions(start or 0.0)}"
+    if not start:
+        return f"first {billions(end)}"
+    return f"{billions(start)} to {billions(end)}"
 
 
 def _fmt(v: float | None) -> str:

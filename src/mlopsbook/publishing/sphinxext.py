@@ -257,6 +257,7 @@ def _resolve(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
         here = {rec["claim_id"]: rec for rec in app.env.mlopsbook_verdicts.get(fromdocname, [])}
         node.replace_self(sphinx_reading.glance_table(claims, here, lambda cid: anchor(post_of(fromdocname), cid)))
     sphinx_reading.fill_alt(doctree)
+    mark_numeric_cells(doctree)
     if app.builder.format == "html" and post_of(fromdocname):
         _insert_after_title(doctree, _freshness_note(app, fromdocname))
     for node in list(doctree.findall(postlist_placeholder)):
@@ -277,6 +278,22 @@ def _resolve(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
                 for k, cell in enumerate(cells):
                     cell["ids"].append(reproduction_anchor(k))
                 sections[0].insert((title_idx or 0) + 2, _reproduction_note(app, fromdocname, fromdocname, result))
+
+
+# -- tables for people -------------------------------------------------------------------------------------------
+_NUMERIC_TD = re.compile(r"<td>(\s*[-+−]?[$€£]?\s*(?:\d[\d,]*(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d+)?\s*%?\s*)</td>")
+
+
+def mark_numeric_cells(doctree: nodes.document) -> None:
+    """Give every table cell (a notebook's HTML output or a Markdown table) that holds one number the class ``mlopsbook-num`` (kept on one line, figures
+    aligned, by the book's CSS): a notebook's table output is raw HTML that CSS alone cannot tell numbers in."""
+    for node in list(doctree.findall(nodes.raw)):
+        if node.get("format") == "html" and "<td>" in node.astext():
+            text = _NUMERIC_TD.sub(r'<td class="mlopsbook-num">\1</td>', node.astext())
+            node.replace_self(nodes.raw("", text, format="html", classes=node.get("classes", [])))
+    for entry in doctree.findall(nodes.entry):
+        if _NUMERIC_TD.fullmatch(f"<td>{entry.astext()}</td>"):
+            entry["classes"].append("mlopsbook-num")
 
 
 # -- how old the dated inputs are, and each verdict's history -----------------------------------------------------
