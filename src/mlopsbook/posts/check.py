@@ -16,7 +16,7 @@ from typing import Iterable
 import frontmatter
 
 from mlopsbook.claims import Claim
-from mlopsbook.posts import divs, markup, schema, source
+from mlopsbook.posts import divs, markup, safety, schema, source
 from mlopsbook.posts.body import lexer_known, plain_heading, slugify_heading
 from mlopsbook.posts.links import URL_SCHEMES
 from mlopsbook.posts.problems import PostError, Problem
@@ -35,13 +35,22 @@ def read(path: str | Path) -> frontmatter.Post:
     return frontmatter.Post(src.body, **src.meta)
 
 
-def post_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Post files named by ``paths``: a file as is; a folder's top-level posts (companion pages sit in sub-folders)."""
+def post_files(paths: Iterable[str | Path], skipped: list[Problem] | None = None) -> list[Path]:
+    """Post files named by ``paths``: a file as is; a folder's top-level posts (companion pages sit in sub-folders).
+    A FIFO, a device or a socket in a folder is left out, with a note in ``skipped``."""
     out: list[Path] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            out.extend(sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in POST_SUFFIXES))
+            for f in sorted(p.iterdir()):
+                if f.suffix.lower() not in POST_SUFFIXES or f.is_dir():
+                    continue
+                kind = safety.special_kind(f)
+                if kind is None:
+                    out.append(f)
+                elif skipped is not None:
+                    skipped.append(Problem(str(f), "file", f"skipped: it is {kind}, not a post file",
+                                           severity="warning"))
         else:
             out.append(p)
     return out
@@ -111,6 +120,7 @@ def body_problems(src: source.Source) -> list[Problem]:
                     bad(i, "image", f"<img src={ref!r}> in raw HTML: the build does not copy it; write ![alt]({ref})")
     for start, text in _runs(lines, parsed.code | html_lines):
         _check_run(text, start, src.path, anchors, bad)
+    safety.build_problems(lines, set(parsed.fences), parsed.code, parsed.html, src.path, lambda i, f, m: bad(i, f, m))
     return probs
 
 

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from mlopsbook.posts import book, fields, schema, sites, slugs, source
+from mlopsbook.posts import book, fields, safety, schema, sites, slugs, source
 from mlopsbook.posts.assets import PLACEHOLDER, AssetPlan, is_remote
 from mlopsbook.posts.blocks import Ctx
 from mlopsbook.posts.body import Converted, Converter, mdx_path
@@ -49,8 +48,9 @@ def _is_bundle(folder: Path) -> Path | None:
     return None
 
 
-def discover(path: Path) -> list[Path]:
-    """The post files a path names: itself, a bundle's index, or every post under a folder of posts."""
+def discover(path: Path, skipped: list[Problem] | None = None) -> list[Path]:
+    """The post files a path names: itself, a bundle's index, or every post under a folder of posts. A FIFO, a
+    device or a socket among a folder's posts is left out, with a note in ``skipped``."""
     if not path.is_dir():
         return [path]
     index = _is_bundle(path)
@@ -70,7 +70,12 @@ def discover(path: Path) -> list[Path]:
             if name.startswith((".", "_")) or name.lower() in SKIP_NAMES:
                 continue
             if name.lower().endswith(POST_SUFFIXES):
-                found.append(here / name)
+                kind = safety.special_kind(here / name)
+                if kind is None:
+                    found.append(here / name)
+                elif skipped is not None:
+                    skipped.append(Problem(str(here / name), "file", f"skipped: it is {kind}, not a post file",
+                                           severity="warning"))
     return found
 
 
@@ -89,12 +94,20 @@ def _description(text: str) -> str:
 
 
 def plan(path: Path, out_dir: Path, *, default_date: str | None = None, site_root: Path | None = None,
-         site_url: str | None = None) -> Planned:
-    """Everything importing ``path`` would write. Raises ``PostError`` (one line) when it cannot be imported."""
-    src = source.load(path)
+         site_url: str | None = None, blog_root: Path | None = None) -> Planned:
+    """Everything importing ``path`` would write. Raises ``PostError`` when it cannot be imported (its first problem
+    names the cause; a file the post refers to that may not be read is listed with its line).
+
+    Only the blog is read: its site root (found or given), else ``blog_root`` (the folder of posts an import was
+    given), else the post's folder; a post file that is a symlink out of it is refused.
+    """
     site = sites.find(path, site_root=site_root, site_url=site_url)
+    root = (site.root or blog_root or path.parent).resolve()
+    if not safety.inside(path, root):
+        raise PostError.one(path, "file", f"refused: it is a symlink to {path.resolve()}, outside the blog ({root})")
+    src = source.load(path)
     mapped = fields.map_meta(src, site, default_date=default_date)
-    assets = AssetPlan(path.parent, site, str(path))
+    assets = AssetPlan(path.parent, site, str(path), root=root)
     ctx = Ctx(str(path), src.body_line, src.meta, site, path.parent, assets)
     converted = Converter(ctx, title=mapped.fields.get("title"), mdx=mdx_path(path)).run(src.body)
     stem = path.parent.name if path.stem.lower() in ("index", "_index") else path.stem
@@ -113,6 +126,8 @@ def plan(path: Path, out_dir: Path, *, default_date: str | None = None, site_roo
     meta = _notebook_meta(mapped, title, converted, assets, out_dir)
     problems = [Problem(str(path), "file", n, severity="warning") for n in src.notes]
     problems += sorted(mapped.problems + ctx.problems + assets.place(folder), key=lambda p: p.line or 0)
+    if assets.refused:
+        raise PostError(sorted(assets.refused, key=lambda p: p.line or 0))
     body = f"# {title}\n\n{converted.text}".replace(PLACEHOLDER, f"{slug}/")
     meta = {k: (v.replace(PLACEHOLDER, f"{slug}/") if isinstance(v, str) else v) for k, v in meta.items()}
     return Planned(path, out_dir / f"{slug}.md", book.dump(meta, body), assets, problems)
@@ -185,7 +200,7 @@ def write(planned: Planned, out_dir: Path, *, force: bool = False) -> Path:
     for asset in planned.assets.assets.values():
         dest = folder / asset.name
         if asset.source.resolve() != dest.resolve():
-            shutil.copyfile(asset.source, dest)
+            dest.write_bytes(_asset_bytes(planned, asset.source))
     fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=".import-", suffix=".md")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -195,6 +210,16 @@ def write(planned: Planned, out_dir: Path, *, force: bool = False) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return planned.target
+
+
+def _asset_bytes(planned: Planned, source_file: Path) -> bytes:
+    """An asset's bytes, checked again as it is read (it may have changed since the plan)."""
+    if not safety.inside(source_file, planned.assets.blog):
+        raise PostError.one(planned.source, "file", f"{source_file} now lies outside the blog; nothing more written")
+    try:
+        return safety.read_bytes(source_file)
+    except OSError as exc:
+        raise PostError.one(planned.source, "file", f"{source_file} cannot be read ({exc})") from None
 
 
 def import_post(src: str | Path, out_dir: str | Path, *, stderr: TextIO | None = None, force: bool = False,
