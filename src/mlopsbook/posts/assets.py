@@ -7,7 +7,7 @@ that both use ``images/cover.png`` no longer collide, and nothing is written out
 files with one name get ``name-2.ext``. A missing file is reported with where it was looked for and where to put it.
 
 Only the blog is read (:mod:`mlopsbook.posts.safety`): a file that, symlinks resolved, lies outside the blog's root
-(``root``: the site root, else the folder holding the posts), that is not a regular file, or that is not of the kind
+(the site root when one is found or given, and the folder holding the posts), that is not a regular file, or that is not of the kind
 its use expects (an image by its content; a linked document, archive, media or text file) is refused: it is listed
 in ``refused`` with its line and the import of the post fails, nothing written.
 """
@@ -71,9 +71,14 @@ class AssetPlan:
     refused: list[Problem] = field(default_factory=list)
 
     @property
-    def blog(self) -> Path:
-        """The blog's root: every file read lies under it (``root``, else the site root, else the post's folder)."""
-        return self.root or self.site.root or self.src_dir
+    def blog(self) -> tuple[Path, ...]:
+        """The folders every file read lies under: the site root, and ``root`` (the folder of posts an import was
+        given, else the post's folder)."""
+        return tuple(dict.fromkeys(p for p in (self.site.root, self.root or self.src_dir) if p is not None))
+
+    def in_blog(self, path: Path) -> bool:
+        """Whether ``path``, symlinks resolved, lies in the blog."""
+        return any(safety.inside(path, top) for top in self.blog)
 
     def locate(self, ref: str) -> tuple[Path | None, list[Path]]:
         """The file ``ref`` names and the places looked at (a candidate that exists but lies outside the blog is
@@ -101,7 +106,7 @@ class AssetPlan:
         for base in [b for b in (self.site.root, self.src_dir) if b is not None]:
             for k in range(len(parts)):
                 candidate = base.joinpath(*parts[k:])
-                if candidate.is_file() and safety.inside(candidate, self.blog):
+                if candidate.is_file() and self.in_blog(candidate):
                     return candidate
         return None
 
@@ -124,8 +129,9 @@ class AssetPlan:
         return PLACEHOLDER + self.assets[key].name
 
     def _refusal(self, found: Path, what: str) -> str | None:
-        if not safety.inside(found, self.blog):
-            return f"lies outside the blog ({self.blog}; symlinks resolved); give --site-root to widen it"
+        if not self.in_blog(found):
+            return (f"lies outside the blog ({', '.join(map(str, self.blog))}; symlinks resolved); give --site-root "
+                    "to widen it")
         return safety.asset_problem(found, what)
 
     def place(self, folder: Path) -> list[Problem]:

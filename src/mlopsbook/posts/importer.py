@@ -98,16 +98,16 @@ def plan(path: Path, out_dir: Path, *, default_date: str | None = None, site_roo
     """Everything importing ``path`` would write. Raises ``PostError`` when it cannot be imported (its first problem
     names the cause; a file the post refers to that may not be read is listed with its line).
 
-    Only the blog is read: its site root (found or given), else ``blog_root`` (the folder of posts an import was
-    given), else the post's folder; a post file that is a symlink out of it is refused.
+    Only the blog is read: its site root (found or given) and ``blog_root`` (the folder of posts an import was
+    given, else the post's folder); a post file that is a symlink out of it is refused.
     """
     site = sites.find(path, site_root=site_root, site_url=site_url)
-    root = (site.root or blog_root or path.parent).resolve()
-    if not safety.inside(path, root):
-        raise PostError.one(path, "file", f"refused: it is a symlink to {path.resolve()}, outside the blog ({root})")
+    assets = AssetPlan(path.parent, site, str(path), root=(blog_root or path.parent).resolve())
+    if path.is_symlink() and not assets.in_blog(path):
+        raise PostError.one(path, "file", f"refused: it is a symlink to {path.resolve()}, outside the blog "
+                                          f"({', '.join(map(str, assets.blog))})")
     src = source.load(path)
     mapped = fields.map_meta(src, site, default_date=default_date)
-    assets = AssetPlan(path.parent, site, str(path), root=root)
     ctx = Ctx(str(path), src.body_line, src.meta, site, path.parent, assets)
     converted = Converter(ctx, title=mapped.fields.get("title"), mdx=mdx_path(path)).run(src.body)
     stem = path.parent.name if path.stem.lower() in ("index", "_index") else path.stem
@@ -214,7 +214,7 @@ def write(planned: Planned, out_dir: Path, *, force: bool = False) -> Path:
 
 def _asset_bytes(planned: Planned, source_file: Path) -> bytes:
     """An asset's bytes, checked again as it is read (it may have changed since the plan)."""
-    if not safety.inside(source_file, planned.assets.blog):
+    if not planned.assets.in_blog(source_file):
         raise PostError.one(planned.source, "file", f"{source_file} now lies outside the blog; nothing more written")
     try:
         return safety.read_bytes(source_file)
