@@ -40,7 +40,7 @@ _SCRIPT = re.compile(r"<\s*script\b|\bon[a-z]+\s*=|javascript\s*:|<\s*(?:iframe|
 _PRIVATE_KEY = re.compile(rb"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----|PuTTY-User-Key-File-")
 _SVG_ROOT = re.compile(rb"^(?:\s|<\?xml[^>]*>|<!--.*?-->|<!DOCTYPE[^>]*>)*<svg\b", re.S | re.I)
 _DIRECTIVE_LINE = re.compile(r"^\s*(`{3,}|~{3,}|:{3,})\s*\{([\w:.-]+)\}\s*(.*?)\s*$")
-_DOWNLOAD_ROLE = re.compile(r"\{download\}`([^`]*)`")
+_DOWNLOAD_ROLE = re.compile(r"(?<!\\)\{download\}`([^`]*)`")
 _ROLE_TARGET = re.compile(r"<([^<>]+)>\s*$")
 _DATA_KINDS = {"archive", "document", "audio", "video", "font", "image"}
 _EXECUTABLE_MIMES = {"application/x-executable", "application/x-msdownload", "application/x-mach-binary",
