@@ -142,3 +142,28 @@ def test_a_table_dated_on_an_impossible_day_is_refused(tmp_path: Path) -> None:
     bad.write_text(src.replace("2021-04-22", "2026-02-30", 1))
     with pytest.raises(pricing.PriceTableError, match="real date"):
         pricing.load(bad)
+
+
+# -- questions to Medusa ----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("question", "rps"), [
+    ("2e6 requests a month, 100 ms each", 2e6 / 2_628_000), ("1.5e3 rps, 100 ms each", 1500.0),
+    ("2,000,000 requests a month, 100 ms each", 2e6 / 2_628_000),
+])
+def test_ask_reads_numbers_as_written(capsys: pytest.CaptureFixture[str], question: str, rps: float) -> None:
+    rc, out, err = run(capsys, "ask", question, "--json")
+    assert rc == 0, err
+    assert json.loads(out)["read"]["mean_rps"]["value"] == pytest.approx(rps)
+
+
+@pytest.mark.parametrize("question", ["-5 rps, 100 ms each", "$-5 a month budget, 10 rps, 100 ms each",
+                                      "10 rps, each request takes -100 ms", "a −2 GB model at 5 rps"])
+def test_ask_refuses_a_negative_quantity(capsys: pytest.CaptureFixture[str], question: str) -> None:
+    rc, out, err = run(capsys, "ask", question)
+    assert rc == 2 and out == "" and "negative" in err and err.count("\n") == 1
+
+
+def test_ranges_and_names_with_dashes_are_not_negative() -> None:
+    from mlopsbook.medusa.quantities import find
+
+    kinds = [(q.kind, q.value) for q in find("a 1-4 GB gpt-4 style model, 2-5 minutes a request, 10 rps")]
+    assert ("size", 4096.0) in kinds and ("rate", 10.0) in kinds and ("duration", 300000.0) in kinds
