@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 
 from mlopsbook import posts
 from mlopsbook.cli import main
-from mlopsbook.posts import safe_yaml, safety
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 KEY = b"-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n"
@@ -149,6 +148,8 @@ def test_a_fifo_among_the_posts_is_skipped_by_import_and_check(tmp_path: Path) -
 
 
 def test_read_bytes_never_opens_a_special_file(tmp_path: Path) -> None:
+    from mlopsbook.posts import safety
+
     os.mkfifo(tmp_path / "pipe")
     with pytest.raises(safety.NotRegular, match="FIFO"):
         safety.read_bytes(tmp_path / "pipe")
@@ -174,6 +175,8 @@ def test_an_alias_bomb_in_the_frontmatter_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_recursive_alias_is_refused() -> None:
+    from mlopsbook.posts import safe_yaml
+
     with pytest.raises(safe_yaml.AliasBomb, match="recursive"):
         safe_yaml.load("a: &a [1, *a]\n")
 
@@ -192,6 +195,8 @@ _values = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_s
 @settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(_values)
 def test_any_document_without_aliases_reads_as_the_safe_loader_reads_it(value: object) -> None:
+    from mlopsbook.posts import safe_yaml
+
     text = yaml.safe_dump(value)
     assert safe_yaml.load(text) == yaml.safe_load(text)
 
