@@ -10,7 +10,8 @@ import math
 import pytest
 
 from mlopsbook import scanners
-from mlopsbook.inference import api_guard, handlers, sam_template, service
+from mlopsbook.lambdakit import api_guard, handlers, sam_template
+from mlopsbook.nlp import service
 
 
 @pytest.fixture(scope="module")

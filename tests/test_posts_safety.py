@@ -138,7 +138,7 @@ def test_a_fifo_among_the_posts_is_skipped_by_import_and_check(tmp_path: Path) -
     out = tmp_path / "notebooks"
     imp = cli("posts", "import", str(folder), "--out", str(out))
     assert imp.returncode == 0, imp.stderr
-    assert "2020-01-02-pipe.md: file: warning: skipped: it is a FIFO" in imp.stderr
+    assert "2020-01-02-pipe.md: file: skipped: it is a FIFO" in imp.stderr
     assert [p.name for p in written(out)] == ["fine.md"]
     os.mkfifo(out / "pipe.md")
     chk = cli("posts", "check", str(out))

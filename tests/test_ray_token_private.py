@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from mlopsbook.rayengine import ray_runtime
+from mlopsbook.engine import ray_runtime
 
 NOBODY = 65534
 """The unprivileged uid/gid the other user runs as (``nobody`` on Debian)."""

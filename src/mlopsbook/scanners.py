@@ -68,7 +68,7 @@ def transform_sam(root: Path | None = None) -> dict:
 
 def scan_tree(root: Path, tree: Path) -> Path:
     """Fill ``tree`` with what checkov scans (see the module's description); returns it."""
-    from mlopsbook.rayengine import manifests
+    from mlopsbook.engine import manifests
     import yaml
 
     shutil.copytree(root / "deploy", tree / "deploy")

@@ -5,7 +5,7 @@ name -->`` that only ``mlopsbook security report --write`` (``make security-repo
 
 - ``scanner-results``: checkov's and bandit's counts and failed checks from a real run (:mod:`mlopsbook.scanners`),
   each failed check marked accepted (a row of the page's tables gives its reason) or not;
-- ``api-guards``: the SAM template's API guards (:mod:`mlopsbook.inference.api_guard`) with the most Lambda can bill
+- ``api-guards``: the SAM template's API guards (:mod:`mlopsbook.lambdakit.api_guard`) with the most Lambda can bill
   a month under each, priced from ``data/pricing``.
 
 ``tests/test_scanners.py`` regenerates the page and compares it with the committed file, so it cannot go stale.
@@ -37,7 +37,7 @@ def _usd(x: float | None) -> str:
 
 def api_guards() -> str:
     """The ``api-guards`` section: one row per guard, at the post's stated traffic."""
-    from mlopsbook.inference import api_guard, sam_template
+    from mlopsbook.lambdakit import api_guard, sam_template
     from mlopsbook.reproductions.engineering_culture_leadership.profile import post_model
 
     lim = api_guard.post_limits()

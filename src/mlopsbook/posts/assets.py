@@ -69,6 +69,8 @@ class AssetPlan:
     assets: dict[Path, Asset] = field(default_factory=dict)
     missing: list[tuple[str, str, list[Path], int | None, str]] = field(default_factory=list)
     refused: list[Problem] = field(default_factory=list)
+    made: dict[str, bytes] = field(default_factory=dict)
+    """Files the import makes (a notebook's attachments and recorded images), by name in the asset folder."""
 
     @property
     def blog(self) -> tuple[Path, ...]:
@@ -79,6 +81,18 @@ class AssetPlan:
     def in_blog(self, path: Path) -> bool:
         """Whether ``path``, symlinks resolved, lies in the blog."""
         return any(safety.inside(path, top) for top in self.blog)
+
+    def made_file(self, name: str, data: bytes) -> str:
+        """The reference of a file the import makes from ``data`` (written with the post's assets)."""
+        name = safe_name(name)
+        if self.made.get(name, data) != data or name in {a.name for a in self.assets.values()}:
+            stem, dot, ext = name.rpartition(".")
+            n = 2
+            while f"{stem}-{n}{dot}{ext}" in self.made:
+                n += 1
+            name = f"{stem}-{n}{dot}{ext}"
+        self.made[name] = data
+        return PLACEHOLDER + name
 
     def locate(self, ref: str) -> tuple[Path | None, list[Path]]:
         """The file ``ref`` names and the places looked at (a candidate that exists but lies outside the blog is
