@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from mlopsbook import scanners
+from mlopsbook.security import scanners
 from mlopsbook.lambdakit import api_guard, handlers, sam_template
 from mlopsbook.nlp import service
 

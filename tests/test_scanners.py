@@ -1,7 +1,7 @@
 """The deployment artefacts and the Python code, checked by the ecosystem's own scanners (``make scan-env``).
 
-- ``checkov`` (pinned in ``requirements-scan.txt``, run by :mod:`mlopsbook.scanners`) on a copy of ``deploy/`` (the
-  engine's Dockerfile, the KubeRay manifests and NetworkPolicies, the SAM template transformed into CloudFormation so
+- ``checkov`` (pinned in ``requirements-scan.txt``, run by :mod:`mlopsbook.security.scanners`) on a copy of
+  ``deploy/`` (the engine's Dockerfile, the KubeRay manifests and NetworkPolicies, the SAM template transformed into CloudFormation so
   that its API is evaluated) plus the RayService's
   and RayJob's pods extracted as plain ``v1`` Pods (:func:`mlopsbook.engine.manifests.pods`), because checkov's
   Kubernetes policies do not look inside custom resources. Every failed check must be listed, with its reason, in
@@ -19,7 +19,7 @@ import re
 
 import pytest
 
-from mlopsbook import scanners, security_report
+from mlopsbook.security import report as security_report, scanners
 from mlopsbook.errors import MlopsbookError
 from mlopsbook.paths import repo_root
 

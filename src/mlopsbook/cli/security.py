@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from mlopsbook import security_report
+from mlopsbook.security import report as security_report
 from mlopsbook.paths import repo_root
 
 

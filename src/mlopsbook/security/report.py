@@ -3,8 +3,8 @@
 The page is the authors' text, with sections between ``<!-- BEGIN GENERATED: name -->`` and ``<!-- END GENERATED:
 name -->`` that only ``mlopsbook security report --write`` (``make security-report``) writes:
 
-- ``scanner-results``: checkov's and bandit's counts and failed checks from a real run (:mod:`mlopsbook.scanners`),
-  each failed check marked accepted (a row of the page's tables gives its reason) or not;
+- ``scanner-results``: checkov's and bandit's counts and failed checks from a real run
+  (:mod:`mlopsbook.security.scanners`), each failed check marked accepted (a row of the page's tables gives its reason) or not;
 - ``api-guards``: the SAM template's API guards (:mod:`mlopsbook.lambdakit.api_guard`) with the most Lambda can bill
   a month under each, priced from ``data/pricing``.
 
@@ -18,7 +18,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from mlopsbook import scanners
+from mlopsbook.security import scanners
 from mlopsbook.errors import MlopsbookError
 from mlopsbook.paths import repo_root
 
