@@ -159,9 +159,9 @@ def test_read_bytes_never_opens_a_special_file(tmp_path: Path) -> None:
 
 # -- YAML aliases ---------------------------------------------------------------------------------------------------------
 def _bomb(levels: int) -> str:
-    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
-    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, levels)]
-    return "---\n" + "\n".join(lines) + "\n---\n\n# Bomb\n"
+    lines = ["title: Bomb", "date: 2020-01-01", "a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{','.join([f'*a{i - 1}'] * 9)}]" for i in range(1, levels)]
+    return "---\n" + "\n".join(lines) + "\n---\n\nText.\n"
 
 
 def test_an_alias_bomb_in_the_frontmatter_is_refused(tmp_path: Path) -> None:
