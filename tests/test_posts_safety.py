@@ -278,3 +278,23 @@ date: '2020-01-01'
     assert f"{post}:17: body: {{raw}} html with script" in err
     assert f"{post}:21: body: raw HTML with script" in err
     assert ":11:" not in err
+
+
+def test_check_refuses_images_links_and_covers_leaving_the_book(tmp_path: Path) -> None:
+    write(tmp_path / "book" / "_toc.yml", "format: jb-book\nroot: intro\n")
+    write(tmp_path / "secret.png", PNG)
+    write(tmp_path / "book" / "notebooks" / "ok.png", PNG)
+    post = write(tmp_path / "book" / "notebooks" / "post.md", """---
+title: P
+date: '2020-01-01'
+cover: ../../secret.png
+---
+
+# P
+
+![fine](ok.png) ![out](../../secret.png) [the file](../../secret.png)
+""")
+    rc, _, err = run("posts", "check", str(post))
+    assert rc == 1
+    assert f"{post}: cover: ../../secret.png: an absolute path, or one that leaves the book's folder" in err
+    assert err.count(f"{post}:9: ") == 2 and "ok.png" not in err

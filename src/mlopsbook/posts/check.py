@@ -18,7 +18,7 @@ import frontmatter
 from mlopsbook.publishing.claims import Claim
 from mlopsbook.posts import divs, markup, safety, schema, source
 from mlopsbook.posts.body import lexer_known, plain_heading, slugify_heading
-from mlopsbook.posts.links import URL_SCHEMES
+from mlopsbook.posts.links import PAGE_SUFFIXES, URL_SCHEMES
 from mlopsbook.posts.problems import PostError, Problem
 
 POST_SUFFIXES = (".md", ".markdown", ".qmd", ".ipynb")
@@ -164,7 +164,9 @@ def body_problems(src: source.Source) -> list[Problem]:
     anchors |= {m.group(1) for line in lines if (m := _LABEL.match(line))}
     cover = src.meta.get("cover")
     if isinstance(cover, str) and cover.strip() and not re.match(r"^[a-z]+://", cover):
-        if not (src.path.parent / cover).is_file():
+        if safety.leaves_book(cover, src.path):
+            bad(None, "cover", f"{cover}: an absolute path, or one that leaves the book's folder")
+        elif not (src.path.parent / cover).is_file():
             bad(None, "cover", f"image not found: {cover} (looked for {src.path.parent / cover})")
     html_lines = {j for s, e, _ in parsed.html for j in range(s, e)}
     for start in parsed.bad_transitions():
@@ -230,7 +232,11 @@ def _check_file(ref: str, post: Path, line: int, field: str, bad) -> None:  # no
     if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", ref):
         return
     path = ref.split("#", 1)[0].split("?", 1)[0]
-    if not (post.parent / path).is_file():
+    page = field == "link" and path.lower().endswith(PAGE_SUFFIXES)  # a page is cross-referenced, not copied
+    if not page and safety.leaves_book(path, post):
+        bad(line, field, f"{ref}: an absolute path, or one that leaves the book's folder; the build would publish "
+                         "that file")
+    elif not (post.parent / path).is_file():
         bad(line, field, f"referenced {'image' if field == 'image' else 'file'} not found: {ref} "
                          f"(looked for {post.parent / path})")
 

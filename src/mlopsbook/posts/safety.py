@@ -187,6 +187,12 @@ def book_root(post: Path) -> Path:
     return start
 
 
+def leaves_book(ref: str, post: Path) -> bool:
+    """Whether a local path a post refers to (an image, a link, a cover) is absolute or, symlinks resolved, leaves
+    the book's folder (:func:`book_root`): the build would copy that file into the site."""
+    return _leaves(ref, post, book_root(post))
+
+
 def _leaves(ref: str, post: Path, root: Path) -> bool:
     ref = ref.strip().strip("<>").split("#", 1)[0]
     if not ref or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", ref) and not re.match(r"^[a-zA-Z]:[\\/]", ref):
