@@ -298,3 +298,20 @@ cover: ../../secret.png
     assert rc == 1
     assert f"{post}: cover: ../../secret.png: an absolute path, or one that leaves the book's folder" in err
     assert err.count(f"{post}:9: ") == 2 and "ok.png" not in err
+
+
+@pytest.mark.parametrize(("content", "what", "refused"), [
+    (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "file", None),
+    (b"x,y\n1,2\n", "file", None),
+    (b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 56, "file", "executable"),
+    (KEY, "file", "private key"),
+    (b"\x00\x01\x02\x03binary", "file", "binary file of unknown kind"),
+    (PNG, "image", None),
+    (b"%PDF-1.4\n", "image", "not an image"),
+    (b"<svg xmlns='http://www.w3.org/2000/svg' onload='steal()'/>", "cover", "SVG with script"),
+])
+def test_a_file_is_of_the_kind_its_use_expects(tmp_path: Path, content: bytes, what: str, refused: str | None) -> None:
+    from mlopsbook.posts import safety
+
+    problem = safety.asset_problem(write(tmp_path / "f", content), what)
+    assert (problem is None) if refused is None else (refused in (problem or ""))
