@@ -67,9 +67,10 @@ def test_a_built_page_says_how_old_its_prices_are(tmp_path: Path, monkeypatch: p
 
     code = 'from mlopsbook.costs import pricing\nprint(pricing.load("prices-us-east-1-2026-09-20.csv").name)'
     book = tinybook.make(tmp_path, {"a-tiny-post": POST.format(code=code, extra_text="")})
-    stamp = (book / ".venv" / ".installed").stat().st_mtime
-    for pinned in ("requirements.txt", "pyproject.toml"):  # older than the environment: nothing reinstalls
-        os.utime(book / pinned, (stamp - 1, stamp - 1))
+    stamp = min((book / venv / ".installed").stat().st_mtime for venv in (".venv", ".venv-airflow"))
+    pinned = [book / "requirements.txt", book / "pyproject.toml", *(book / "airflow").iterdir()]
+    for f in pinned:  # older than the environments: nothing reinstalls
+        os.utime(f, (stamp - 1, stamp - 1))
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1796256000")  # 2026-12-03
     result = tinybook.build(book, timeout=600)
     assert result.returncode == 0, tinybook.tail(result)

@@ -34,6 +34,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mlopsbook.errors import MlopsbookError
+
 SECONDS_PER_MONTH = 2_628_000  # 730 h, mlopsbook.costs.traffic.SECONDS_PER_MONTH (not imported: nothing heavy here)
 
 SIZE_UNITS_MB: dict[str, float] = {
@@ -75,7 +77,9 @@ BYTES_PER_PARAM = {"fp32": 4.0, "float32": 4.0, "32-bit": 4.0, "fp16": 2.0, "bf1
 DEFAULT_BYTES_PER_PARAM = 2.0
 """fp16, the usual serving precision, when none is stated (said so in the note); "quantized" alone reads as 4-bit."""
 
-_DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
+_DIGITS = r"\d+(?:\.\d+)?[eE][+-]?\d+(?![\w.])|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
+_NEGATIVE = re.compile(r"(?:^|(?<=[\s$(:=]))[-−–]\s?(?=\.?\d)")
+"""A minus sign before a number (not a range's dash, which follows a digit, nor a name's, which follows a letter)."""
 _WORDS = "|".join(sorted((re.escape(w) for w in WORD_NUMBERS), key=len, reverse=True))
 _VAGUE = "|".join(sorted((re.escape(w) for w in VAGUE), key=len, reverse=True))
 _MULT = r"(?:\s?(?P<mult>k|thousand|million|mm|m|bn|billion)(?![a-z]))"
@@ -111,6 +115,10 @@ _PARAMS = re.compile(
     re.I)
 _MONEY = re.compile(rf"(?:\$|usd\s?)(?P<num>{_DIGITS})\s?(?P<mult>k|m)?(?![a-z])|(?P<num2>{_DIGITS})\s?(?:usd|dollars)\b",
                     re.I)
+
+
+class QuantityError(MlopsbookError):
+    """A quantity that cannot mean what a question asks (a negative count, duration, size or budget)."""
 
 
 @dataclass(frozen=True)
@@ -164,7 +172,14 @@ def _overlaps(spans: list[tuple[int, int]], a: int, b: int) -> bool:
 def find(text: str) -> list[Quantity]:
     """Every quantity in ``text``, in order of position. Where two readings overlap the first kind wins, in this
     order: money ("$50 a month" is a budget, not a rate), rates ("5 per second" is not five seconds), sizes,
-    durations, parameter counts."""
+    durations, parameter counts. Numbers may be written in scientific notation (``2e6``); a negative number raises
+    :class:`QuantityError` (it would otherwise be read without its sign)."""
+    neg = _NEGATIVE.search(text)
+    if neg is not None:
+        begin = neg.start() - 1 if neg.start() > 0 and text[neg.start() - 1] == "$" else neg.start()
+        words = " ".join(text[begin:].split()[:2]).rstrip(",.;")
+        raise QuantityError(f"{words!r}: a negative number; requests, durations, sizes and budgets are positive "
+                            "(write 5 rps, not -5 rps)")
     out: list[Quantity] = []
     taken: list[tuple[int, int]] = []
 
