@@ -227,9 +227,14 @@ WRAPPED_NUMBERS_JS = """() => {
   for (const cell of document.querySelectorAll('.bd-article td, .bd-article th')) {
     const text = (cell.innerText || '').trim();
     if (!number.test(text) || cell.getClientRects().length === 0) continue;
-    const range = document.createRange();
-    range.selectNodeContents(cell);
-    const tops = new Set(Array.from(range.getClientRects()).filter(r => r.width > 0).map(r => Math.round(r.top)));
+    // the lines the cell's text occupies (text fragments only: a <p> box sits above its own first line)
+    const tops = new Set();
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      for (const r of range.getClientRects()) if (r.width > 0) tops.add(Math.round(r.top));
+    }
     if (tops.size > 1) out.push(text);
   }
   return out;
