@@ -33,6 +33,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
+from mlopsbook import facts
 from mlopsbook.costs import pricing
 from mlopsbook.costs.traffic import HOURS_PER_MONTH, SECONDS_PER_MONTH, Workload
 from mlopsbook.validation import check_choice, check_number
@@ -48,18 +49,22 @@ PLATFORM_LABELS = {
     "triton": "Triton on GPU (EC2)",
 }
 
-LAMBDA_MEMORY_MB = (128, 10240)  # A7
-LAMBDA_MB_PER_VCPU = 1769  # A8: 1,769 MB = 1 vCPU
-LAMBDA_MAX_DURATION_MS = 900_000  # A11
-LAMBDA_MAX_INIT_MS = 10_000  # A24
-LAMBDA_FREE_STORAGE_MB = 512  # A15
-LAMBDA_DEFAULT_CONCURRENCY = 1000  # A23 (a raisable quota)
-SERVERLESS_MEMORY_MB = (1024, 2048, 3072, 4096, 5120, 6144)  # B6
-SERVERLESS_MAX_CONCURRENCY = 200  # B8
-TRITON_THROUGHPUT_RPS = {False: 73.4, True: 272.0}
-"""Triton's documented throughput of one GPU instance (F1, inception_graphdef with perf_analyzer): 73.4 infer/s
-without batching (concurrency 4), 272 infer/s with ``dynamic_batching {}`` (concurrency 8). Used for want of a measured
-figure for an NLP model; pass ``throughput_rps`` to override."""
+LAMBDA_MEMORY_MB = (facts.integer("aws.lambda.memory.min_mb"), facts.integer("aws.lambda.memory.max_mb"))
+LAMBDA_MB_PER_VCPU = facts.integer("aws.lambda.memory.mb_per_vcpu")
+LAMBDA_MAX_DURATION_MS = facts.integer("aws.lambda.timeout.max_s") * 1000
+LAMBDA_MAX_INIT_MS = facts.integer("aws.lambda.init.max_s") * 1000
+LAMBDA_FREE_STORAGE_MB = facts.integer("aws.lambda.ephemeral_storage.free_mb")
+LAMBDA_MAX_STORAGE_MB = facts.integer("aws.lambda.ephemeral_storage.max_mb")
+LAMBDA_DEFAULT_CONCURRENCY = facts.integer("aws.lambda.concurrency.default_per_region")
+SERVERLESS_MEMORY_MB = tuple(int(x) for x in facts.numbers("aws.sagemaker_serverless.memory_sizes_mb"))
+SERVERLESS_PRICED_MB = SERVERLESS_MEMORY_MB[2]
+"""The 3 GB size: the only SageMaker Serverless memory size with a confirmed price (B11; other sizes B12, unconfirmed)."""
+SERVERLESS_MAX_CONCURRENCY = facts.integer("aws.sagemaker_serverless.concurrency.max_per_endpoint")
+TRITON_THROUGHPUT_RPS = {False: facts.number("triton.throughput.inception_rps"),
+                         True: facts.number("triton.throughput.inception_batched_rps")}
+"""Triton's documented throughput of one GPU instance (``triton.throughput.*``, inception_graphdef with
+perf_analyzer): without batching and with ``dynamic_batching {}``. Used for want of a measured figure for an NLP
+model; pass ``throughput_rps`` to override."""
 DEFAULT_UTILISATION = 0.7
 """Planning utilisation target of always-on fleets: a choice (headroom for bursts and a lost replica), not a
 measurement; every function takes ``utilisation_target``."""
@@ -87,7 +92,7 @@ def _arr(x: ArrayLike, name: str, *, minimum: float = 0.0, maximum: float = math
 def _check_memory(memory_mb: ArrayLike, name: str = "memory_mb") -> np.ndarray:
     a = _arr(memory_mb, name, minimum=LAMBDA_MEMORY_MB[0], maximum=LAMBDA_MEMORY_MB[1])
     if np.any(a != np.round(a)):
-        raise ValueError(f"{name}: must be whole MB between 128 and 10240 (got {a[a != np.round(a)].flat[0]:g})")
+        raise ValueError(f"{name}: must be whole MB between {LAMBDA_MEMORY_MB[0]} and {LAMBDA_MEMORY_MB[1]} (got {a[a != np.round(a)].flat[0]:g})")
     return a
 
 
@@ -132,12 +137,13 @@ class ModelProfile:
         if not (self.cpu_ms > 0 and math.isfinite(self.cpu_ms)):
             raise ValueError(f"cpu_ms: must be > 0 (got {self.cpu_ms!r})")
         if not 0 <= self.init_ms <= LAMBDA_MAX_INIT_MS:
-            raise ValueError(f"init_ms: must be between 0 and {LAMBDA_MAX_INIT_MS} ms (A24) (got {self.init_ms!r})")
+            raise ValueError(f"init_ms: must be between 0 and {LAMBDA_MAX_INIT_MS} ms (aws.lambda.init.max_s) (got {self.init_ms!r})")
         _check_memory(self.lambda_memory_mb, "lambda_memory_mb")
 
     @property
     def lambda_duration_ms(self) -> float:
-        """Duration of one request on Lambda: ``cpu_ms`` stretched by the CPU share below 1,769 MB (A8).
+        """Duration of one request on Lambda: ``cpu_ms`` stretched by the CPU share below one vCPU's memory
+        (``aws.lambda.memory.mb_per_vcpu``).
 
         A single-threaded request gains nothing above one vCPU, so larger memory sizes keep ``cpu_ms``.
         """
@@ -155,7 +161,8 @@ ASSUMED_MODEL = ModelProfile(
 
 
 def lambda_duration_ms(cpu_ms: ArrayLike, memory_mb: ArrayLike) -> np.ndarray:
-    """Lambda duration of a CPU-bound, single-threaded request: ``cpu_ms * max(1, 1769 / memory_mb)`` (A8)."""
+    """Lambda duration of a CPU-bound, single-threaded request: ``cpu_ms * max(1, mb_per_vcpu / memory_mb)``
+    (``aws.lambda.memory.mb_per_vcpu``)."""
     return np.asarray(cpu_ms, dtype=float) * np.maximum(1.0, LAMBDA_MB_PER_VCPU / np.asarray(memory_mb, dtype=float))
 
 
@@ -164,7 +171,7 @@ class CostBreakdown:
     """A monthly bill: the total and its line items (USD per 730 h month), plus notes on what was assumed.
 
     Values are floats for scalar inputs and numpy arrays for array inputs. ``np.inf`` marks a workload the platform
-    cannot serve (e.g. SageMaker Serverless beyond 200 concurrent requests); ``notes`` says why.
+    cannot serve (e.g. SageMaker Serverless beyond its concurrency cap); ``notes`` says why.
     """
 
     platform: str
@@ -234,7 +241,7 @@ def lambda_cost(
     mem_gb = _check_memory(memory_mb) / 1024.0
     cold = _arr(cold_start_fraction, "cold_start_fraction", maximum=1.0)
     init = _arr(init_duration_ms, "init_duration_ms", maximum=LAMBDA_MAX_INIT_MS)
-    eph = _arr(ephemeral_storage_mb, "ephemeral_storage_mb", minimum=LAMBDA_FREE_STORAGE_MB, maximum=10240)
+    eph = _arr(ephemeral_storage_mb, "ephemeral_storage_mb", minimum=LAMBDA_FREE_STORAGE_MB, maximum=LAMBDA_MAX_STORAGE_MB)
     pc = _arr(provisioned_concurrency, "provisioned_concurrency")
     pc_h = _arr(provisioned_hours, "provisioned_hours", maximum=HOURS_PER_MONTH)
     pc_req = _arr(provisioned_requests, "provisioned_requests")
@@ -282,7 +289,7 @@ def lambda_cost(
 def sagemaker_serverless_cost(
     requests_per_month: ArrayLike,
     duration_ms: ArrayLike,
-    memory_mb: int = 3072,
+    memory_mb: int = SERVERLESS_PRICED_MB,
     *,
     peak_concurrency: ArrayLike = 0.0,
     prices: pricing.PriceTable | None = None,
@@ -290,7 +297,8 @@ def sagemaker_serverless_cost(
     """Monthly SageMaker Serverless Inference bill: compute seconds at the endpoint's memory size (B11, B13).
 
     Only sizes whose price is in the table can be costed (the 3 GB price, B11; linear scaling to other sizes is
-    UNCONFIRMED, B12). Data-processing charges are not priced. ``peak_concurrency`` above 200 (B8) is infeasible.
+    UNCONFIRMED, B12). Data-processing charges are not priced. ``peak_concurrency`` above
+    ``aws.sagemaker_serverless.concurrency.max_per_endpoint`` is infeasible.
     No GPU (B7).
     """
     t = _prices(prices)
@@ -306,7 +314,7 @@ def sagemaker_serverless_cost(
     items = {"compute": _out(seconds * t.value(key, "USD/second"))}
     return CostBreakdown(
         "sagemaker-serverless", items,
-        (f"prices: {t.name}", "data processing not priced", f"at most {SERVERLESS_MAX_CONCURRENCY} concurrent requests (B8)"),
+        (f"prices: {t.name}", "data processing not priced", f"at most {SERVERLESS_MAX_CONCURRENCY} concurrent requests (aws.sagemaker_serverless.concurrency.max_per_endpoint)"),
         quantities={"compute_seconds": _out(seconds)},
         infeasible=_out(conc > SERVERLESS_MAX_CONCURRENCY),
     )
@@ -454,14 +462,14 @@ def triton_cost(
     min_replicas: ArrayLike = DEFAULT_MIN_REPLICAS, autoscale: bool = True, prices: pricing.PriceTable | None = None,
 ) -> CostBreakdown:
     """Triton Inference Server on GPU instances (D1): instance-hours at Triton's documented throughput per GPU,
-    with or without dynamic batching (:data:`TRITON_THROUGHPUT_RPS`, F1) unless ``throughput_rps`` is given."""
+    with or without dynamic batching (:data:`TRITON_THROUGHPUT_RPS`) unless ``throughput_rps`` is given."""
     t = _prices(prices)
     usd_h = t.value(f"ec2.{instance}", "USD/hour")
     thr = np.asarray(TRITON_THROUGHPUT_RPS[bool(dynamic_batching)] if throughput_rps is None else _arr(
         throughput_rps, "throughput_rps", strict=True), dtype=float)
     hours = fleet_replica_hours(load, thr, utilisation_target=utilisation_target, min_replicas=min_replicas, autoscale=autoscale)
     note = "throughput: " + ("given" if throughput_rps is not None else
-                             f"Triton docs F1, {'with' if dynamic_batching else 'without'} dynamic batching ({float(thr):g} infer/s)")
+                             f"Triton docs (triton.throughput), {'with' if dynamic_batching else 'without'} dynamic batching ({float(thr):g} infer/s)")
     return CostBreakdown("triton", {"gpu_instances": _out(hours * usd_h)}, (f"prices: {t.name}", f"instance {instance}", note),
                          quantities={"instance_hours": _out(hours), "throughput_rps_per_instance": _out(thr)})
 

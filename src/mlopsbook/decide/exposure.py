@@ -31,7 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mlopsbook.costs.model import TRITON_THROUGHPUT_RPS, lambda_duration_ms
+from mlopsbook.costs.model import (SERVERLESS_MAX_CONCURRENCY, SERVERLESS_PRICED_MB, TRITON_THROUGHPUT_RPS,
+                                   lambda_duration_ms)
 from mlopsbook.decide.profile import Profile
 from mlopsbook.simulate import arrivals, fixed_pool, lambda_, ray_serve
 from mlopsbook.costs.traffic import RESOLUTION_S
@@ -110,10 +111,11 @@ def simulate(profile: Profile, platform: str, plan: dict, *, mean_rps: float | N
         mem = int(plan.get("lambda_memory_mb", 1024))
         mean_ms = float(lambda_duration_ms(profile.model_latency_ms, mem)) if platform == "lambda" else profile.model_latency_ms
         s = arrivals.service_times("lognormal", mean_ms / 1e3, a.size, rng)
-        over = {"memory_mb": mem} if platform == "lambda" else {"memory_mb": 3072, "concurrency_limit": 200}
+        over = ({"memory_mb": mem} if platform == "lambda" else
+                {"memory_mb": SERVERLESS_PRICED_MB, "concurrency_limit": SERVERLESS_MAX_CONCURRENCY})
         res = lambda_.run(a, s, T, lambda_.LambdaConfig.aws_defaults(INIT_MODEL, **over), seed=seed)
         model = ("Lambda: AWS scaling limits, keep-alive, INIT of an sklearn model (G10)" if platform == "lambda" else
-                 "SageMaker Serverless: at most 200 concurrent (B8); cold start ASSUMED equal to Lambda's INIT (B10 gives none)")
+                 f"SageMaker Serverless: at most {SERVERLESS_MAX_CONCURRENCY} concurrent (B8); cold start ASSUMED equal to Lambda's INIT (B10 gives none)")
     elif platform == "eks":
         s = arrivals.service_times("lognormal", profile.model_latency_ms / 1e3, a.size, rng)
         per_node = int(plan["workers"])

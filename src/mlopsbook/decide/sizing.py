@@ -12,15 +12,14 @@ import numpy as np
 
 from mlopsbook.costs import pricing
 from mlopsbook.costs.model import (DEFAULT_MIN_REPLICAS, DEFAULT_UTILISATION, LAMBDA_MAX_DURATION_MS,
-                                   LAMBDA_MB_PER_VCPU, TRITON_THROUGHPUT_RPS, ModelProfile, replica_throughput_rps,
+                                   LAMBDA_MB_PER_VCPU, LAMBDA_MEMORY_MB, SERVERLESS_PRICED_MB, TRITON_THROUGHPUT_RPS,
+                                   ModelProfile, replica_throughput_rps,
                                    replicas_needed)
 from mlopsbook.decide import exposure as exposure_mod
 from mlopsbook.decide.profile import Profile
 from mlopsbook.simulate import parameters
 
 PAY_PER_USE = ("lambda", "sagemaker-serverless")
-SERVERLESS_PRICED_MB = 3072
-"""The only SageMaker Serverless memory size with a confirmed price (B11; other sizes B12, unconfirmed)."""
 CPU_INSTANCES = {"sagemaker": ("sagemaker.ml.m5.large",), "eks": ("ec2.c6i.large", "ec2.m6i.large")}
 GPU_INSTANCE = "ec2.g4dn.xlarge"
 
@@ -33,10 +32,10 @@ def init_ms() -> float:
 
 def model_of(profile: Profile) -> ModelProfile:
     """The cost model's view of the profile: latency per request on one vCPU, INIT, Lambda memory size (the worker's
-    memory, raised when needed so that a request finishes within Lambda's 900 s: below 1,769 MB a function has a
-    fraction of a vCPU, A8, A11)."""
+    memory, raised when needed so that a request finishes within Lambda's timeout: below one vCPU's memory a
+    function has a fraction of a vCPU; ``aws.lambda.memory.mb_per_vcpu``, ``aws.lambda.timeout.max_s``)."""
     finish = math.ceil(LAMBDA_MB_PER_VCPU * profile.model_latency_ms / LAMBDA_MAX_DURATION_MS)
-    mem = int(min(10240, max(128, math.ceil(profile.memory_mb), finish)))
+    mem = int(min(LAMBDA_MEMORY_MB[1], max(LAMBDA_MEMORY_MB[0], math.ceil(profile.memory_mb), finish)))
     return ModelProfile(name=profile.name or "profile", cpu_ms=profile.model_latency_ms, init_ms=init_ms(),
                         lambda_memory_mb=mem, source="profile")
 

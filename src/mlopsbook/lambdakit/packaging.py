@@ -406,7 +406,7 @@ def write_container_context(service: str, model_wheel: Path, out_dir: Path, *, r
     handler = str(spec["entry"]).removesuffix(".py") + ".handler"
     (ctx / "Dockerfile").write_text(DOCKERFILE.format(
         service=service, handler=handler, runtime=rt.runtime, os=rt.os, python=rt.python,
-        unzipped=rt.package_mb["unzipped"]))
+        unzipped=lambda_limits_mb()["unzipped"]))
     return ctx
 
 

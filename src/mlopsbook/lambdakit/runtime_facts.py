@@ -2,9 +2,10 @@
 stands in for it here.
 
 - :func:`facts`: the chosen managed runtime (``python3.12`` on Amazon Linux 2023) with its sources, from
-  ``data/inference/`` (CPython version and ABI, glibc, wheel platform tags per architecture, limits);
-- :func:`runtimes`, :func:`lambda_limits_mb` and :func:`check_runtime`: every Lambda Python runtime and whether a
-  package's compiled dependencies load on it;
+  ``data/inference/`` (CPython version and ABI, glibc, wheel platform tags per architecture);
+- :func:`lambda_limits_mb`: Lambda's package limits, from the fact registry (:mod:`mlopsbook.facts`);
+- :func:`runtimes` and :func:`check_runtime`: every Lambda Python runtime and whether a package's compiled
+  dependencies load on it;
 - :func:`find_python` and :func:`client_python`: the runtime's CPython on this machine, and a fresh virtual
   environment of it holding only AWS's runtime interface client ``awslambdaric``, at the version locked in
   ``lambda/requirements/``.
@@ -38,7 +39,7 @@ class LambdaRuntimeError(MlopsbookError):
 @dataclass(frozen=True)
 class RuntimeFacts:
     """A managed Lambda Python runtime: identifier, CPython version and ABI, OS and its glibc, wheel platforms per
-    architecture, limits, and the sources of each."""
+    architecture, and the sources of each (Lambda's limits are facts of the registry, :func:`lambda_limits_mb`)."""
 
     runtime: str
     python: str
@@ -46,10 +47,6 @@ class RuntimeFacts:
     os: str
     glibc: tuple[int, int]
     platforms: Mapping[str, tuple[str, ...]]
-    memory_mb: Mapping[str, int]
-    timeout_s_max: int
-    init_s_max: int
-    package_mb: Mapping[str, float]
     sources: tuple[Mapping[str, str], ...]
     file: str
 
@@ -70,8 +67,7 @@ def facts(name: str = RUNTIME_FILE) -> RuntimeFacts:
         raw = json.loads(path.read_text())
     except json.JSONDecodeError as exc:
         raise LambdaRuntimeError(f"data/inference/{name}: not JSON ({exc.msg} at line {exc.lineno})") from None
-    need = ("runtime", "python", "abi", "os", "glibc", "architectures", "memory_mb", "timeout_s_max", "init_s_max",
-            "package_mb", "sources")
+    need = ("runtime", "python", "abi", "os", "glibc", "architectures", "sources")
     for key in need:
         if key not in raw:
             raise LambdaRuntimeError(f"data/inference/{name}: missing field {key!r}")
@@ -84,8 +80,6 @@ def facts(name: str = RUNTIME_FILE) -> RuntimeFacts:
     return RuntimeFacts(
         runtime=raw["runtime"], python=str(raw["python"]), abi=raw["abi"], os=raw["os"], glibc=(major, minor),
         platforms={a: tuple(v["platforms"]) for a, v in raw["architectures"].items()},
-        memory_mb=dict(raw["memory_mb"]), timeout_s_max=int(raw["timeout_s_max"]),
-        init_s_max=int(raw["init_s_max"]), package_mb=dict(raw["package_mb"]),
         sources=tuple(raw["sources"]), file=name,
     )
 
@@ -136,7 +130,9 @@ def client_python(rt: RuntimeFacts, arch: str = "x86_64", folder: Path | None = 
 
 # -- runtimes --------------------------------------------------------------------------------------------------------
 RUNTIMES_FILE = "lambda-python-runtimes-v2025-06.csv"
-LIMITS_FILE = "lambda-limits-v2023-10-30.csv"
+LIMIT_FACTS = {"zip_direct_upload": "aws.lambda.zip.direct_upload_max_mb", "unzipped": "aws.lambda.zip.unzipped_max_mb",
+               "container_image": "aws.lambda.container_image.max_mb"}
+"""Lambda's package limits by name, and the fact of the registry that holds each."""
 
 
 @dataclass(frozen=True)
@@ -167,12 +163,10 @@ def runtimes() -> list[Runtime]:
 
 
 def lambda_limits_mb() -> dict[str, float]:
-    """Lambda package limits in MB (``zip_direct_upload``, ``unzipped``, ``container_image``) from ``data/``."""
-    from mlopsbook.paths import data_path
+    """Lambda package limits in MB (``zip_direct_upload``, ``unzipped``, ``container_image``), from the registry."""
+    from mlopsbook import facts as registry
 
-    path = data_path("inference", LIMITS_FILE)
-    with open(path, newline="") as fh:
-        return {row["limit"]: float(row["value_mb"]) for row in csv.DictReader(fh)}
+    return {name: registry.number(fid) for name, fid in LIMIT_FACTS.items()}
 
 
 @dataclass(frozen=True)

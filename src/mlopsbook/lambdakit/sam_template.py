@@ -13,8 +13,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-MEMORY_MB = 1769
-"""One vCPU (fact A8): what the packages were measured on."""
+from mlopsbook import facts
+
+MEMORY_MB = facts.integer("aws.lambda.memory.mb_per_vcpu")
+"""One vCPU (``aws.lambda.memory.mb_per_vcpu``): what the packages were measured on."""
 TIMEOUT_S = 29
 """A REST API integration waits at most 29 s; a longer function timeout would only bill work nobody receives."""
 TEMPLATE = Path("deploy") / "lambda" / "template.yaml"

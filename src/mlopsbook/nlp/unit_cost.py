@@ -16,12 +16,13 @@ import csv
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from mlopsbook import facts
 from mlopsbook.costs.traffic import HOURS_PER_MONTH
 
 SPEED_FILE = "spacy-speed-v2026-11.csv"
 GPU_INSTANCE = "g4dn.xlarge"
-LAMBDA_MEMORY_MB = 1769
-"""The memory size whose CPU share (one vCPU, A8) the measurement emulates."""
+LAMBDA_MEMORY_MB = facts.integer("aws.lambda.memory.mb_per_vcpu")
+"""The memory size whose CPU share (one vCPU, ``aws.lambda.memory.mb_per_vcpu``) the measurement emulates."""
 
 
 def published_speed_wps() -> dict[str, dict[str, float]]:

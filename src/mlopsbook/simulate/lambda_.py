@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mlopsbook import facts
 from mlopsbook.simulate import parameters
 from mlopsbook.simulate.results import DROPPED, IN_FLIGHT, SERVED, Result, Timeline
 
@@ -37,9 +38,9 @@ class LambdaConfig:
     keep_alive_s: float
     provisioned: int = 0
     memory_mb: int = 1024
-    concurrency_limit: int = 1000
-    scaling_envs_per_window: int = 1000
-    scaling_window_s: float = 10.0
+    concurrency_limit: int = facts.integer("aws.lambda.concurrency.default_per_region")
+    scaling_envs_per_window: int = facts.integer("aws.lambda.scaling.envs_per_window")
+    scaling_window_s: float = facts.number("aws.lambda.scaling.window_s")
 
     @classmethod
     def aws_defaults(cls, init: str = "sklearn_model", **overrides: object) -> "LambdaConfig":
@@ -66,8 +67,9 @@ class LambdaConfig:
             v = getattr(self, name)
             if not isinstance(v, int) or v < (0 if name == "provisioned" else 1):
                 raise ValueError(f"{name}: must be an integer >= {0 if name == 'provisioned' else 1} (got {v!r})")
-        if not 128 <= self.memory_mb <= 10240:
-            raise ValueError(f"memory_mb: must be in 128..10240 (A7) (got {self.memory_mb!r})")
+        lo, hi = facts.integer("aws.lambda.memory.min_mb"), facts.integer("aws.lambda.memory.max_mb")
+        if not lo <= self.memory_mb <= hi:
+            raise ValueError(f"memory_mb: must be in {lo}..{hi} (aws.lambda.memory) (got {self.memory_mb!r})")
         if self.provisioned > self.concurrency_limit:
             raise ValueError(f"provisioned: must be <= concurrency_limit ({self.concurrency_limit}) (got {self.provisioned})")
 
