@@ -234,14 +234,6 @@ def test_verdict_c8_refuted_when_the_model_breaks_lambdas_limits() -> None:
     assert v.status is Status.REFUTED and v.figures["first"] != "lambda"
 
 
-def test_verdict_c8_waits_for_the_measurement(monkeypatch: pytest.MonkeyPatch) -> None:
-    from mlopsbook.publishing.claims import Status
-    from mlopsbook.reproductions.engineering_culture_leadership import decision
-
-    monkeypatch.setattr(decision, "measured_nlp", lambda: None)
-    assert decision.verdict_c8().status is Status.NOT_REPRODUCED_YET
-
-
 # -- stated preferences (Medusa's): constraints after the hard limits, the stated objective, an assumed SLO -------------
 def test_preferences_constrain_after_the_hard_limits_and_an_assumed_slo_never_reorders() -> None:
     from mlopsbook.decide.preferences import PreferenceError, Preferences

@@ -39,9 +39,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mlopsbook import facts
 from mlopsbook.costs import curves as curves_mod
 from mlopsbook.costs import pricing
-from mlopsbook.costs.model import DEFAULT_MIN_REPLICAS, PLATFORM_LABELS, PLATFORMS, ModelProfile, monthly_cost
+from mlopsbook.costs.model import (DEFAULT_MIN_REPLICAS, PLATFORM_LABELS, PLATFORMS, SERVERLESS_PRICED_MB, ModelProfile,
+                                   monthly_cost)
 from mlopsbook.decide import exposure as exposure_mod
 from mlopsbook.decide import limits as limits_mod
 from mlopsbook.decide.preferences import Preferences
@@ -60,7 +62,6 @@ CRITERION_LABELS = {
     "cost": "monthly cost",
     "cold_starts": "cold starts (p99 vs SLO)",
 }
-LAMBDA_ZIP_MB = 250.0  # A12, read from the limits file at run time; this is only the fallback for messages
 
 
 @dataclass(frozen=True)
@@ -184,12 +185,17 @@ def _reasons(platform: str, profile: Profile, plan: dict[str, Any], usd: float, 
                  "eks": f"{plan.get('worker')} nodes, {plan.get('workers')} Serve replica(s) per node"}[platform]
         r["cpu_gpu"] = f"{need} {where}"
     if platform == "lambda":
-        zip_mb = lims["zip_unzipped_mb"].value if "zip_unzipped_mb" in lims else LAMBDA_ZIP_MB
+        zip_mb = (lims["zip_unzipped_mb"].value if "zip_unzipped_mb" in lims
+                  else facts.number("aws.lambda.zip.unzipped_max_mb"))
+        image_gb = (lims["image_mb"].value if "image_mb" in lims
+                    else facts.number("aws.lambda.container_image.max_mb")) / 1024
         r["artifact"] = (f"{profile.artifact_mb:,.0f} MB fits a .zip package (at most {zip_mb:,.0f} MB unzipped, A12)"
                          if profile.artifact_mb <= zip_mb else
-                         f"{profile.artifact_mb:,.0f} MB is above the {zip_mb:,.0f} MB .zip limit (A12): ship a container image (up to 10 GB, A13), with a longer cold start")
+                         f"{profile.artifact_mb:,.0f} MB is above the {zip_mb:,.0f} MB .zip limit (A12): ship a container image (up to {image_gb:g} GB, A13), with a longer cold start")
     elif platform == "sagemaker-serverless":
-        r["artifact"] = f"{profile.artifact_mb:,.0f} MB container image (up to 10 GB, B9), 3 GB memory"
+        image_gb = facts.number("aws.sagemaker_serverless.container_image.max_mb") / 1024
+        r["artifact"] = (f"{profile.artifact_mb:,.0f} MB container image (up to {image_gb:g} GB, B9), "
+                         f"{SERVERLESS_PRICED_MB / 1024:g} GB memory")
     else:
         r["artifact"] = f"{profile.artifact_mb:,.0f} MB container image; no package-size limit in the sources"
     r["cost"] = (f"${usd:,.2f} a month at {_rate(profile.mean_rps)} req/s on average "

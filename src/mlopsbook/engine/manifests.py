@@ -25,6 +25,7 @@ from typing import Any
 
 import yaml
 
+from mlopsbook import facts
 from mlopsbook.errors import MlopsbookError
 from mlopsbook.engine import serve_app
 from mlopsbook.validation import check_choice
@@ -195,10 +196,10 @@ def ray_cluster_spec(shape: ClusterShape, *, app: str, autoscaling: bool, serve:
     }
     if autoscaling:
         spec["enableInTreeAutoscaling"] = True
-        # KubeRay's sample defaults (cloud-facts E4.10): remove a worker after 60 s idle, no rate limit on scale-up;
+        # KubeRay's sample defaults (kuberay.autoscaler.idle_timeout_s): remove an idle worker, no rate limit on scale-up;
         # the autoscaler sidecar's resources are KubeRay's defaults, written out, and it is hardened like the rest
         spec["autoscalerOptions"] = {
-            "upscalingMode": "Default", "idleTimeoutSeconds": 60, "imagePullPolicy": shape.pull_policy,
+            "upscalingMode": "Default", "idleTimeoutSeconds": facts.integer("kuberay.autoscaler.idle_timeout_s"), "imagePullPolicy": shape.pull_policy,
             "resources": {"requests": {"cpu": "500m", "memory": "512Mi"},
                           "limits": {"cpu": "500m", "memory": "512Mi"}},
             "securityContext": container_security_context(shape),

@@ -8,9 +8,9 @@ method other than POST 405. ``GET /healthz`` answers ``{"status": "ok"}``. The m
 calls the same functions.
 
 Autoscaling follows the post's setup (Serve on KubeRay scaling replicas with load). Two presets, the same policy with
-different clocks: :data:`CLUSTER_SCALING` uses Ray Serve's documented defaults (cloud-facts rows E3: target 2 ongoing
-requests per replica, ``max_ongoing_requests`` 5, upscale delay 30 s, downscale delay 600 s, metrics every 10 s over a
-30 s look-back), with up to 4 replicas; :data:`LOCAL_SCALING` shortens the clocks so that a scale-up fits in a few
+different clocks: :data:`CLUSTER_SCALING` uses Ray Serve's documented defaults (the ``ray.serve.*`` facts of
+``data/facts/``: target ongoing requests per replica, ``max_ongoing_requests``, upscale and downscale delays, metrics
+interval and look-back), with up to 4 replicas; :data:`LOCAL_SCALING` shortens the clocks so that a scale-up fits in a few
 seconds of bounded load on a 2-core machine (1 s metrics, 2 s look-back, 1 s upscale delay), with at most 2 replicas.
 
 The module-level :data:`app` is what a RayService's ``serveConfigV2`` imports (``mlopsbook.engine.serve_app:app``).
@@ -21,6 +21,8 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, replace
 from typing import Any
+
+from mlopsbook import facts
 
 DEPLOYMENT = "NLPService"
 """Name of the Serve deployment (what ``serve.status()`` reports on)."""
@@ -74,12 +76,20 @@ class Scaling:
         }
 
 
-CLUSTER_SCALING = Scaling(min_replicas=1, max_replicas=4, target_ongoing_requests=2, max_ongoing_requests=5,
-                          upscale_delay_s=30, downscale_delay_s=600, metrics_interval_s=10, look_back_period_s=30,
-                          replica_num_cpus=1)
-"""Ray Serve's documented defaults (cloud-facts E3), up to 4 replicas of one CPU each: the KubeRay RayService."""
+CLUSTER_SCALING = Scaling(
+    min_replicas=1, max_replicas=4,
+    target_ongoing_requests=facts.integer("ray.serve.target_ongoing_requests"),
+    max_ongoing_requests=facts.integer("ray.serve.max_ongoing_requests"),
+    upscale_delay_s=facts.integer("ray.serve.upscale_delay_s"),
+    downscale_delay_s=facts.integer("ray.serve.downscale_delay_s"),
+    metrics_interval_s=facts.integer("ray.serve.metrics_interval_s"),
+    look_back_period_s=facts.integer("ray.serve.look_back_period_s"),
+    replica_num_cpus=1)
+"""Ray Serve's documented defaults (``ray.serve.*`` facts), up to 4 replicas of one CPU each: the KubeRay
+RayService."""
 
-LOCAL_SCALING = Scaling(min_replicas=1, max_replicas=2, target_ongoing_requests=2, max_ongoing_requests=5,
+LOCAL_SCALING = Scaling(min_replicas=1, max_replicas=2, target_ongoing_requests=CLUSTER_SCALING.target_ongoing_requests,
+                        max_ongoing_requests=CLUSTER_SCALING.max_ongoing_requests,
                         upscale_delay_s=1, downscale_delay_s=60, metrics_interval_s=1, look_back_period_s=2,
                         replica_num_cpus=0.5)
 """The same policy on short clocks for a bounded local demo on 2 CPUs (two half-CPU replicas fit beside the proxy)."""
