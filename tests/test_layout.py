@@ -144,9 +144,11 @@ ENGINE_MAY_IMPORT = ("mlopsbook.engine", "mlopsbook.nlp.corpus", "mlopsbook.nlp.
 budget (the package ``__init__`` files on the way)."""
 IMPORT_NAMES = {"scikit-learn": "sklearn", "pyyaml": "yaml"}
 """Distribution name -> the module it installs, where they differ."""
-ENGINE_IMAGE_EXTRA = {"starlette", "pydantic", "psutil", "yaml", "jsonschema"}
-"""Third-party modules the engine imports that the image gets with Ray (``ray[serve,data]`` and Ray's image);
-``jsonschema`` is used only by ``manifest_checks``, which runs beside ``kubectl``, not in the cluster."""
+ENGINE_IMAGE_EXTRA = {"starlette", "pydantic", "yaml", "psutil", "jsonschema"}
+"""Third-party modules the engine's modules import that its requirements do not name: ``starlette``, ``pydantic`` and
+``yaml`` come with ``ray[serve,data]``; ``psutil`` is imported only inside
+``publishing.runtime_budget.process_tree_pss_bytes`` (a notebook kernel's memory, never called in the cluster) and
+``jsonschema`` only by ``engine.manifest_checks``, which runs beside ``kubectl``, not in the cluster."""
 
 
 def _closure(graph: dict[str, set[str]], roots: list[str]) -> set[str]:

@@ -1,5 +1,4 @@
-"""Cost against traffic: curves for every platform, break-even rates, the cheapest platform over (traffic, latency),
-and the verdict on the post's claim C7 ("Lambda was the cheapest fit").
+"""Cost against traffic: curves for every platform, break-even rates and the cheapest platform over (traffic, latency).
 
 Built on :mod:`mlopsbook.costs.model` (one bill per platform) and :mod:`mlopsbook.costs.traffic` (the shape of the traffic). All
 rates are **mean** request rates over the 730 h month (req/s) unless a name says otherwise; ``busy_rps`` is the rate

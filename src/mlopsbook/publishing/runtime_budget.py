@@ -17,12 +17,14 @@ memory is short, and says which configuration ran.
 
 from __future__ import annotations
 
+import csv
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from mlopsbook.errors import MlopsbookError
+from mlopsbook.paths import data_path
 from mlopsbook.validation import check_number
 
 CGROUP_V2 = Path("/sys/fs/cgroup/memory.max")
@@ -40,10 +42,6 @@ class MemoryBudget:
 
     bytes: int
     source: str
-
-    @property
-    def gib(self) -> float:
-        return self.bytes / GIB
 
 
 def _read_int(path: Path) -> int | None:
@@ -142,12 +140,31 @@ class RayConfig:
                 f"object store, {self.num_cpus} CPU(s); needs about {self.needs_bytes / 1e9:.1f} GB")
 
 
-FULL = RayConfig("full", max_replicas=2, object_store_bytes=512 * MIB, num_cpus=2, needs_bytes=3_600_000_000)
-"""The experiment as the post ran it: two replicas beside the Ray head, a 512 MiB object store, Ray's idle workers
-kept warm. ``needs_bytes``: the post's notebook peaked at 3.60 GB (summed PSS, 2026-11-30, 2 cores), its Airflow
-run then starting a second local cluster."""
+PEAKS_FILE = "ray-peaks-2026-11-30.csv"
+"""The measured peak of each configuration (``data/readers/``: bytes, date, machine, how it was measured)."""
 
-READER = RayConfig("reader", max_replicas=2, object_store_bytes=80 * MIB, num_cpus=2, needs_bytes=1_900_000_000,
+
+def measured_peak_bytes(config: str, name: str = PEAKS_FILE) -> int:
+    """The recorded peak (summed PSS, bytes) of the configuration ``config``; :class:`~mlopsbook.errors.MlopsbookError`
+    naming the file when it has no such row or a malformed value."""
+    with data_path("readers", name).open(newline="") as f:
+        rows = {r["config"]: r["needs_bytes"] for r in csv.DictReader(f)}
+    if config not in rows:
+        raise MlopsbookError(f"data/readers/{name}: no row for configuration {config!r} (have {', '.join(rows)})")
+    try:
+        return int(rows[config])
+    except ValueError:
+        raise MlopsbookError(f"data/readers/{name}: needs_bytes of {config!r} must be a whole number of bytes "
+                          f"(got {rows[config]!r})") from None
+
+
+FULL = RayConfig("full", max_replicas=2, object_store_bytes=512 * MIB, num_cpus=2,
+                 needs_bytes=measured_peak_bytes("full"))
+"""The experiment as the post ran it: two replicas beside the Ray head, a 512 MiB object store, Ray's idle workers
+kept warm."""
+
+READER = RayConfig("reader", max_replicas=2, object_store_bytes=80 * MIB, num_cpus=2,
+                   needs_bytes=measured_peak_bytes("reader"),
                    system_config=(("num_workers_soft_limit", 0), ("enable_worker_prestart", False),
                                   ("prestart_worker_first_driver", False),
                                   ("idle_worker_killing_time_threshold_ms", 500)))
@@ -155,10 +172,8 @@ READER = RayConfig("reader", max_replicas=2, object_store_bytes=80 * MIB, num_cp
 (80 MiB; the bulk job's blocks are a few MB), no idle worker process kept warm (a task's worker, which loads the
 models, ends half a second after its last task); then the application held at one replica while the bulk job scores
 one block at a time, Serve shut down before the Airflow run, whose job joins the notebook's cluster instead of
-starting a second one. ``needs_bytes``: the engine page peaked at 1.89 GB and the post at 1.86 GB (summed PSS,
-``MEM_LIMIT`` 2 GiB, 2026-11-30, 2 cores; ``python -m mlopsbook.publishing.readerrun``). Before the one-replica and one-block
-steps the post peaked at 2.37 GB: the Ray Data job's task workers (about 0.5 GB each with the models) beside two
-replicas, and Airflow on top."""
+starting a second one: the Ray Data job's task workers (about 0.5 GB each with the models) beside two replicas and
+Airflow on top would not fit."""
 
 CONFIGS: tuple[RayConfig, ...] = (FULL, READER)
 """Largest first: :func:`ray_config` takes the first that fits."""

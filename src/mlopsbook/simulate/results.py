@@ -39,14 +39,6 @@ class Timeline:
         self.nodes.append(int(nodes))
         self.nodes_total.append(int(nodes_total))
 
-    def step_at(self, t_s: np.ndarray, column: str) -> np.ndarray:
-        """The value of ``column`` in force at each time of ``t_s`` (a step function)."""
-        times = np.asarray(self.time_s)
-        vals = np.asarray(getattr(self, column))
-        idx = np.searchsorted(times, np.asarray(t_s, dtype=float), side="right") - 1
-        return np.where(idx >= 0, vals[np.clip(idx, 0, None)], 0)
-
-
 @dataclass
 class Result:
     """One simulated run.

@@ -19,7 +19,7 @@ from typing import Any, Mapping
 from mlopsbook.publishing.claims import Status, Verdict
 
 TARGET_P95_MS = 200.0
-"""The stated latency target: p95 per document below 200 ms (issue 5)."""
+"""The stated latency target: p95 per document below 200 ms (the services' own target, not a vendor limit)."""
 MARGIN = 4.0
 """A latency meets the target robustly only when it is this many times below it."""
 OVER = 2.0
