@@ -39,6 +39,7 @@ class Timeline:
         self.nodes.append(int(nodes))
         self.nodes_total.append(int(nodes_total))
 
+
 @dataclass
 class Result:
     """One simulated run.
