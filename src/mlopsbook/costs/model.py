@@ -49,22 +49,38 @@ PLATFORM_LABELS = {
     "triton": "Triton on GPU (EC2)",
 }
 
-LAMBDA_MEMORY_MB = (facts.integer("aws.lambda.memory.min_mb"), facts.integer("aws.lambda.memory.max_mb"))
-LAMBDA_MB_PER_VCPU = facts.integer("aws.lambda.memory.mb_per_vcpu")
-LAMBDA_MAX_DURATION_MS = facts.integer("aws.lambda.timeout.max_s") * 1000
-LAMBDA_MAX_INIT_MS = facts.integer("aws.lambda.init.max_s") * 1000
-LAMBDA_FREE_STORAGE_MB = facts.integer("aws.lambda.ephemeral_storage.free_mb")
-LAMBDA_MAX_STORAGE_MB = facts.integer("aws.lambda.ephemeral_storage.max_mb")
-LAMBDA_DEFAULT_CONCURRENCY = facts.integer("aws.lambda.concurrency.default_per_region")
-SERVERLESS_MEMORY_MB = tuple(int(x) for x in facts.numbers("aws.sagemaker_serverless.memory_sizes_mb"))
-SERVERLESS_PRICED_MB = SERVERLESS_MEMORY_MB[2]
-"""The 3 GB size: the only SageMaker Serverless memory size with a confirmed price (B11; other sizes B12, unconfirmed)."""
-SERVERLESS_MAX_CONCURRENCY = facts.integer("aws.sagemaker_serverless.concurrency.max_per_endpoint")
-TRITON_THROUGHPUT_RPS = {False: facts.number("triton.throughput.inception_rps"),
-                         True: facts.number("triton.throughput.inception_batched_rps")}
-"""Triton's documented throughput of one GPU instance (``triton.throughput.*``, inception_graphdef with
-perf_analyzer): without batching and with ``dynamic_batching {}``. Used for want of a measured figure for an NLP
-model; pass ``throughput_rps`` to override."""
+_FACT_CONSTANTS: dict[str, Callable[[], Any]] = {
+    "LAMBDA_MEMORY_MB": lambda: (facts.integer("aws.lambda.memory.min_mb"), facts.integer("aws.lambda.memory.max_mb")),
+    "LAMBDA_MB_PER_VCPU": lambda: facts.integer("aws.lambda.memory.mb_per_vcpu"),
+    "LAMBDA_MAX_DURATION_MS": lambda: facts.integer("aws.lambda.timeout.max_s") * 1000,
+    "LAMBDA_MAX_INIT_MS": lambda: facts.integer("aws.lambda.init.max_s") * 1000,
+    "LAMBDA_FREE_STORAGE_MB": lambda: facts.integer("aws.lambda.ephemeral_storage.free_mb"),
+    "LAMBDA_MAX_STORAGE_MB": lambda: facts.integer("aws.lambda.ephemeral_storage.max_mb"),
+    "LAMBDA_DEFAULT_CONCURRENCY": lambda: facts.integer("aws.lambda.concurrency.default_per_region"),
+    "SERVERLESS_MEMORY_MB": lambda: tuple(int(x) for x in facts.numbers("aws.sagemaker_serverless.memory_sizes_mb")),
+    # the 3 GB size: the only SageMaker Serverless memory size with a confirmed price (B11; other sizes B12)
+    "SERVERLESS_PRICED_MB": lambda: int(facts.numbers("aws.sagemaker_serverless.memory_sizes_mb")[2]),
+    "SERVERLESS_MAX_CONCURRENCY": lambda: facts.integer("aws.sagemaker_serverless.concurrency.max_per_endpoint"),
+    # Triton's documented throughput of one GPU instance without / with ``dynamic_batching {}``, used for want of a
+    # measured figure for an NLP model (pass ``throughput_rps`` to override)
+    "TRITON_THROUGHPUT_RPS": lambda: {False: facts.number("triton.throughput.inception_rps"),
+                                      True: facts.number("triton.throughput.inception_batched_rps")},
+}
+"""The AWS and Triton figures the bills use, by name (``LAMBDA_MEMORY_MB``, ``LAMBDA_MB_PER_VCPU``...): module
+attributes read from the fact registry (:mod:`mlopsbook.facts`) when first asked for, never at import."""
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FACT_CONSTANTS:
+        return _FACT_CONSTANTS[name]()
+    if name == "ASSUMED_MODEL":
+        return assumed_model()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+_const = __getattr__
+
+
 DEFAULT_UTILISATION = 0.7
 """Planning utilisation target of always-on fleets: a choice (headroom for bursts and a lost replica), not a
 measurement; every function takes ``utilisation_target``."""
@@ -90,9 +106,10 @@ def _arr(x: ArrayLike, name: str, *, minimum: float = 0.0, maximum: float = math
 
 
 def _check_memory(memory_mb: ArrayLike, name: str = "memory_mb") -> np.ndarray:
-    a = _arr(memory_mb, name, minimum=LAMBDA_MEMORY_MB[0], maximum=LAMBDA_MEMORY_MB[1])
+    a = _arr(memory_mb, name, minimum=_const("LAMBDA_MEMORY_MB")[0], maximum=_const("LAMBDA_MEMORY_MB")[1])
     if np.any(a != np.round(a)):
-        raise ValueError(f"{name}: must be whole MB between {LAMBDA_MEMORY_MB[0]} and {LAMBDA_MEMORY_MB[1]} (got {a[a != np.round(a)].flat[0]:g})")
+        lo, hi = _const("LAMBDA_MEMORY_MB")
+        raise ValueError(f"{name}: must be whole MB between {lo} and {hi} (got {a[a != np.round(a)].flat[0]:g})")
     return a
 
 
@@ -136,8 +153,8 @@ class ModelProfile:
     def __post_init__(self) -> None:
         if not (self.cpu_ms > 0 and math.isfinite(self.cpu_ms)):
             raise ValueError(f"cpu_ms: must be > 0 (got {self.cpu_ms!r})")
-        if not 0 <= self.init_ms <= LAMBDA_MAX_INIT_MS:
-            raise ValueError(f"init_ms: must be between 0 and {LAMBDA_MAX_INIT_MS} ms (aws.lambda.init.max_s) (got {self.init_ms!r})")
+        if not 0 <= self.init_ms <= _const("LAMBDA_MAX_INIT_MS"):
+            raise ValueError(f"init_ms: must be between 0 and {_const('LAMBDA_MAX_INIT_MS')} ms (aws.lambda.init.max_s) (got {self.init_ms!r})")
         _check_memory(self.lambda_memory_mb, "lambda_memory_mb")
 
     @property
@@ -150,20 +167,24 @@ class ModelProfile:
         return lambda_duration_ms(self.cpu_ms, self.lambda_memory_mb)
 
 
-ASSUMED_MODEL = ModelProfile(
-    name="light NLP model on CPU (classification / NER), assumed",
-    cpu_ms=50.0,
-    init_ms=1000.0,
-    lambda_memory_mb=1024,
-    source="ASSUMPTION: 50 ms per request on one vCPU and a 1 s INIT (for comparison with the measured model).",
-)
-"""A round-number light model, kept for comparisons and tests; a post passes its own measured profile."""
+def assumed_model() -> ModelProfile:
+    """A round-number light model, kept for comparisons and tests (also :data:`ASSUMED_MODEL`); a post passes its own
+    measured profile."""
+    return ModelProfile(
+        name="light NLP model on CPU (classification / NER), assumed",
+        cpu_ms=50.0,
+        init_ms=1000.0,
+        lambda_memory_mb=1024,
+        source="ASSUMPTION: 50 ms per request on one vCPU and a 1 s INIT (for comparison with the measured model).",
+    )
+
 
 
 def lambda_duration_ms(cpu_ms: ArrayLike, memory_mb: ArrayLike) -> np.ndarray:
     """Lambda duration of a CPU-bound, single-threaded request: ``cpu_ms * max(1, mb_per_vcpu / memory_mb)``
     (``aws.lambda.memory.mb_per_vcpu``)."""
-    return np.asarray(cpu_ms, dtype=float) * np.maximum(1.0, LAMBDA_MB_PER_VCPU / np.asarray(memory_mb, dtype=float))
+    per_vcpu = _const("LAMBDA_MB_PER_VCPU")
+    return np.asarray(cpu_ms, dtype=float) * np.maximum(1.0, per_vcpu / np.asarray(memory_mb, dtype=float))
 
 
 @dataclass(frozen=True)
@@ -216,7 +237,7 @@ def lambda_cost(
     free_tier: bool = True,
     cold_start_fraction: ArrayLike = 0.0,
     init_duration_ms: ArrayLike = 0.0,
-    ephemeral_storage_mb: ArrayLike = LAMBDA_FREE_STORAGE_MB,
+    ephemeral_storage_mb: ArrayLike | None = None,
     provisioned_concurrency: ArrayLike = 0,
     provisioned_hours: ArrayLike = 0.0,
     provisioned_requests: ArrayLike = 0.0,
@@ -237,16 +258,19 @@ def lambda_cost(
     t = _prices(prices)
     _check_arch(arch)
     req = _arr(requests_per_month, "requests_per_month")
-    dur = _arr(duration_ms, "duration_ms", minimum=0, maximum=LAMBDA_MAX_DURATION_MS, strict=True)
+    dur = _arr(duration_ms, "duration_ms", minimum=0, maximum=_const("LAMBDA_MAX_DURATION_MS"), strict=True)
     mem_gb = _check_memory(memory_mb) / 1024.0
     cold = _arr(cold_start_fraction, "cold_start_fraction", maximum=1.0)
-    init = _arr(init_duration_ms, "init_duration_ms", maximum=LAMBDA_MAX_INIT_MS)
-    eph = _arr(ephemeral_storage_mb, "ephemeral_storage_mb", minimum=LAMBDA_FREE_STORAGE_MB, maximum=LAMBDA_MAX_STORAGE_MB)
+    init = _arr(init_duration_ms, "init_duration_ms", maximum=_const("LAMBDA_MAX_INIT_MS"))
+    if ephemeral_storage_mb is None:  # the free /tmp
+        ephemeral_storage_mb = _const("LAMBDA_FREE_STORAGE_MB")
+    eph = _arr(ephemeral_storage_mb, "ephemeral_storage_mb", minimum=_const("LAMBDA_FREE_STORAGE_MB"),
+               maximum=_const("LAMBDA_MAX_STORAGE_MB"))
     pc = _arr(provisioned_concurrency, "provisioned_concurrency")
     pc_h = _arr(provisioned_hours, "provisioned_hours", maximum=HOURS_PER_MONTH)
     pc_req = _arr(provisioned_requests, "provisioned_requests")
     pc_dur = dur if provisioned_duration_ms is None else _arr(
-        provisioned_duration_ms, "provisioned_duration_ms", minimum=0, maximum=LAMBDA_MAX_DURATION_MS, strict=True)
+        provisioned_duration_ms, "provisioned_duration_ms", minimum=0, maximum=_const("LAMBDA_MAX_DURATION_MS"), strict=True)
     if np.any(pc_req > req):
         raise ValueError("provisioned_requests: must not exceed requests_per_month")
     if np.any((pc_req > 0) & ((pc <= 0) | (pc_h <= 0))):
@@ -272,7 +296,7 @@ def lambda_cost(
     }
     # INIT GB-s sit on top of the execution GB-s in the same tiers (and use what is left of the free tier)
     items["init_duration"] = _tiered_usd(od_gb_s, np.asarray(free_gb_s), t.tiers(f"lambda.duration.{arch}")) - items["duration"]
-    items["ephemeral_storage"] = (eph - LAMBDA_FREE_STORAGE_MB) / 1024.0 * (od_seconds + pc_seconds) * t.value(
+    items["ephemeral_storage"] = (eph - _const("LAMBDA_FREE_STORAGE_MB")) / 1024.0 * (od_seconds + pc_seconds) * t.value(
         "lambda.ephemeral_storage", "USD/GB-s")
     items["provisioned_concurrency"] = pc * mem_gb * pc_held_s * t.value(f"lambda.provisioned_concurrency.{arch}", "USD/GB-s")
     items["provisioned_duration"] = pc_seconds * mem_gb * t.value(f"lambda.provisioned_duration.{arch}", "USD/GB-s")
@@ -289,7 +313,7 @@ def lambda_cost(
 def sagemaker_serverless_cost(
     requests_per_month: ArrayLike,
     duration_ms: ArrayLike,
-    memory_mb: int = SERVERLESS_PRICED_MB,
+    memory_mb: int | None = None,
     *,
     peak_concurrency: ArrayLike = 0.0,
     prices: pricing.PriceTable | None = None,
@@ -299,10 +323,11 @@ def sagemaker_serverless_cost(
     Only sizes whose price is in the table can be costed (the 3 GB price, B11; linear scaling to other sizes is
     UNCONFIRMED, B12). Data-processing charges are not priced. ``peak_concurrency`` above
     ``aws.sagemaker_serverless.concurrency.max_per_endpoint`` is infeasible.
-    No GPU (B7).
+    No GPU (B7). ``memory_mb``: default the priced 3 GB (``SERVERLESS_PRICED_MB``).
     """
     t = _prices(prices)
-    check_choice(memory_mb, "memory_mb", SERVERLESS_MEMORY_MB)
+    memory_mb = _const("SERVERLESS_PRICED_MB") if memory_mb is None else memory_mb
+    check_choice(memory_mb, "memory_mb", _const("SERVERLESS_MEMORY_MB"))
     key = f"sagemaker-serverless.memory-{memory_mb // 1024}gb"
     if key not in t.products():
         raise ValueError(f"memory_mb: no confirmed price for {memory_mb} MB in {t.name} (only "
@@ -314,9 +339,11 @@ def sagemaker_serverless_cost(
     items = {"compute": _out(seconds * t.value(key, "USD/second"))}
     return CostBreakdown(
         "sagemaker-serverless", items,
-        (f"prices: {t.name}", "data processing not priced", f"at most {SERVERLESS_MAX_CONCURRENCY} concurrent requests (aws.sagemaker_serverless.concurrency.max_per_endpoint)"),
+        (f"prices: {t.name}", "data processing not priced",
+         f"at most {_const('SERVERLESS_MAX_CONCURRENCY')} concurrent requests "
+         "(aws.sagemaker_serverless.concurrency.max_per_endpoint)"),
         quantities={"compute_seconds": _out(seconds)},
-        infeasible=_out(conc > SERVERLESS_MAX_CONCURRENCY),
+        infeasible=_out(conc > _const("SERVERLESS_MAX_CONCURRENCY")),
     )
 
 
@@ -465,7 +492,7 @@ def triton_cost(
     with or without dynamic batching (:data:`TRITON_THROUGHPUT_RPS`) unless ``throughput_rps`` is given."""
     t = _prices(prices)
     usd_h = t.value(f"ec2.{instance}", "USD/hour")
-    thr = np.asarray(TRITON_THROUGHPUT_RPS[bool(dynamic_batching)] if throughput_rps is None else _arr(
+    thr = np.asarray(_const("TRITON_THROUGHPUT_RPS")[bool(dynamic_batching)] if throughput_rps is None else _arr(
         throughput_rps, "throughput_rps", strict=True), dtype=float)
     hours = fleet_replica_hours(load, thr, utilisation_target=utilisation_target, min_replicas=min_replicas, autoscale=autoscale)
     note = "throughput: " + ("given" if throughput_rps is not None else

@@ -31,8 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mlopsbook.costs.model import (SERVERLESS_MAX_CONCURRENCY, SERVERLESS_PRICED_MB, TRITON_THROUGHPUT_RPS,
-                                   lambda_duration_ms)
+from mlopsbook.costs import model as cost_model
+from mlopsbook.costs.model import lambda_duration_ms
 from mlopsbook.decide.profile import Profile
 from mlopsbook.simulate import arrivals, fixed_pool, lambda_, ray_serve
 from mlopsbook.costs.traffic import RESOLUTION_S
@@ -112,10 +112,12 @@ def simulate(profile: Profile, platform: str, plan: dict, *, mean_rps: float | N
         mean_ms = float(lambda_duration_ms(profile.model_latency_ms, mem)) if platform == "lambda" else profile.model_latency_ms
         s = arrivals.service_times("lognormal", mean_ms / 1e3, a.size, rng)
         over = ({"memory_mb": mem} if platform == "lambda" else
-                {"memory_mb": SERVERLESS_PRICED_MB, "concurrency_limit": SERVERLESS_MAX_CONCURRENCY})
+                {"memory_mb": cost_model.SERVERLESS_PRICED_MB,
+                 "concurrency_limit": cost_model.SERVERLESS_MAX_CONCURRENCY})
         res = lambda_.run(a, s, T, lambda_.LambdaConfig.aws_defaults(INIT_MODEL, **over), seed=seed)
         model = ("Lambda: AWS scaling limits, keep-alive, INIT of an sklearn model (G10)" if platform == "lambda" else
-                 f"SageMaker Serverless: at most {SERVERLESS_MAX_CONCURRENCY} concurrent (B8); cold start ASSUMED equal to Lambda's INIT (B10 gives none)")
+                 f"SageMaker Serverless: at most {cost_model.SERVERLESS_MAX_CONCURRENCY} concurrent (B8); cold start "
+                 "ASSUMED equal to Lambda's INIT (B10 gives none)")
     elif platform == "eks":
         s = arrivals.service_times("lognormal", profile.model_latency_ms / 1e3, a.size, rng)
         per_node = int(plan["workers"])
@@ -130,7 +132,7 @@ def simulate(profile: Profile, platform: str, plan: dict, *, mean_rps: float | N
         res = ray_serve.run(a, s, T, auto, cluster, seed=seed)
         model = f"Ray Serve on KubeRay: reactive autoscaling (E3), {node_kind.upper()} node start-up (E2)"
     elif platform == "triton":
-        per = TRITON_THROUGHPUT_RPS[True]
+        per = cost_model.TRITON_THROUGHPUT_RPS[True]
         service_s = TRITON_CONCURRENCY / per
         s = arrivals.service_times("lognormal", service_s, a.size, rng)
         res = fixed_pool.run(a, s, max(1, int(plan["replicas_peak"])) * TRITON_CONCURRENCY, T)

@@ -42,8 +42,8 @@ import pandas as pd
 from mlopsbook import facts
 from mlopsbook.costs import curves as curves_mod
 from mlopsbook.costs import pricing
-from mlopsbook.costs.model import (DEFAULT_MIN_REPLICAS, PLATFORM_LABELS, PLATFORMS, SERVERLESS_PRICED_MB, ModelProfile,
-                                   monthly_cost)
+from mlopsbook.costs import model as cost_model
+from mlopsbook.costs.model import DEFAULT_MIN_REPLICAS, PLATFORM_LABELS, PLATFORMS, ModelProfile, monthly_cost
 from mlopsbook.decide import exposure as exposure_mod
 from mlopsbook.decide import limits as limits_mod
 from mlopsbook.decide.preferences import Preferences
@@ -195,7 +195,7 @@ def _reasons(platform: str, profile: Profile, plan: dict[str, Any], usd: float, 
     elif platform == "sagemaker-serverless":
         image_gb = facts.number("aws.sagemaker_serverless.container_image.max_mb") / 1024
         r["artifact"] = (f"{profile.artifact_mb:,.0f} MB container image (up to {image_gb:g} GB, B9), "
-                         f"{SERVERLESS_PRICED_MB / 1024:g} GB memory")
+                         f"{cost_model.SERVERLESS_PRICED_MB / 1024:g} GB memory")
     else:
         r["artifact"] = f"{profile.artifact_mb:,.0f} MB container image; no package-size limit in the sources"
     r["cost"] = (f"${usd:,.2f} a month at {_rate(profile.mean_rps)} req/s on average "

@@ -15,8 +15,8 @@ from typing import Any
 
 from mlopsbook import facts
 
-MEMORY_MB = facts.integer("aws.lambda.memory.mb_per_vcpu")
-"""One vCPU (``aws.lambda.memory.mb_per_vcpu``): what the packages were measured on."""
+MEMORY_FACT = "aws.lambda.memory.mb_per_vcpu"
+"""The functions' memory: one vCPU's (the fact of that id), what the packages were measured on."""
 TIMEOUT_S = 29
 """A REST API integration waits at most 29 s; a longer function timeout would only bill work nobody receives."""
 TEMPLATE = Path("deploy") / "lambda" / "template.yaml"
@@ -40,7 +40,7 @@ def template(rt: Any = None, *, arch: str = "x86_64") -> dict[str, Any]:
                 "Handler": str(spec["entry"]).removesuffix(".py") + ".handler",
                 "Runtime": rt.runtime,
                 "Architectures": [arch],
-                "MemorySize": MEMORY_MB,
+                "MemorySize": facts.integer(MEMORY_FACT),
                 "Timeout": TIMEOUT_S,
                 "Environment": {"Variables": {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}},
                 "Events": {"Api": {"Type": "Api", "Properties": {"Path": f"/{service}", "Method": "post"}}},

@@ -21,6 +21,7 @@ import csv
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from mlopsbook.errors import MlopsbookError
@@ -112,38 +113,11 @@ def binder_memory_bytes() -> int:
     return int(float(row["value"]) * factor)
 
 
-@dataclass(frozen=True)
-class RayConfig:
-    """A local Ray cluster and Serve application sized for a memory budget.
-
-    ``max_replicas``: Serve replicas the experiments may run at once (the scale-up and replica-kill experiments need
-    two); ``object_store_bytes``: Ray's shared-memory object store; ``num_cpus``: CPUs Ray schedules on;
-    ``needs_bytes``: the measured peak (summed PSS of the kernel and all Ray processes) of the post's engine
-    experiments in this configuration, which must fit in the budget; ``system_config``: Ray's own settings
-    (``ray.init(_system_config=...)``), e.g. how many idle worker processes (each holding its imports and models)
-    Ray keeps alive.
-    """
-
-    name: str
-    max_replicas: int
-    object_store_bytes: int
-    num_cpus: int
-    needs_bytes: int
-    system_config: tuple[tuple[str, int | bool], ...] = ()
-
-    def fits(self, budget: MemoryBudget, headroom: float = 0.9) -> bool:
-        """Whether the measured peak fits in ``headroom`` x the budget."""
-        return self.needs_bytes <= headroom * budget.bytes
-
-    def describe(self) -> str:
-        return (f"{self.name}: {self.max_replicas} Serve replica(s) at most, {self.object_store_bytes // MIB} MiB "
-                f"object store, {self.num_cpus} CPU(s); needs about {self.needs_bytes / 1e9:.1f} GB")
-
-
 PEAKS_FILE = "ray-peaks-2026-11-30.csv"
 """The measured peak of each configuration (``data/readers/``: bytes, date, machine, how it was measured)."""
 
 
+@lru_cache(maxsize=8)
 def measured_peak_bytes(config: str, name: str = PEAKS_FILE) -> int:
     """The recorded peak (summed PSS, bytes) of the configuration ``config``; :class:`~mlopsbook.errors.MlopsbookError`
     naming the file when it has no such row or a malformed value."""
@@ -155,16 +129,45 @@ def measured_peak_bytes(config: str, name: str = PEAKS_FILE) -> int:
         return int(rows[config])
     except ValueError:
         raise MlopsbookError(f"data/readers/{name}: needs_bytes of {config!r} must be a whole number of bytes "
-                          f"(got {rows[config]!r})") from None
+                             f"(got {rows[config]!r})") from None
 
 
-FULL = RayConfig("full", max_replicas=2, object_store_bytes=512 * MIB, num_cpus=2,
-                 needs_bytes=measured_peak_bytes("full"))
+@dataclass(frozen=True)
+class RayConfig:
+    """A local Ray cluster and Serve application sized for a memory budget.
+
+    ``max_replicas``: Serve replicas the experiments may run at once (the scale-up and replica-kill experiments need
+    two); ``object_store_bytes``: Ray's shared-memory object store; ``num_cpus``: CPUs Ray schedules on;
+    ``needs_bytes``: the measured peak (summed PSS of the kernel and all Ray processes) of the engine experiments in
+    this configuration, which must fit in the budget, read from the dated record :data:`PEAKS_FILE` by ``name``;
+    ``system_config``: Ray's own settings (``ray.init(_system_config=...)``), e.g. how many idle worker processes
+    (each holding its imports and models) Ray keeps alive.
+    """
+
+    name: str
+    max_replicas: int
+    object_store_bytes: int
+    num_cpus: int
+    system_config: tuple[tuple[str, int | bool], ...] = ()
+
+    @property
+    def needs_bytes(self) -> int:
+        return measured_peak_bytes(self.name)
+
+    def fits(self, budget: MemoryBudget, headroom: float = 0.9) -> bool:
+        """Whether the measured peak fits in ``headroom`` x the budget."""
+        return self.needs_bytes <= headroom * budget.bytes
+
+    def describe(self) -> str:
+        return (f"{self.name}: {self.max_replicas} Serve replica(s) at most, {self.object_store_bytes // MIB} MiB "
+                f"object store, {self.num_cpus} CPU(s); needs about {self.needs_bytes / 1e9:.1f} GB")
+
+
+FULL = RayConfig("full", max_replicas=2, object_store_bytes=512 * MIB, num_cpus=2)
 """The experiment as the post ran it: two replicas beside the Ray head, a 512 MiB object store, Ray's idle workers
 kept warm."""
 
 READER = RayConfig("reader", max_replicas=2, object_store_bytes=80 * MIB, num_cpus=2,
-                   needs_bytes=measured_peak_bytes("reader"),
                    system_config=(("num_workers_soft_limit", 0), ("enable_worker_prestart", False),
                                   ("prestart_worker_first_driver", False),
                                   ("idle_worker_killing_time_threshold_ms", 500)))

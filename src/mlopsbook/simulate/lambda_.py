@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -38,9 +38,9 @@ class LambdaConfig:
     keep_alive_s: float
     provisioned: int = 0
     memory_mb: int = 1024
-    concurrency_limit: int = facts.integer("aws.lambda.concurrency.default_per_region")
-    scaling_envs_per_window: int = facts.integer("aws.lambda.scaling.envs_per_window")
-    scaling_window_s: float = facts.number("aws.lambda.scaling.window_s")
+    concurrency_limit: int = field(default_factory=lambda: facts.integer("aws.lambda.concurrency.default_per_region"))
+    scaling_envs_per_window: int = field(default_factory=lambda: facts.integer("aws.lambda.scaling.envs_per_window"))
+    scaling_window_s: float = field(default_factory=lambda: facts.number("aws.lambda.scaling.window_s"))
 
     @classmethod
     def aws_defaults(cls, init: str = "sklearn_model", **overrides: object) -> "LambdaConfig":
