@@ -432,7 +432,7 @@ def fargate_cost(
     utilisation_target: float = DEFAULT_UTILISATION, min_replicas: ArrayLike = DEFAULT_MIN_REPLICAS,
     autoscale: bool = True, prices: pricing.PriceTable | None = None,
 ) -> CostBreakdown:
-    """ECS Fargate service: vCPU-hours and GB-hours of its tasks (C1, C2); one worker per task vCPU."""
+    """ECS Fargate service: vCPU-hours and GB-hours of its tasks (price rows ``fargate.*``); one worker per task vCPU."""
     t = _prices(prices)
     _check_arch(arch)
     v = _arr(task_vcpu, "task_vcpu", strict=True)
@@ -446,7 +446,7 @@ def fargate_task_cost(
     task_hours: ArrayLike, task_vcpu: ArrayLike, task_memory_gb: ArrayLike, *, arch: str = "x86_64",
     prices: pricing.PriceTable | None = None, quantities: Mapping[str, Any] | None = None,
 ) -> CostBreakdown:
-    """Fargate bill for ``task_hours`` of tasks of ``task_vcpu`` vCPU and ``task_memory_gb`` GB (C1, C2)."""
+    """Fargate bill for ``task_hours`` of tasks of ``task_vcpu`` vCPU and ``task_memory_gb`` GB (price rows ``fargate.*``)."""
     t = _prices(prices)
     _check_arch(arch)
     h = _arr(task_hours, "task_hours")

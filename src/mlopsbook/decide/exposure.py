@@ -15,7 +15,7 @@ How each platform is simulated:
   quantified by AWS (B10), so it is **assumed** equal to Lambda's INIT.
 * ``sagemaker``, ``fargate``: a fixed pool (FCFS) with the capacity the cost model schedules for the busiest minute
   of the window (the cost model scales ahead hour by hour). Their task/instance start-up has no sourced figure
-  (C10 UNCONFIRMED), so no cold start is modelled: their p99 is queueing plus service.
+  (no official Fargate start-up time was found), so no cold start is modelled: their p99 is queueing plus service.
 * ``eks``: Ray Serve on KubeRay (:mod:`mlopsbook.simulate.ray_serve`), starting with the replicas the hour before the
   rise needs (at least the minimum), scaling reactively with Ray's defaults and new nodes taking the sourced start-up
   (E2). This is the post's "cold starts of new nodes during autoscaling".

@@ -36,6 +36,7 @@ RUNTIMES_FILE = "lambda-python-runtimes-v2025-06.csv"
 CLIENT_LOCK = "runtime-client"
 """Name of the lock of AWS's runtime interface client (``lambda/requirements/runtime-client-<runtime>-<arch>.txt``)."""
 
+
 class LambdaRuntimeError(MlopsbookError):
     """A runtime facts file that cannot be read, or a runtime that cannot be started here."""
 
