@@ -30,7 +30,7 @@ def check_number(value: Any, name: str, *, low: float | None = None, high: float
                  error: type[Exception] = MlopsbookError, note: str = "") -> Any:
     """``value`` as a finite number (an int when ``integer``) within the given bounds, else ``error``.
 
-    ``low_open``/``high_open`` exclude the bound. ``note`` is appended to the requirement (e.g. a fact id, ``"(A7)"``).
+    ``low_open``/``high_open`` exclude the bound. ``note`` is appended to the requirement (e.g. a fact id, ``"(aws.lambda.memory.max_mb)"``).
     Booleans are refused (``True`` is not a count).
     """
     bounds = _interval(low, high, low_open, high_open)

@@ -28,13 +28,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     lam = _common(psub.add_parser("lambda", help="AWS Lambda: requests, GB-seconds, free tier, INIT, provisioned concurrency"))
     lam.add_argument("--requests-per-month", type=float, required=True, metavar="N")
     lam.add_argument("--duration-ms", type=float, required=True, metavar="MS", help="average duration per invocation")
-    lam.add_argument("--memory-mb", type=float, required=True, metavar="MB", help=f"{costs.LAMBDA_MEMORY_MB[0]}-{costs.LAMBDA_MEMORY_MB[1]}")
+    lam.add_argument("--memory-mb", type=float, required=True, metavar="MB",
+                     help="{}-{}".format(*costs.LAMBDA_MEMORY_MB))
     lam.add_argument("--arch", default="x86_64", metavar="ARCH", help="x86_64 (default) or arm64")
     lam.add_argument("--free-tier", action="store_true", help="deduct the monthly free tier (requests and GB-s, from the price table)")
     lam.add_argument("--ephemeral-storage-mb", type=float, default=costs.LAMBDA_FREE_STORAGE_MB, metavar="MB",
                      help=f"{costs.LAMBDA_FREE_STORAGE_MB}-{costs.LAMBDA_MAX_STORAGE_MB} (default {costs.LAMBDA_FREE_STORAGE_MB})")
     lam.add_argument("--cold-start-fraction", type=float, default=0.0, metavar="F", help="share of invocations with a billed INIT")
-    lam.add_argument("--init-duration-ms", type=float, default=0.0, metavar="MS", help=f"INIT duration of a cold start (0-{costs.LAMBDA_MAX_INIT_MS})")
+    lam.add_argument("--init-duration-ms", type=float, default=0.0, metavar="MS",
+                     help=f"INIT duration of a cold start (0-{costs.LAMBDA_MAX_INIT_MS})")
     lam.add_argument("--provisioned-concurrency", type=float, default=0, metavar="N")
     lam.add_argument("--provisioned-hours", type=float, default=0.0, metavar="H", help="hours per month with it enabled")
     lam.add_argument("--provisioned-requests", type=float, default=0.0, metavar="N", help="invocations served by it")

@@ -199,8 +199,8 @@ def cheapest_map(
 ) -> np.ndarray:
     """Index into :data:`PLATFORMS` of the cheapest platform over a grid: shape ``(len(cpu_ms), len(mean_rps))``.
 
-    Each row uses ``model`` with ``cpu_ms`` per request (its Lambda duration follows, A8). Triton's throughput does
-    not depend on ``cpu_ms`` (it is the documented GPU figure, F1).
+    Each row uses ``model`` with ``cpu_ms`` per request (its Lambda duration follows, ``aws.lambda.memory.mb_per_vcpu``). Triton's throughput does
+    not depend on ``cpu_ms`` (it is the documented GPU figure, ``triton.throughput.*``).
     """
     t = _prices(prices)
     w = Workload(pattern, 1.0)

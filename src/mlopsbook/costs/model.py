@@ -9,7 +9,7 @@ Two families of platform:
 *Pay per use* (``lambda``, ``sagemaker-serverless``): cost follows the requests. Lambda bills GB-seconds of duration
 (rounded up to 1 ms per invocation, A20) in tiers (A1-A4) after a monthly free tier (A6), requests (A5), extra
 ephemeral storage (A16), provisioned concurrency (A17-A19) and, since 2025-08-01, the INIT phase of cold starts as
-duration (A24). SageMaker Serverless bills compute seconds at its memory size (B11, only the 3 GB price is confirmed).
+duration (``aws.lambda.init.*``). SageMaker Serverless bills compute seconds at its memory size (B11, only the 3 GB price is confirmed).
 
 *Always on* (``sagemaker``, ``fargate``, ``eks``, ``triton``): cost follows the replicas kept running. One replica
 serves ``1000 / latency_ms * concurrency`` requests per second; a fleet is sized for each hour's busiest minute at a
@@ -249,7 +249,7 @@ def lambda_cost(
     ``requests_per_month`` counts every invocation; ``provisioned_requests`` of them run on provisioned concurrency
     (for ``provisioned_duration_ms`` each, default ``duration_ms``), the rest on demand for ``duration_ms`` each.
     Each invocation's duration is rounded up to the next 1 ms (A20). A fraction ``cold_start_fraction`` of on-demand
-    invocations starts cold and is billed ``init_duration_ms`` more as duration (INIT billing since 2025-08-01, A24;
+    invocations starts cold and is billed ``init_duration_ms`` more as duration (INIT billing since 2025-08-01, ``aws.lambda.init.max_s``;
     AWS says INITs "typically occur in under 1% of invocations"). The free tier (A6: 1M requests, 400,000 GB-s) is
     deducted from requests and on-demand duration when ``free_tier`` is true, as in AWS's own examples; it does not
     reduce provisioned-concurrency charges (A19). Provisioned concurrency is billed for ``provisioned_hours`` rounded
@@ -323,7 +323,7 @@ def sagemaker_serverless_cost(
     Only sizes whose price is in the table can be costed (the 3 GB price, B11; linear scaling to other sizes is
     UNCONFIRMED, B12). Data-processing charges are not priced. ``peak_concurrency`` above
     ``aws.sagemaker_serverless.concurrency.max_per_endpoint`` is infeasible.
-    No GPU (B7). ``memory_mb``: default the priced 3 GB (``SERVERLESS_PRICED_MB``).
+    No GPU (``aws.sagemaker_serverless.gpu.max``). ``memory_mb``: default the priced 3 GB (``SERVERLESS_PRICED_MB``).
     """
     t = _prices(prices)
     memory_mb = _const("SERVERLESS_PRICED_MB") if memory_mb is None else memory_mb
@@ -517,7 +517,7 @@ def monthly_cost(
     ``mean_rps`` (an array) sweeps the workload's shape over many traffic levels in one call. ``options`` go to the
     platform's function (``utilisation_target``, ``min_replicas``, ``autoscale``, ``instance``, ``arch``...).
     Lambda runs at ``model.lambda_memory_mb`` for ``model.lambda_duration_ms`` with ``cold_start_fraction`` of cold
-    starts (default 1%, AWS's "typically under 1%", A24) each billed ``model.init_ms``; SageMaker Serverless at 3 GB
+    starts (default 1%, AWS's "typically under 1%", ``aws.lambda.init.typical_cold_fraction``) each billed ``model.init_ms``; SageMaker Serverless at 3 GB
     for ``model.cpu_ms``; always-on platforms from ``model.cpu_ms`` per request per vCPU.
     """
     check_choice(platform, "platform", PLATFORMS)

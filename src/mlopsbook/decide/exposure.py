@@ -10,8 +10,8 @@ and lasts as many minutes as the bound allows (at least 2).
 How each platform is simulated:
 
 * ``lambda``: :mod:`mlopsbook.simulate.lambda_` with AWS's scaling limits and keep-alive (data/simulate) and an INIT
-  of an sklearn-sized model (G10, 2.8 s); requests take the Lambda duration of the profile's latency (A8).
-* ``sagemaker-serverless``: the same model with at most 200 concurrent requests (B8); its cold start is not
+  of an sklearn-sized model (G10, 2.8 s); requests take the Lambda duration of the profile's latency (``aws.lambda.memory.mb_per_vcpu``).
+* ``sagemaker-serverless``: the same model with at most ``aws.sagemaker_serverless.concurrency.max_per_endpoint`` concurrent requests; its cold start is not
   quantified by AWS (B10), so it is **assumed** equal to Lambda's INIT.
 * ``sagemaker``, ``fargate``: a fixed pool (FCFS) with the capacity the cost model schedules for the busiest minute
   of the window (the cost model scales ahead hour by hour). Their task/instance start-up has no sourced figure
@@ -19,7 +19,7 @@ How each platform is simulated:
 * ``eks``: Ray Serve on KubeRay (:mod:`mlopsbook.simulate.ray_serve`), starting with the replicas the hour before the
   rise needs (at least the minimum), scaling reactively with Ray's defaults and new nodes taking the sourced start-up
   (E2). This is the post's "cold starts of new nodes during autoscaling".
-* ``triton``: a fixed pool of GPU instances, each serving 8 requests at once (F1's concurrency 8) at F1's throughput.
+* ``triton``: a fixed pool of GPU instances, each serving 8 requests at once (Triton's documented concurrency 8) at ``triton.throughput.inception_batched_rps``.
 
 Service times are lognormal (sigma 0.5) with the profile's mean; runs are seeded, so results are deterministic.
 """
@@ -44,7 +44,8 @@ MAX_ARRIVALS = 60_000
 """Above this many expected arrivals the window is shortened (never below 2 minutes, always starting at the rise) to
 keep a run well under a second."""
 TRITON_CONCURRENCY = 8
-"""Requests one Triton instance serves at once (F1: 272 infer/s at concurrency 8 with dynamic batching)."""
+"""Requests one Triton instance serves at once (Triton's documented example: ``triton.throughput.inception_batched_rps`` at concurrency 8 with dynamic
+batching)."""
 INIT_MODEL = "sklearn_model"
 """The Lambda INIT row of data/simulate used for an NLP model (G10: about 3 s for an sklearn model)."""
 

@@ -13,7 +13,8 @@ How the ranking is made:
    does not go there; SageMaker Serverless is priced only at 3 GB (B11), so a worker needing more is not costed.
 2. The others are sized and costed: one worker per vCPU that fits the worker's memory (``memory_mb``);
    at least 2 replicas for always-on fleets; Lambda at ``memory_mb`` (rounded up, at least 128 MB) with 1% cold
-   starts billed (A24). GPU fleets (``gpu: required``) use F1's throughput per GPU.
+   starts billed (``aws.lambda.init.*``). GPU fleets (``gpu: required``) use Triton's documented throughput per GPU
+   (``triton.throughput.*``).
 3. Platforms whose simulated p99 meets ``latency_slo_ms`` come first, cheapest first; then those that miss it.
    With stated :class:`~mlopsbook.decide.preferences.Preferences` (Medusa's), the stated constraints (no cold starts,
    a monthly budget) rule platforms out after the hard limits, the stated objective (cost or latency) orders the

@@ -5,7 +5,7 @@
   runtime's first ``next``) and each invocation's *Duration* (event handed out to answer received);
 - :func:`invoke`: start ``python -m awslambdaric <handler>`` with the unzipped package as the task root (as
   ``/var/task``: the working directory and ``PYTHONPATH``, nothing else on the path), optionally pinned to one core
-  with one thread per math library (the 1,769 MB share, fact A8), send events, collect answers and timings.
+  with one thread per math library (one vCPU's share, ``aws.lambda.memory.mb_per_vcpu``), send events, collect answers and timings.
 """
 
 from __future__ import annotations

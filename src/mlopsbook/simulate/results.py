@@ -46,7 +46,7 @@ class Result:
 
     ``arrival_s``, ``start_s``, ``end_s`` (s, NaN where not applicable) and ``status`` per request; ``cold`` marks
     Lambda cold starts. ``node_seconds`` is billed node time (ready or starting), ``gb_seconds`` Lambda billed
-    duration x memory (init included, A24) and ``provisioned_gb_seconds`` Lambda provisioned concurrency held.
+    duration x memory (init included, ``aws.lambda.init.*``) and ``provisioned_gb_seconds`` Lambda provisioned concurrency held.
     ``events`` lists notable moments (kill, detection, recovery) as ``(time_s, label)``.
     """
 
