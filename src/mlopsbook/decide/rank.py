@@ -371,10 +371,19 @@ def _constrain(ranked: list[Assessment], prefs: Preferences) -> tuple[list[Asses
     """The assessments that meet the stated constraints, and the others with the constraint each breaks."""
     kept: list[Assessment] = []
     excluded: dict[str, str] = {}
+    cold_ms = init_ms()
+    tight = prefs.slo_ms is not None and prefs.slo_ms < cold_ms
+    zero = (prefs.scale_to_zero and not (prefs.no_cold_starts or tight)
+            and any(a.platform in PAY_PER_USE for a in ranked))
     for a in ranked:
         if prefs.no_cold_starts and a.platform in PAY_PER_USE:
             excluded[a.platform] = ("no cold starts: it starts an instance on the request path (provisioned "
                                     "concurrency, not costed here, would be needed)")
+        elif tight and a.platform in PAY_PER_USE:
+            excluded[a.platform] = (f"p99 under {prefs.slo_ms:,.0f} ms: a cold start on the request path (INIT about "
+                                    f"{cold_ms / 1000:.1f} s, G10) breaks it")
+        elif zero and a.platform not in PAY_PER_USE:
+            excluded[a.platform] = "scale to zero: it keeps at least one instance running while idle"
         elif prefs.max_monthly_usd is not None and a.monthly_usd > prefs.max_monthly_usd:
             excluded[a.platform] = f"at most ${prefs.max_monthly_usd:,.0f} a month (it costs ${a.monthly_usd:,.2f})"
         else:
