@@ -40,14 +40,15 @@ from mlopsbook.medusa.quantities import SIZE_UNITS_MB, Quantity, bare_numbers, f
 @dataclass(frozen=True)
 class Field:
     """One field read from a question: ``value`` (in the profile's unit), the ``words`` it came from, a ``note`` on
-    how they were read, and ``assumed`` when the reading is an assumption the answer must name (a bare number read as
-    bytes)."""
+    how they were read, ``assumed`` when the reading is an assumption the answer must name (a bare number read as
+    bytes), and ``raw``: the quantity's own words."""
 
     name: str
     value: Any
     words: str
     note: str = ""
     assumed: bool = False
+    raw: str = ""
 
 
 @dataclass(frozen=True)
@@ -95,12 +96,14 @@ _GPU_KIT = r"(?:gpus?|cuda|t4|a10g?|a100s?|h100s?|v100s?|l4|l40s?|rtx|nvidia|p2\
 GPU_OPTIONAL = (r"either (?:cpu|gpu)|cpu or (?:a )?gpu|gpu or (?:a )?cpu|gpu (?:is )?optional|a gpu is optional|"
                 r"could use a gpu|runs? on cpu too|on (?:either|both)(?! cpu and gpu)|either way|cpu works too|"
                 r"works on cpu too|runs? under a gpu too|(?:could|can) run (?:on|under) a gpu too|"
-                r"gpu is preferred but|faster on a gpu")
+                r"gpu is preferred but|faster on a gpu|both (?:are )?(?:acceptable|fine|ok|okay)|either is fine|"
+                r"works on both")
 GPU_NEED = (r"(?:needs?|requires?|need|must have)\s(?:an?\s|one\s|the\s)?(?:\w+\s)?(?:gpu|cuda|a100|h100|v100|t4)|"
             r"gpu (?:is )?required|required gpu|cuda (?:is )?required|must run on (?:a |the )?gpus?|"
             r"gpu acceleration|gpu[- ]intensive|needs? gpus")
 GPU_NO = (r"(?:no|without an?|don'?t need an?|doesn'?t need an?|does not need an?|not need an?) gpu(?! instances)|"
-          r"no gpu needed|cpu[- ]only|cpu only|only (?:uses|runs on) the cpu|\bcpu (?:model|classifier|image|inference|"
+          r"no gpu needed|cpu[- ]only|cpu only|only (?:uses|runs on) the cpu|cpu is (?:fine|ok|okay|enough)|"
+          r"only (?:use|uses|run|runs|ran) (?:it |them )?on (?:a |the )?cpus?|\bcpu (?:model|classifier|image|inference|"
           r"workload|service)")
 GPU_USE = (rf"\bon (?:an? |the |our |\d+ )?(?:\w+ )?{_GPU_KIT}\b|uses? an? gpu|\bcuda\b|gpu[- ]only|\bllms?\b|diffusion|large language model|"
            rf"gpu (?:nodes|instances|serving|machine|host|model|inference|workloads?|sampling)|\d+\s?x\s?{_GPU_KIT}|\d+ {_GPU_KIT}")
@@ -110,7 +113,7 @@ _ASKED = r"(?:\b(?:do|does|did|would|will|should|can|whether)\s+(?:it|we|i|they|
 """Words before a GPU phrase that make it a question ("does it need a GPU?"), not a statement."""
 _PLATFORM_GPU = (r"(?:fargate|lambda|app runner|copilot|serverless)[^.;:]{0,40}(?:no gpu|not support|has none|"
                  r"doesn'?t support|does not support|no gpus)|gpu is not supported|has no gpu")
-COST_WORDS = (r"cheap(?:est|er|ly)?\b|lowest cost|least expensive|minimi[sz]e (?:the )?cost|cut (?:its |the |our )?"
+COST_WORDS = (r"cheap(?:est|er|ly)?\b|(?:cost|pay)\W+(?:~|about|almost|next to)?\W*nothing|idle cost|lowest cost|least expensive|minimi[sz]e (?:the )?cost|cut (?:its |the |our )?"
               r"(?:cost|bill)|reduce (?:its |the |our )?cost|cost[- ]efficient|save money|pay for (?:an )?idle|"
               r"lowest (?:monthly )?bill")
 LATENCY_WORDS = (r"lowest latency|low latency|fastest|as fast as possible|latency[- ]sensitive|minimi[sz]e latency|"
@@ -140,7 +143,9 @@ _CPU_CHIP = r"\b(?:i[3579]-\d{4}|xeon|ryzen|epyc|core i[3579])"
 _MACHINE = rf"{_CPU_CHIP}|macbook|laptop|desktop|workstation"
 _MEMORY_AFTER = r"^\W*(?:of\s)?(?:ram|memory|heap|resident)|^\W*(?:lambda|function|worker|serverless endpoint|instance)\b"
 _MEMORY_BEFORE = r"(?:\bram|memory|heap|with|needs?)\W*(?:of|is|:)?\W*(?:about|around|up to)?\W*$"
-_PAYLOAD_AFTER = (r"^\W*(?:of\s)?(?:json\s|request\s|response\s|input\s)?(?:payloads?|bod(?:y|ies)|per (?:request|call|"
+_PAYLOAD_AFTER = (r"^\W*each\b|^\W*(?:of\s)?(?:base64\s|json\s)?(?:images|photos|pictures|pdfs|documents|clips|"
+                  r"recordings|videos|uploads|frames|scans)\b|"
+                  r"^\W*(?:of\s)?(?:json\s|request\s|response\s|input\s)?(?:payloads?|bod(?:y|ies)|per (?:request|call|"
                   r"image|photo|file|upload|document)|requests?\b|responses?|uploads?|inputs?|in json|of json|photos?|"
                   r"images? per|wav|audio|video|csv|documents? at most)")
 _PAYLOAD_BEFORE = (r"(?:payloads?|bod(?:y|ies)|uploads?|upload|returns?|return (?:results|images|files) of|results of|"
@@ -159,15 +164,15 @@ _MEDIA_BEFORE = r"(?:a|for a|for an)\s?~?\s*$"
 _COLD = r"cold[- ]?starts?|cold (?:calls|requests?)"
 _INIT = (r"\bload(?:ing|s|ed)?\b(?! balanc)|at init|\binit(?:iali[sz]ation)?\b|boot(?:-?up|s|ing)?|start-?up|spin(?:ning)? up|"
          r"to start")
-_SLO = (r"p9\d(?:\.\d)?|p50|\bslo|\bsla\b|ttft|latency (?:target|budget|requirement|goal)|must|should|has to|"
-        r"needs? to|target|respon[ds]|answer")
+_SLO = (r"p9\d(?:\.\d)?|p50|\bslo|\bsla\b|ttft|\blatency\b|must|should|has to|needs? to|target|respon[ds]|"
+        r"answer|expect|first token|anything")
 _SLO_BOUND = r"(?:under|below|within|less than|<|at most|no more than)\b"
 _MODEL_AFTER = (r"^\W*(?:per\b|each\b|inference\b|latency\b|processing\b|for (?:one|each|a|every)\b|to (?:run|score|predict|process|classify|answer|"
                 r"transcribe|generate|finish|complete)|of (?:inference|processing|compute|gpu sampling|cold prefill)|"
                 r"on (?:one|a|our|the) (?:cpu|core|vcpu|gpu)|warm\b|locally)")
 _MODEL_BEFORE = (r"(?:takes?|took|taking|needs?(?: up to)?|runs? (?:in|for)|inference|processing|process(?:es)?|"
                  r"predicts? in|scores? in|finish(?:es|ed)?|complete[sd]?|answers? in|generat\w+|lasts?|stream for|"
-                 r"execution runs|a request takes|prediction takes|is about|is|each)\b[^.;]{0,25}$")
+                 r"execution runs|a request takes|prediction takes|is about|is|each|handles?|handled)\b[^.;]{0,25}$")
 _PEAK_BEFORE = (r"(?:peak\w*|spik\w*|burst\w*|at most|max(?:imum)?|up to|tops? out|hits?|reach(?:es|ing)?)"
                 r"(?:\s(?:to|of|up to|at|around|about|reaching|near))?\W*$")
 _PEAK_AFTER = r"^\W*(?:at (?:the )?peak|peak|in bursts)"
@@ -175,6 +180,10 @@ _RATE_WANTED = r"need|expect|we get|we see|receive|serve|handle|process|arrive|t
 _RATE_NOT_OURS = r"reach(?:es)?|benchmarks?|only gets|max(?:imum)?\b"
 _BUSY_NEAR = (r"during (?:business|office|working) hours|in office hours|when (?:it'?s )?(?:active|busy)|"
               r"during the (?:work ?)?day|while active|when busy")
+_MODEL_WORDS = (r"\b(?:model|weights|classifier|pipeline|checkpoint|pickle|network|bert|llm|regressor|ranker|"
+                r"ensemble|transformer|encoder)s?\b")
+_PAYLOAD_WORDS = (r"\b(?:payloads?|requests?|uploads?|images|photos?|files?|documents?|bod(?:y|ies)|inputs?|audio|"
+                  r"videos?|clips?|responses?|returns?)\b")
 _BYTES_CONTEXT = r"\bsize\b|\bbytes?\b|\bimage\b|\bpackage\b|sizelimit|too large|greater than"
 
 
@@ -315,12 +324,13 @@ def read(question: str) -> Reading:
     unused: list[tuple[str, str]] = []
     unknown: list[tuple[str, str]] = []
 
-    def put(name: str, value: Any, words: str, note: str = "", assumed: bool = False, largest: bool = False) -> None:
+    def put(name: str, value: Any, words: str, note: str = "", assumed: bool = False, largest: bool = False,
+            raw: str = "") -> None:
         old = fields.get(name)
         if old is None or (largest and value > old.value):
             if old is not None:
                 unused.append((old.words, f"a smaller {name} than {words!r}"))
-            fields[name] = Field(name, value, words, note, assumed)
+            fields[name] = Field(name, value, words, note, assumed, raw)
         elif largest:
             unused.append((words, f"a smaller {name} than {old.words!r}"))
 
@@ -366,9 +376,11 @@ def read(question: str) -> Reading:
         elif x.kind == "size":
             name, what = _size_field(c)
             if name is None and not what:
-                # a size with nothing saying what of: the model's (an image or package size when in bytes), ASSUMED
+                # a size with nothing saying what of: the model's when the sentence is about the model and nothing
+                # else; otherwise read as the model's and marked ASSUMED (the answer then holds whichever it is)
                 name = "artifact_mb"
-                if "ASSUMPTION" not in x.note:
+                about_model = re.search(_MODEL_WORDS, c.sentence) and not re.search(_PAYLOAD_WORDS, c.sentence)
+                if "ASSUMPTION" not in x.note and not about_model:
                     x = Quantity(x.kind, x.value, x.start, x.end, x.text, "nothing says what it is the size of: read "
                                  "as the model's size, an ASSUMPTION", x.unit)
             if name is None:
@@ -376,7 +388,7 @@ def read(question: str) -> Reading:
             elif name == "payload_kb":
                 put(name, x.value * 1024, words, x.note, largest=True)
             else:
-                put(name, x.value, words, x.note, assumed="ASSUMPTION" in x.note, largest=True)
+                put(name, x.value, words, x.note, assumed="ASSUMPTION" in x.note, largest=True, raw=x.text)
         elif x.kind == "duration":
             name, what = _duration_field(c, gpu is not None and gpu[0] == "required")
             if name is None:

@@ -112,7 +112,7 @@ _SIZE_UNIT = "|".join(sorted(SIZE_UNITS_MB, key=len, reverse=True))
 _DUR_UNIT = "|".join(sorted(DURATION_UNITS_MS, key=len, reverse=True))
 _PERIOD = r"second|sec|s|minute|min|hour|hr|h|day|d|night|week|wk|month|mo|year|yr"
 _NOT_COUNTED = (r"(?:tok(?:en)?s?|hours?|minutes?|mins?|seconds?|secs?|ms|[kmg]b|gigs?|megs?|bytes?|dollars?|usd|"
-                r"percent|%|times|cpus?|vcpus?|cores?|took|takes?|taking|over|under|in|for|within|about|around|than|is|are|was|"
+                r"percent|%|times|rows|cpus?|vcpus?|cores?|took|takes?|taking|over|under|in|for|within|about|around|than|is|are|was|"
                 r"were|of|on|at|and|or|but|needs?|runs?|with|to|from|by|it|they|we)")
 
 _SIZE = re.compile(_BOUND + _APPROX + _RANGE_HEAD + rf"(?:{NUMBER})\s?-?(?P<unit>{_SIZE_UNIT})(?![a-z])", re.I)
