@@ -11,6 +11,12 @@ which Medusa must recommend an allowed platform for C11 to hold (issue 14's goal
 set's answers must link an expected book section."""
 C11_LIMIT_THRESHOLD = 11
 """Of the 12 questions written from AWS's published limits, how many answers must name a platform within them."""
+ALLOWED_THRESHOLD = 0.9
+"""The share of the FROZEN questions (``data/medusa/frozen-questions.yaml``, written from public threads before the
+reader of issue 24) whose recommendation must be allowed; none may be ruled out by a fact the question states."""
+FIELD_RECALL_THRESHOLD = 0.9
+FIELD_RECALL_KINDS: tuple[str, ...] = ("rate", "payload", "size", "request time", "GPU need")
+"""The kinds of quantity whose field-level recall on the frozen set must reach :data:`FIELD_RECALL_THRESHOLD`."""
 
 
 def verdict_c11() -> Verdict:
