@@ -1,7 +1,7 @@
 """Bulk path throughput: the Ray Data job against the same models scored in one plain Python process.
 
 Baseline (named): ``Models.score`` over the day's documents in this process, one batch, no Ray.
-Measured: ``mlopsbook.rayengine.bulk.score_day`` on a local Ray cluster (2 CPUs, 2 blocks), warm (workers started and
+Measured: ``mlopsbook.engine.bulk.score_day`` on a local Ray cluster (2 CPUs, 2 blocks), warm (workers started and
 models loaded by a first, unmeasured run), including the staged write and the atomic publish.
 Prints documents per second (median of 5 runs each) and the ratio measured / baseline.
 """
@@ -14,8 +14,8 @@ import time
 from datetime import date
 from pathlib import Path
 
-from mlopsbook.rayengine import bulk, ray_runtime
-from mlopsbook.inference.service import load_models
+from mlopsbook.engine import bulk, ray_runtime
+from mlopsbook.nlp.service import load_models
 
 RUNS = 5
 DOCS = 300

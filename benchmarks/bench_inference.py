@@ -1,6 +1,6 @@
 """Benchmark: the CPU NLP services on one emulated Lambda vCPU, against spaCy's published CPU speed.
 
-Runs :func:`mlopsbook.inference.measure.run` five times (each a fresh process pinned to one core, one thread per math
+Runs :func:`mlopsbook.nlp.measure.run` five times (each a fresh process pinned to one core, one thread per math
 library) and prints the medians: documents per second per core (one-page documents, both models), words per second,
 p95 latency per one-page document, and init time. Baseline: spaCy's published end-to-end CPU speed for its
 CPU-optimised English pipeline, ``en_core_web_lg``, 10,014 words per second (spaCy documentation, Facts & Figures,
@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 import statistics
 
-from mlopsbook.inference import measure, unit_cost
+from mlopsbook.nlp import measure, unit_cost
 
 
 def main() -> None:

@@ -1,7 +1,7 @@
 """What a reader's run of each notebook costs: peak memory, wall time, and how the peak splits.
 
 Every notebook of ``_toc.yml`` (or those named on the command line) is run top to bottom as Binder runs it
-(:mod:`mlopsbook.readerrun`: jupytext, nbclient, the notebook's folder) in this environment, with ``MEM_LIMIT`` at
+(:mod:`mlopsbook.publishing.readerrun`: jupytext, nbclient, the notebook's folder) in this environment, with ``MEM_LIMIT`` at
 2 GiB unless set. Memory is the summed PSS of the kernel and every process it starts, at its peak, split into the
 kernel, Ray's head (GCS, raylet, agents), Serve replicas, other Ray workers and other processes (Airflow). The
 models' share is measured apart: the PSS a fresh process gains by loading the two NLP models (each replica and the
@@ -17,12 +17,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from mlopsbook import runtime_budget
-from mlopsbook.readerrun import CATEGORIES, run_notebook, toc_notebooks
+from mlopsbook.publishing import runtime_budget
+from mlopsbook.publishing.readerrun import CATEGORIES, run_notebook, toc_notebooks
 
 _MODELS = r'''
 import psutil
-from mlopsbook.inference.service import load_models
+from mlopsbook.nlp.service import load_models
 p = psutil.Process(); before = p.memory_full_info().pss
 m = load_models(); m.score(["The Tenant shall pay rent to Acme Ltd."])
 print(p.memory_full_info().pss - before)

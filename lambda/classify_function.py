@@ -6,7 +6,8 @@ The model comes from its pip-installed wheel (``mlopsbook_legal_classifier``) in
 
 import time
 
-from mlopsbook.inference import handlers, service
+from mlopsbook.lambdakit import handlers
+from mlopsbook.nlp import service
 
 _t0 = time.perf_counter()
 MODELS = service.load_installed(classifier=True, ner=False)

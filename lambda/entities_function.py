@@ -6,7 +6,8 @@ request. The pipeline comes from its pip-installed wheel (``en_legal_ner``, buil
 
 import time
 
-from mlopsbook.inference import handlers, service
+from mlopsbook.lambdakit import handlers
+from mlopsbook.nlp import service
 
 _t0 = time.perf_counter()
 MODELS = service.load_installed(classifier=False, ner=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from mlopsbook.rayengine import bulk, idempotent
+from mlopsbook.engine import bulk, idempotent
 from mlopsbook.paths import repo_root
 
 ROOT = repo_root()

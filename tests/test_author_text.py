@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mlopsbook import authortext
+from mlopsbook.publishing import authortext
 from mlopsbook.paths import repo_root
 
 ROOT = repo_root()

@@ -55,7 +55,7 @@ def test_postbuild_makes_what_notebooks_need_with_makes_recipe():
     commands = [ln for ln in post.splitlines() if not ln.lstrip().startswith("#")]
     assert not any(ln.split()[:1] == ["make"] for ln in commands), "postBuild must not depend on make"
     # The trained models and Lambda packages a notebook would otherwise make on a reader's first run
-    assert "python -m mlopsbook.readerrun --prepare" in commands
+    assert "python -m mlopsbook.publishing.readerrun --prepare" in commands
     # jupytext opens the .md posts as notebooks
     assert '"markdown": "Jupytext Notebook"' in post
 

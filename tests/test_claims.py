@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from mlopsbook import claims, posts
-from mlopsbook.claims import VERDICT_MIME, Claim, Status, Verdict, records_from_notebook
+from mlopsbook import posts
+from mlopsbook.publishing import post_claims
+from mlopsbook.publishing.claims import VERDICT_MIME, Claim, Status, Verdict, records_from_notebook
 from mlopsbook.paths import repo_root
 
 SLUG = "engineering-culture-leadership"
@@ -58,23 +59,23 @@ def test_records_from_notebook_in_cell_order():
 
 
 def test_show_attaches_the_declared_claim():
-    v = claims.show(SLUG, Verdict("C5", Status.HOLDS, "p95 far below target."))
+    v = post_claims.show(SLUG, Verdict("C5", Status.HOLDS, "p95 far below target."))
     assert v.claim is not None and "GPU" in v.claim.says
 
 
 @pytest.mark.parametrize("slug", POSTS)
 def test_show_rejects_undeclared_claim(slug):
     with pytest.raises(KeyError, match="C99"):
-        claims.show(slug, Verdict("C99", Status.HOLDS, "x"))
+        post_claims.show(slug, Verdict("C99", Status.HOLDS, "x"))
 
 
 def test_the_first_post_declares_the_claims_the_book_reproduces():
-    assert list(claims.declared(SLUG)) == [f"C{i}" for i in range(1, 13)]
+    assert list(post_claims.declared(SLUG)) == [f"C{i}" for i in range(1, 13)]
 
 
 @pytest.mark.parametrize("slug", POSTS)
 def test_every_post_declares_claims_with_their_words_and_refutation(slug):
-    declared = claims.declared(slug)
+    declared = post_claims.declared(slug)
     assert all(c.says and c.refuted_if for c in declared.values())
     assert list(declared) == sorted(declared, key=lambda cid: int(cid[1:]))
 

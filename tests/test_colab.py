@@ -1,7 +1,7 @@
 """Colab, offline: a fresh Python 3.12 environment without ``mlopsbook`` runs the costs and decision snapshots.
 
 Colab opens ``snapshots/notebooks/<...>.ipynb`` in Python 3.12 with no ``mlopsbook``. The snapshot's first cell
-(:func:`mlopsbook.snapshots.install_cell`) clones the repository at the snapshot's commit and installs it; here its
+(:func:`mlopsbook.publishing.snapshots.install_cell`) clones the repository at the snapshot's commit and installs it; here its
 source is pointed at this checkout (``MLOPSBOOK_SOURCE``) at ``HEAD`` (``MLOPSBOOK_COMMIT``), so nothing leaves the
 machine but pip's requests to the package registry. Slow (a few minutes): part of ``make reader-test``.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from mlopsbook import snapshots
+from mlopsbook.publishing import snapshots
 from mlopsbook.paths import repo_root
 
 ROOT = repo_root()

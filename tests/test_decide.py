@@ -12,7 +12,7 @@ from hypothesis import given, settings, strategies as st
 
 from mlopsbook.costs.model import PLATFORM_LABELS
 from mlopsbook.cli import main
-from mlopsbook.decide import limits, rank
+from mlopsbook.decide import limits, rank, sizing
 from mlopsbook.reproductions.engineering_culture_leadership import decision as cases
 from mlopsbook.decide.profile import FIELDS, Profile, ProfileError
 from mlopsbook.paths import data_path
@@ -212,7 +212,7 @@ def test_widget_panel_builds_and_clamps_the_peak() -> None:
 
 # -- verdicts ----------------------------------------------------------------------------------------------------------------
 def test_verdict_c8_on_a_light_model_holds_with_conditions() -> None:
-    from mlopsbook.claims import Status
+    from mlopsbook.publishing.claims import Status
     from mlopsbook.reproductions.engineering_culture_leadership.decision import verdict_c8
 
     v = verdict_c8(measured={"artifact_mb": 120.0, "model_latency_ms": 40.0, "memory_mb": 500.0})
@@ -223,7 +223,7 @@ def test_verdict_c8_on_a_light_model_holds_with_conditions() -> None:
 
 
 def test_verdict_c8_refuted_when_the_model_breaks_lambdas_limits() -> None:
-    from mlopsbook.claims import Status
+    from mlopsbook.publishing.claims import Status
     from mlopsbook.reproductions.engineering_culture_leadership.decision import verdict_c8
 
     v = verdict_c8(measured={"artifact_mb": 120.0, "model_latency_ms": 40.0, "memory_mb": 12_000.0})
@@ -231,7 +231,7 @@ def test_verdict_c8_refuted_when_the_model_breaks_lambdas_limits() -> None:
 
 
 def test_verdict_c8_waits_for_the_measurement(monkeypatch: pytest.MonkeyPatch) -> None:
-    from mlopsbook.claims import Status
+    from mlopsbook.publishing.claims import Status
     from mlopsbook.reproductions.engineering_culture_leadership import decision
 
     monkeypatch.setattr(decision, "measured_nlp", lambda: None)
@@ -261,7 +261,7 @@ def test_preferences_constrain_after_the_hard_limits_and_an_assumed_slo_never_re
 
 def test_lambda_memory_is_raised_so_a_long_request_finishes_in_time() -> None:
     p = prof(model_latency_ms=850_000, memory_mb=1024)
-    assert rank.model_of(p).lambda_duration_ms <= 900_000
+    assert sizing.model_of(p).lambda_duration_ms <= 900_000
     assert "lambda" not in rank.decide(p, flip=False).ruled_out
 
 

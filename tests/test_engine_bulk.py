@@ -17,7 +17,7 @@ import pandas as pd
 import psutil
 import pytest
 
-from mlopsbook.rayengine import bulk, idempotent
+from mlopsbook.engine import bulk, idempotent
 from mlopsbook.paths import repo_root
 from engine_standin import StandIn, Stalling
 
@@ -27,7 +27,7 @@ SUPPORT = repo_root() / "tests" / "support"
 
 @pytest.fixture(scope="module")
 def ray_session():  # noqa: ANN201
-    from mlopsbook.rayengine import ray_runtime
+    from mlopsbook.engine import ray_runtime
 
     # Ray workers inherit the environment: let them import the stand-in scorer from tests/support/
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SUPPORT), os.environ.get("PYTHONPATH")]))
@@ -75,7 +75,7 @@ def test_input_days_are_deterministic_and_independent(tmp_path: Path) -> None:
 
 
 def test_bulk_scores_with_the_same_models_as_the_realtime_path(ray_session, inputs: Path, tmp_path: Path) -> None:  # noqa: ANN001
-    from mlopsbook.inference.service import load_models
+    from mlopsbook.nlp.service import load_models
 
     r = bulk.score_day(DAY, inputs, tmp_path / "out")
     out = bulk.read_partition(r.partition)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlopsbook.rayengine import idempotent as idem
+from mlopsbook.engine import idempotent as idem
 
 
 def _writer(files: dict[str, bytes]):  # noqa: ANN202

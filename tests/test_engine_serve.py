@@ -13,10 +13,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mlopsbook.claims import Status
-from mlopsbook.rayengine import experiments, load, serve_app
+from mlopsbook.publishing.claims import Status
+from mlopsbook.engine import serve_app
+from mlopsbook.lab import experiments, load
 from mlopsbook.reproductions.engineering_culture_leadership import engine as verdicts
-from mlopsbook.rayengine.bulk import BulkResult
+from mlopsbook.engine.bulk import BulkResult
 
 
 # -- the Serve application on a real local cluster --------------------------------------------------------------------
@@ -37,7 +38,7 @@ def _raw(engine: experiments.Engine, method: str, path: str, body: bytes | None)
 
 
 def test_each_route_answers_what_the_model_module_computes(engine: experiments.Engine) -> None:
-    from mlopsbook.inference.service import load_models
+    from mlopsbook.nlp.service import load_models
 
     text = "This loan agreement between Northgate Capital plc and the Borrower is governed by the law of England."
     m = load_models()

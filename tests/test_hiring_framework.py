@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from mlopsbook.cli import main
-from mlopsbook.claims import Status
+from mlopsbook.publishing.claims import Status
 from mlopsbook.hiring import framework, validity
 from mlopsbook.reproductions.engineering_culture_leadership import hiring as verdicts
 from mlopsbook.paths import data_path

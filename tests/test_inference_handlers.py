@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from mlopsbook.inference import handlers, service
+from mlopsbook.lambdakit import handlers
+from mlopsbook.nlp import service
 
 EVENTS = Path(__file__).parent / "fixtures" / "events"
 EXPECTED: dict[str, int] = json.loads((EVENTS / "expected.json").read_text())

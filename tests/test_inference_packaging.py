@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mlopsbook.cli import main
-from mlopsbook.inference import packaging
+from mlopsbook.lambdakit import distributions, model_wheels, packaging, runtime_facts
 
 EVENTS = Path(__file__).parent / "fixtures" / "events"
 
@@ -21,7 +21,7 @@ EVENTS = Path(__file__).parent / "fixtures" / "events"
 @pytest.fixture(scope="module")
 def wheel_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("wheels")
-    return packaging.build_wheels(out)
+    return model_wheels.build_wheels(out)
 
 
 @pytest.mark.parametrize(
@@ -35,34 +35,34 @@ def wheel_dir(tmp_path_factory):
     ],
 )
 def test_min_glibc(tags, expected):
-    assert packaging.min_glibc(tags) == expected
+    assert distributions.min_glibc(tags) == expected
 
 
 def test_runtime_check():
-    al2 = packaging.Runtime("python3.11", "3.11", "Amazon Linux 2", (2, 26), "")
-    assert not packaging.check_runtime("3.11", (2, 27), al2).compatible
-    assert "glibc >= 2.27" in packaging.check_runtime("3.11", (2, 27), al2).reason
-    assert packaging.check_runtime("3.11", (2, 17), al2).compatible
-    assert packaging.check_runtime("3.11", None, al2).compatible
-    assert "CPython 3.12" in packaging.check_runtime("3.12", None, al2).reason
+    al2 = runtime_facts.Runtime("python3.11", "3.11", "Amazon Linux 2", (2, 26), "")
+    assert not runtime_facts.check_runtime("3.11", (2, 27), al2).compatible
+    assert "glibc >= 2.27" in runtime_facts.check_runtime("3.11", (2, 27), al2).reason
+    assert runtime_facts.check_runtime("3.11", (2, 17), al2).compatible
+    assert runtime_facts.check_runtime("3.11", None, al2).compatible
+    assert "CPython 3.12" in runtime_facts.check_runtime("3.12", None, al2).reason
 
 
 def test_runtimes_and_limits_data():
-    rts = {r.runtime: r for r in packaging.runtimes()}
+    rts = {r.runtime: r for r in runtime_facts.runtimes()}
     assert rts["python3.11"].glibc == (2, 26) and rts["python3.12"].glibc == (2, 34)
-    assert packaging.lambda_limits_mb() == {"zip_direct_upload": 50.0, "unzipped": 250.0, "container_image": 10000.0}
+    assert runtime_facts.lambda_limits_mb() == {"zip_direct_upload": 50.0, "unzipped": 250.0, "container_image": 10000.0}
 
 
 def test_closure_follows_requirements():
-    names = {d.metadata["Name"].lower() for d in packaging.requirement_closure(["scikit-learn"])}
+    names = {d.metadata["Name"].lower() for d in distributions.requirement_closure(["scikit-learn"])}
     assert {"scikit-learn", "numpy", "scipy", "joblib", "threadpoolctl"} <= names
     assert "spacy" not in names
     with pytest.raises(Exception, match="no-such-dist"):
-        packaging.requirement_closure(["no-such-dist"])
+        distributions.requirement_closure(["no-such-dist"])
 
 
 def test_wheels_are_reproducible(wheel_dir, tmp_path):
-    again = packaging.build_wheels(tmp_path)
+    again = model_wheels.build_wheels(tmp_path)
     for k in ("classify", "entities"):
         assert wheel_dir[k].name == again[k].name
         assert wheel_dir[k].read_bytes() == again[k].read_bytes()
@@ -79,7 +79,7 @@ def test_wheels_are_reproducible(wheel_dir, tmp_path):
 
 # -- the classifier served by NumPy alone ------------------------------------------------------------------------------
 def test_numpy_classifier_identical_on_held_out(tmp_path):
-    from mlopsbook.inference import classifier, linear_text, service
+    from mlopsbook.nlp import classifier, linear_text, service
 
     pipe = classifier.load(service.ensure_trained())
     exported = linear_text.load(linear_text.export(pipe, tmp_path))
@@ -97,7 +97,7 @@ def test_numpy_classifier_identical_on_held_out(tmp_path):
 
 
 def test_linear_text_errors_name_the_file(tmp_path):
-    from mlopsbook.inference import linear_text
+    from mlopsbook.nlp import linear_text
 
     with pytest.raises(linear_text.ExportError, match="vocabulary.json: missing"):
         linear_text.load(tmp_path)
@@ -114,7 +114,7 @@ def test_linear_text_errors_name_the_file(tmp_path):
 @pytest.fixture(scope="module")
 def built():
     """The packages as `make lambda-packages` builds them (cached in build/inference/, from the wheel cache)."""
-    from mlopsbook.inference import measure
+    from mlopsbook.nlp import measure
 
     return measure.package_manifest(), measure.package_manifest_dir()
 
@@ -149,7 +149,7 @@ def test_zip_rebuild_is_byte_identical(built, tmp_path):
 
 
 def test_elf_audit_catches_wrong_glibc_and_python(built, tmp_path):
-    from mlopsbook.inference import elf_audit
+    from mlopsbook.lambdakit import elf_audit
 
     manifest, folder = built
     audit = elf_audit.audit_zip(folder / "entities.zip", glibc=(2, 34), abi="cp312")
@@ -172,9 +172,9 @@ def test_elf_audit_catches_wrong_glibc_and_python(built, tmp_path):
 
 
 def test_lock_files_are_hash_pinned_and_errors_name_the_line(tmp_path):
-    from mlopsbook.inference import lambda_runtime, wheelhouse
+    from mlopsbook.lambdakit import wheelhouse
 
-    target = lambda_runtime.facts().target("x86_64")
+    target = runtime_facts.facts().target("x86_64")
     for name in ("classify", "entities", "runtime-client"):
         pins = wheelhouse.read_lock(wheelhouse.lock_path(name, target))
         assert pins and all(len(p.sha256) == 64 for p in pins)
@@ -213,7 +213,7 @@ def test_container_context(wheel_dir, tmp_path):
     reqs = [r for r in (ctx / "requirements.txt").read_text().splitlines() if not r.startswith("#")]
     assert any(r.startswith("spacy==3.8.18 --hash=sha256:") for r in reqs)
     assert (ctx / "wheels" / wheel_dir["entities"].name).is_file()
-    assert (ctx / "app" / "mlopsbook" / "inference" / "ner.py").is_file()
+    assert (ctx / "app" / "mlopsbook" / "nlp" / "ner.py").is_file()
 
 
 def test_unknown_service(wheel_dir):

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlopsbook.inference import corpus, ner, service
-from mlopsbook.inference.service import InvalidRequest, validate_document
+from mlopsbook.nlp import corpus, ner, service
+from mlopsbook.nlp.service import InvalidRequest, validate_document
 
 
 @pytest.fixture(scope="module")

@@ -14,19 +14,20 @@ from pathlib import Path
 
 import pytest
 
-from mlopsbook.inference import handlers, lambda_runtime, linear_text, measure, sam_template, service
+from mlopsbook.lambdakit import handlers, runtime_api, runtime_facts, runtime_measure, sam_template
+from mlopsbook.nlp import linear_text, measure, service
 from mlopsbook.paths import repo_root
 
 ROOT = repo_root()
 EVENTS = ROOT / "tests" / "fixtures" / "events"
 EXPECTED: dict[str, int] = json.loads((EVENTS / "expected.json").read_text())
 
-pytestmark = pytest.mark.skipif(lambda_runtime.find_python("3.12") is None, reason="no CPython 3.12 here")
+pytestmark = pytest.mark.skipif(runtime_facts.find_python("3.12") is None, reason="no CPython 3.12 here")
 
 
 @pytest.fixture(scope="module")
 def client():
-    return lambda_runtime.client_python(lambda_runtime.facts())
+    return runtime_facts.client_python(runtime_facts.facts())
 
 
 @pytest.fixture(scope="module")
@@ -43,31 +44,31 @@ def tasks(tmp_path_factory):
 
 
 def test_runtime_facts_and_errors(tmp_path, monkeypatch):
-    rt = lambda_runtime.facts()
+    rt = runtime_facts.facts()
     assert (rt.runtime, rt.python, rt.abi, rt.os, rt.glibc) == ("python3.12", "3.12", "cp312", "Amazon Linux 2023", (2, 34))
     assert rt.target("x86_64").platforms[0] == "manylinux2014_x86_64" and rt.memory_mb["one_vcpu"] == 1769
     assert all(s.get("url") and s.get("read") for s in rt.sources)
-    with pytest.raises(lambda_runtime.LambdaRuntimeError, match="arch: must be one of"):
+    with pytest.raises(runtime_facts.LambdaRuntimeError, match="arch: must be one of"):
         rt.target("s390x")
     (tmp_path / "data" / "inference").mkdir(parents=True)
     (tmp_path / "_config.yml").write_text("")
     (tmp_path / "data" / "inference" / "rt.json").write_text('{"runtime": "python3.12"}')
     monkeypatch.setenv("MLOPSBOOK_ROOT", str(tmp_path))
-    with pytest.raises(lambda_runtime.LambdaRuntimeError, match="rt.json: missing field 'python'"):
-        lambda_runtime.facts("rt.json")
+    with pytest.raises(runtime_facts.LambdaRuntimeError, match="rt.json: missing field 'python'"):
+        runtime_facts.facts("rt.json")
 
 
 def test_emulated_api_response_error_and_init_error(client, tmp_path):
     (tmp_path / "ok.py").write_text("def handler(event, context):\n    return {'echo': event, 'rid': context.aws_request_id}\n")
     (tmp_path / "fails.py").write_text("def handler(event, context):\n    raise ValueError('bad ' + str(event))\n")
     (tmp_path / "crash.py").write_text("raise ImportError('no model at init')\n")
-    r = lambda_runtime.invoke(tmp_path, "ok.handler", [{"a": 1}, {"b": 2}], python=client)
+    r = runtime_api.invoke(tmp_path, "ok.handler", [{"a": 1}, {"b": 2}], python=client)
     assert r.init_error is None and r.init_ms > 0
     assert [i.response["echo"] for i in r.invocations] == [{"a": 1}, {"b": 2}]
     assert r.invocations[0].response["rid"] == r.invocations[0].request_id
-    r = lambda_runtime.invoke(tmp_path, "fails.handler", [7], python=client)
+    r = runtime_api.invoke(tmp_path, "fails.handler", [7], python=client)
     assert r.invocations[0].error["errorType"] == "ValueError" and "bad 7" in r.invocations[0].error["errorMessage"]
-    r = lambda_runtime.invoke(tmp_path, "crash.handler", [1], python=client)
+    r = runtime_api.invoke(tmp_path, "crash.handler", [1], python=client)
     assert r.init_error["errorType"] == "Runtime.ImportModuleError" and "no model at init" in r.init_error["errorMessage"]
     assert r.invocations == [] and r.returncode not in (None, 0)
 
@@ -87,7 +88,7 @@ def _in_process(svc: str, task: Path):
 def test_packages_answer_like_the_service_in_the_runtime_client(svc, client, tasks):
     names = sorted(EXPECTED)
     events = [json.loads((EVENTS / n).read_text()) for n in names]
-    r = lambda_runtime.invoke(tasks[svc], f"{svc}_function.handler", events, python=client, cpu=0,
+    r = runtime_api.invoke(tasks[svc], f"{svc}_function.handler", events, python=client, cpu=0,
                               function_name=svc)
     assert r.init_error is None, r.log[-2000:]
     assert len(r.invocations) == len(events)
@@ -103,18 +104,18 @@ def test_crash_in_init_is_reported_through_init_error(client, tasks, tmp_path):
     task = tmp_path / "task"
     shutil.copytree(tasks["classify"], task)
     shutil.rmtree(task / "mlopsbook_legal_classifier")  # the model is missing from the package
-    r = lambda_runtime.invoke(task, "classify_function.handler", [{}], python=client)
+    r = runtime_api.invoke(task, "classify_function.handler", [{}], python=client)
     assert r.init_error is not None and "mlopsbook_legal_classifier" in r.init_error["errorMessage"]
     assert r.invocations == []
 
 
 def test_recorded_runtime_measurement_feeds_the_cost_model():
-    rec = lambda_runtime.recorded()
+    rec = runtime_measure.recorded()
     from mlopsbook.reproductions.engineering_culture_leadership import profile
 
     prof = profile.recorded()
     assert prof["init_ms"] == pytest.approx(rec["classify"]["init_ms"] + rec["entities"]["init_ms"])
-    assert lambda_runtime.MEASURED_FILE in prof["init_source"]
+    assert runtime_measure.MEASURED_FILE in prof["init_source"]
     for svc in ("classify", "entities"):
         assert 0 < rec[svc]["init_ms"] < 10_000  # INIT may last at most 10 s (A24)
         assert rec[svc]["duration_ms_p50"] <= rec[svc]["duration_ms_p95"]
@@ -158,7 +159,7 @@ def test_template_transforms_offline_with_sam_translator(deploy_env, tmp_path):
 
 # -- C6 and C9, re-decided from what ran --------------------------------------------------------------------------------
 def test_c6_and_c9_hold_when_the_zips_fit_and_run():
-    from mlopsbook.claims import Status
+    from mlopsbook.publishing.claims import Status
     from mlopsbook.reproductions.engineering_culture_leadership import cpu_inference
 
     run = cpu_inference.runtime_check()
@@ -172,7 +173,7 @@ def test_c6_and_c9_hold_when_the_zips_fit_and_run():
 def test_c6_names_what_does_not_fit():
     import copy
 
-    from mlopsbook.claims import Status
+    from mlopsbook.publishing.claims import Status
     from mlopsbook.reproductions.engineering_culture_leadership import cpu_inference
 
     m = copy.deepcopy(measure.package_manifest())

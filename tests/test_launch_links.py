@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from mlopsbook import sphinxext, snapshots
+from mlopsbook.publishing import sphinxext, snapshots
 from mlopsbook.paths import repo_root
 
 ROOT = repo_root()

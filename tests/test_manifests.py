@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from mlopsbook.errors import MlopsbookError
-from mlopsbook.rayengine import manifests, serve_app
+from mlopsbook.engine import manifest_checks, manifests, serve_app
 from mlopsbook.paths import repo_root
 
 
@@ -28,12 +28,12 @@ def job() -> dict:
 
 
 def test_generated_manifests_are_valid(service: dict, job: dict) -> None:
-    assert manifests.validate(service) == []
-    assert manifests.validate(job) == []
+    assert manifest_checks.validate(service) == []
+    assert manifest_checks.validate(job) == []
 
 
 def test_checked_in_files_are_valid_and_up_to_date() -> None:
-    assert manifests.check_files() == []
+    assert manifest_checks.check_files() == []
     for name in ("rayservice.yaml", "rayjob.yaml"):
         assert (repo_root() / "deploy" / "kuberay" / name).is_file()
 
@@ -41,7 +41,7 @@ def test_checked_in_files_are_valid_and_up_to_date() -> None:
 def test_serve_config_is_the_cluster_policy_and_imports_the_local_app(service: dict) -> None:
     cfg = yaml.safe_load(service["spec"]["serveConfigV2"])
     app = cfg["applications"][0]
-    assert app["import_path"] == "mlopsbook.rayengine.serve_app:app"
+    assert app["import_path"] == "mlopsbook.engine.serve_app:app"
     dep = app["deployments"][0]
     assert dep["name"] == serve_app.DEPLOYMENT
     assert dep["autoscaling_config"] == serve_app.CLUSTER_SCALING.autoscaling_config()
@@ -90,7 +90,7 @@ CONTAINER = ["template", "spec", "containers", 0]
      "  - name: NLPService\n    max_ongoing_requests: -1\n", False, "serveConfigV2"),
 ])
 def test_broken_rayservice_is_rejected(service: dict, path: list, value: object, delete: bool, expect: str) -> None:
-    probs = manifests.validate(_broken(service, path, value, delete))
+    probs = manifest_checks.validate(_broken(service, path, value, delete))
     assert probs, f"a broken manifest ({'.'.join(map(str, path))}) passed validation"
     assert any(expect in p for p in probs), probs
 
@@ -102,13 +102,13 @@ def test_broken_rayservice_is_rejected(service: dict, path: list, value: object,
     (["spec", "ttlSecondsAfterFinished"], "600", "ttlSecondsAfterFinished"),
 ])
 def test_broken_rayjob_is_rejected(job: dict, path: list, value: object, expect: str) -> None:
-    probs = manifests.validate(_broken(job, path, value))
+    probs = manifest_checks.validate(_broken(job, path, value))
     assert any(expect in p for p in probs), probs
 
 
 def test_wrong_kind_and_non_mapping_are_rejected() -> None:
-    assert manifests.validate({"kind": "Deployment"})[0].startswith("kind:")
-    assert manifests.validate(["not", "a", "mapping"])[0].startswith("(root):")
+    assert manifest_checks.validate({"kind": "Deployment"})[0].startswith("kind:")
+    assert manifest_checks.validate(["not", "a", "mapping"])[0].startswith("(root):")
 
 
 def test_cluster_shape_validates_bounds() -> None:
@@ -117,16 +117,16 @@ def test_cluster_shape_validates_bounds() -> None:
 
 
 def test_stale_file_is_reported(tmp_path) -> None:  # noqa: ANN001
-    manifests.write(tmp_path)
-    assert manifests.check_files(tmp_path) == []
+    manifest_checks.write(tmp_path)
+    assert manifest_checks.check_files(tmp_path) == []
     (tmp_path / "rayjob.yaml").write_text((tmp_path / "rayjob.yaml").read_text().replace("600", "601"))
-    assert any("differs from the generated" in p for p in manifests.check_files(tmp_path))
+    assert any("differs from the generated" in p for p in manifest_checks.check_files(tmp_path))
 
 
 # -- secure by default (issue 18) ---------------------------------------------------------------------------------------
 def test_generated_manifests_are_hardened(service: dict, job: dict) -> None:
-    assert manifests.hardening_problems(service) == []
-    assert manifests.hardening_problems(job) == []
+    assert manifest_checks.hardening_problems(service) == []
+    assert manifest_checks.hardening_problems(job) == []
     for m in (service, job):
         cluster = m["spec"].get("rayClusterConfig") or m["spec"]["rayClusterSpec"]
         assert cluster["authOptions"] == {"mode": "token"}  # the operator makes the Secret and injects the token
@@ -145,17 +145,17 @@ def test_generated_manifests_are_hardened(service: dict, job: dict) -> None:
     (["spec", "rayClusterConfig", "autoscalerOptions", "securityContext"], None, True, "autoscalerOptions"),
 ])
 def test_weakened_rayservice_is_reported(service: dict, path: list, value: object, delete: bool, expect: str) -> None:
-    probs = manifests.hardening_problems(_broken(service, path, value, delete))
+    probs = manifest_checks.hardening_problems(_broken(service, path, value, delete))
     assert any(expect in p for p in probs), probs
 
 
 def test_rayjob_without_a_hardened_submitter_is_reported(job: dict) -> None:
-    probs = manifests.hardening_problems(_broken(job, ["spec", "submitterPodTemplate"], delete=True))
+    probs = manifest_checks.hardening_problems(_broken(job, ["spec", "submitterPodTemplate"], delete=True))
     assert any("submitterPodTemplate: missing" in p for p in probs), probs
 
 
 def test_crd_rejects_an_unknown_auth_mode(service: dict) -> None:
-    probs = manifests.validate(_broken(service, ["spec", "rayClusterConfig", "authOptions", "mode"], "tokens"))
+    probs = manifest_checks.validate(_broken(service, ["spec", "rayClusterConfig", "authOptions", "mode"], "tokens"))
     assert any("authOptions.mode" in p for p in probs), probs
 
 
@@ -187,7 +187,7 @@ def test_network_policies_admit_clients_only_on_the_serve_port(service: dict, jo
     policies = {p["metadata"]["name"]: p for p in manifests.network_policies()}
     assert set(policies) == {"nlp-realtime-ray", "nlp-bulk-ray"}
     for p in policies.values():
-        assert manifests.validate(p) == []
+        assert manifest_checks.validate(p) == []
         assert p["spec"]["policyTypes"] == ["Ingress"]
         for rule in p["spec"]["ingress"]:
             if "from" not in rule:  # open to any source: only the Serve port
@@ -206,7 +206,7 @@ def test_network_policies_admit_clients_only_on_the_serve_port(service: dict, jo
 def test_network_policy_with_a_bad_port_is_rejected() -> None:
     pol = manifests.network_policies()[0]
     bad = _broken(pol, ["spec", "ingress", 2, "ports", 0, "port"], 70000)
-    assert any("ports.0.port" in p for p in manifests.validate(bad))
+    assert any("ports.0.port" in p for p in manifest_checks.validate(bad))
 
 
 def test_bad_shape_and_operator_namespace_are_one_line_errors() -> None:

@@ -180,7 +180,7 @@ def test_cli_one_shot_and_conversation() -> None:
 
 
 def test_verdict_c11_reports_the_test_set() -> None:
-    from mlopsbook.claims import Status
+    from mlopsbook.publishing.claims import Status
     from mlopsbook.reproductions.engineering_culture_leadership.medusa import verdict_c11
 
     v = verdict_c11()

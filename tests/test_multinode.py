@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 from mlopsbook.errors import MlopsbookError
-from mlopsbook.rayengine import autoscale, evidence, multinode, simcompare
-from mlopsbook.rayengine.load import LoadResult
+from mlopsbook.lab import autoscale, evidence, multinode, simcompare
+from mlopsbook.lab.load import LoadResult
 
 SERVICE_MS = 35.0
 
@@ -188,7 +188,7 @@ def _descendants() -> list[str]:
 
 # -- the record and the verdicts that read it -------------------------------------------------------------------------
 def _record(failed: float = 3.0, dead: float = 13.5, back: float = 10.0) -> evidence.MultinodeEvidence:
-    from mlopsbook.rayengine import evidence
+    from mlopsbook.lab import evidence
 
     run = {"failed": failed, "requests": 500.0, "serve_loss_s": 5.0, "node_dead_s": dead, "replicas_back_s": back,
            "p99_before_ms": 300.0, "p99_recovery_ms": 600.0, "peak_pss_gb": 2.1}
@@ -204,7 +204,7 @@ def _record(failed: float = 3.0, dead: float = 13.5, back: float = 10.0) -> evid
 
 
 def test_record_round_trips_and_a_bad_file_is_one_line(tmp_path: Path) -> None:
-    from mlopsbook.rayengine import evidence
+    from mlopsbook.lab import evidence
 
     rec = _record()
     path = evidence.write(rec, tmp_path)
@@ -218,7 +218,7 @@ def test_record_round_trips_and_a_bad_file_is_one_line(tmp_path: Path) -> None:
 
 
 def test_verdict_c4_reads_the_real_runs_and_is_refuted_only_by_a_harmless_kill() -> None:
-    from mlopsbook.claims import Status
+    from mlopsbook.publishing.claims import Status
     from mlopsbook.reproductions.engineering_culture_leadership import autoscaling as sim_ex
 
     v = sim_ex.verdict_c4(seeds=(0,), real=_record())
@@ -230,7 +230,7 @@ def test_verdict_c4_reads_the_real_runs_and_is_refuted_only_by_a_harmless_kill()
 
 
 def test_recorded_evidence_in_the_repository_loads() -> None:
-    from mlopsbook.rayengine import evidence
+    from mlopsbook.lab import evidence
 
     rec = evidence.load()
     assert rec.node_kill_runs and all(r["failed"] is not None for r in rec.node_kill_runs)

@@ -12,7 +12,7 @@ import sys
 
 import nbformat
 
-from mlopsbook import snapshots
+from mlopsbook.publishing import snapshots
 from mlopsbook.paths import repo_root
 
 NOTEBOOK = repo_root() / "notebooks" / "engineering-culture-leadership" / "playbook.md"

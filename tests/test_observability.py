@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from mlopsbook.rayengine import multinode, prometheus
+from mlopsbook.lab import multinode, prometheus
 
 needs_promtool = pytest.mark.skipif(shutil.which("promtool") is None,
                                     reason="promtool missing: apt-get install -y prometheus (.ci/run installs it)")

@@ -1,7 +1,7 @@
 """Ray's token authentication on the local engine: a request without the cluster's token is refused.
 
 A real local Ray 2.60 cluster is started in a child process with the engine's own environment
-(:func:`mlopsbook.rayengine.ray_runtime.quiet_environment`: ``RAY_AUTH_MODE=token``), its dashboard bound to
+(:func:`mlopsbook.engine.ray_runtime.quiet_environment`: ``RAY_AUTH_MODE=token``), its dashboard bound to
 127.0.0.1 on a free port, and torn down through that process (``ray.shutdown()`` when the test closes its stdin; a kill
 of that process group only if it does not exit), never with ``ray stop``, which would stop every Ray on the machine.
 
@@ -31,14 +31,14 @@ from pathlib import Path
 
 import pytest
 
-from mlopsbook.rayengine import ray_runtime
+from mlopsbook.engine import ray_runtime
 
 START_TIMEOUT_S = 120
 """Bound on the cluster start (ray.init with the dashboard takes 5-15 s on 2 shared cores)."""
 
 CLUSTER = r"""
 import json, sys
-from mlopsbook.rayengine import ray_runtime
+from mlopsbook.engine import ray_runtime
 ray_runtime.quiet_environment()
 import ray
 ctx = ray.init(num_cpus=1, include_dashboard=True, dashboard_host="127.0.0.1", dashboard_port=int(sys.argv[1]),
@@ -177,7 +177,7 @@ def test_driver_joins_through_the_gcs_only_with_the_token(cluster: dict, right: 
 ENGINE = r"""
 import ray  # imported before the engine sets RAY_AUTH_MODE, as a notebook that imports the Serve app first does
 from ray._raylet import AuthenticationMode, get_authentication_mode
-from mlopsbook.rayengine import ray_runtime
+from mlopsbook.engine import ray_runtime
 ray_runtime.start(num_cpus=1)
 assert get_authentication_mode() == AuthenticationMode.TOKEN
 print("RESULT", ray.get(ray.remote(lambda: 41 + 1).remote(), timeout=60), flush=True)

@@ -4,7 +4,7 @@ As repo2docker builds the image: a copy of the repository (tracked and untracked
 environment from ``requirements.txt`` alone, ``postBuild`` with ``HOME`` in a temporary folder. Then, as a reader:
 every notebook of ``_toc.yml`` opened from its ``.md`` through jupytext, run top to bottom in its own folder by
 nbclient, with ``MEM_LIMIT`` at 2 GiB as JupyterHub sets it; the kernel's and every descendant's memory (summed PSS,
-Ray's processes included) sampled by :mod:`mlopsbook.readerrun`. Each must finish within 5 minutes and peak at most
+Ray's processes included) sampled by :mod:`mlopsbook.publishing.readerrun`. Each must finish within 5 minutes and peak at most
 2 GB (``data/readers/``). The per-notebook figures are written to ``build/reader-run.json``.
 """
 
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from mlopsbook import runtime_budget
+from mlopsbook.publishing import runtime_budget
 from mlopsbook.paths import repo_root
 
 ROOT = repo_root()
@@ -85,7 +85,7 @@ def test_every_notebook_runs_within_binders_limits(binder):
     # What mybinder.org sets: the memory limit, and the launch host (the decision page's widgets then run live)
     run_env = {**environ, "MEM_LIMIT": str(2 * runtime_budget.GIB), "BINDER_LAUNCH_HOST": "https://mybinder.org/"}
     t = time.monotonic()
-    out = subprocess.run([str(env / "bin" / "python"), "-m", "mlopsbook.readerrun", "--json",
+    out = subprocess.run([str(env / "bin" / "python"), "-m", "mlopsbook.publishing.readerrun", "--json",
                           "--timeout-s", str(NOTEBOOK_LIMIT_S)], cwd=repo, env=run_env, capture_output=True,
                          text=True, timeout=60 * 60)
     runs = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
@@ -96,7 +96,7 @@ def test_every_notebook_runs_within_binders_limits(binder):
         print(f"{r['notebook']}: {'ok' if r['ok'] else 'FAILED'} {r['wall_s']:.0f} s, "
               f"peak {r['peak_bytes'] / 1e9:.2f} GB {r['error']}")
     names = {r["notebook"] for r in runs}
-    from mlopsbook.readerrun import toc_notebooks
+    from mlopsbook.publishing.readerrun import toc_notebooks
 
     want = {p.relative_to(ROOT).as_posix() for p in toc_notebooks(ROOT)}
     assert names == want, f"not run: {sorted(want - names)}; stderr: {out.stderr[-2000:]}"

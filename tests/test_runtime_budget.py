@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mlopsbook import runtime_budget as rb
+from mlopsbook.publishing import runtime_budget as rb
 from mlopsbook.errors import MlopsbookError
 
 
@@ -84,7 +84,7 @@ def test_the_dag_job_joins_the_notebooks_cluster(monkeypatch, tmp_path):
     import subprocess
     from datetime import date
 
-    from mlopsbook.rayengine import experiments
+    from mlopsbook.lab import experiments
 
     seen = []
 

@@ -2,7 +2,7 @@
 
 - ``checkov`` (pinned in ``requirements-scan.txt``) on a copy of ``deploy/`` (the engine's Dockerfile, the KubeRay
   manifests and NetworkPolicies, the SAM template when ``deploy/lambda/template.yaml`` exists) plus the RayService's
-  and RayJob's pods extracted as plain ``v1`` Pods (:func:`mlopsbook.rayengine.manifests.pods`), because checkov's
+  and RayJob's pods extracted as plain ``v1`` Pods (:func:`mlopsbook.engine.manifests.pods`), because checkov's
   Kubernetes policies do not look inside custom resources. Every failed check must be listed, with its reason, in
   ``deploy/SECURITY.md``, and every check listed there must still fail (no stale exceptions).
 - ``bandit`` on ``src/``, ``lambda/`` and ``airflow/``: no finding of medium or high severity unless it is listed in
@@ -24,7 +24,7 @@ import pytest
 import yaml
 
 from mlopsbook.paths import repo_root
-from mlopsbook.rayengine import manifests
+from mlopsbook.engine import manifests
 
 ROOT = repo_root()
 SCAN_BIN = ROOT / ".venv-scan" / "bin"

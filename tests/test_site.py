@@ -164,12 +164,12 @@ def test_launch_links_name_files_that_exist(slug):
 
 @pytest.mark.parametrize("slug", POSTS)
 def test_each_declared_claim_has_its_verdict_on_the_post_or_a_companion_page(slug):
-    from mlopsbook import claims
-    from mlopsbook.sphinxext import anchor
+    from mlopsbook.publishing import post_claims
+    from mlopsbook.publishing.sphinxext import anchor
 
     pages = [HTML / "notebooks" / f"{slug}.html", *sorted((HTML / "notebooks" / slug).glob("*.html"))]
     text = "".join(p.read_text() for p in pages if p.is_file())
-    for cid in claims.declared(slug):
+    for cid in post_claims.declared(slug):
         assert text.count(f'id="{anchor(slug, cid)}"') == 1, cid
 
 
@@ -190,12 +190,12 @@ def test_the_first_posts_badge():
 
 @pytest.mark.parametrize("slug", POSTS)
 def test_ledger_lists_every_claim_of_every_post_with_its_link(slug):
-    from mlopsbook import claims
-    from mlopsbook.sphinxext import anchor
+    from mlopsbook.publishing import post_claims
+    from mlopsbook.publishing.sphinxext import anchor
 
     page = (HTML / "book" / "claims.html").read_text()
-    assert page.count('class="mlopsbook-ledger-card') >= len(claims.declared(slug))
-    for cid in claims.declared(slug):
+    assert page.count('class="mlopsbook-ledger-card') >= len(post_claims.declared(slug))
+    for cid in post_claims.declared(slug):
         assert f"<strong>{cid}</strong>" in page and f"#{anchor(slug, cid)}" in page, cid
 
 

@@ -9,8 +9,9 @@ import jupytext
 import nbformat
 import pytest
 
-from mlopsbook import posts, snapshots
-from mlopsbook.claims import records_from_notebook
+from mlopsbook import posts
+from mlopsbook.publishing import snapshots
+from mlopsbook.publishing.claims import records_from_notebook
 from mlopsbook.paths import repo_root
 
 NOTEBOOKS = snapshots.notebook_sources()
@@ -62,14 +63,14 @@ def test_check_pair_detects_a_changed_code_cell(tmp_path, monkeypatch):
 @pytest.mark.parametrize("slug", POSTS)
 def test_every_declared_claim_has_exactly_one_verdict_in_the_snapshots(slug):
     """A post's verdicts are shown in the post or its companion pages, once each."""
-    from mlopsbook import claims
+    from mlopsbook.publishing import post_claims
 
     own = [md for md in NOTEBOOKS if md.relative_to(repo_root()).as_posix() == f"notebooks/{slug}.md"
            or md.relative_to(repo_root()).as_posix().startswith(f"notebooks/{slug}/")]
     seen: list[str] = []
     for md in own:
         seen += [r["claim_id"] for r in records_from_notebook(json.loads(snapshots.snapshot_path(md).read_text()))]
-    declared = list(claims.declared(slug))
+    declared = list(post_claims.declared(slug))
     assert sorted(seen, key=lambda c: int(c[1:])) == declared
 
 

@@ -1,12 +1,12 @@
 """The post page's reading aids: verdict cards that keep the argument one click away, the claims at a glance, alt
-text for images that have none (mlopsbook.sphinx_reading)."""
+text for images that have none (mlopsbook.publishing.sphinx_reading)."""
 
 from __future__ import annotations
 
 from docutils import nodes
 
-from mlopsbook import sphinx_reading as sr
-from mlopsbook.claims import Claim, Status, Verdict
+from mlopsbook.publishing import sphinx_reading as sr
+from mlopsbook.publishing.claims import Claim, Status, Verdict
 
 
 def _verdict() -> Verdict:

@@ -6,7 +6,7 @@ One run = one logical date = one partition. Three tasks:
 2. ``score``: runs ``mlopsbook engine bulk --day <ds>`` (the same command a KubeRay RayJob runs, see
    ``deploy/kuberay/rayjob.yaml``) in the book's environment. The job writes the whole partition into a staging folder
    and publishes it atomically, so a re-run replaces the partition instead of appending to it, and a run killed
-   half-way leaves no partial partition (``mlopsbook.rayengine.idempotent``). With ``RAY_ADDRESS`` set, the job runs on
+   half-way leaves no partial partition (``mlopsbook.engine.idempotent``). With ``RAY_ADDRESS`` set, the job runs on
    that Ray cluster instead of a local one;
 3. ``verify``: the published partition's content digest equals the one the job reported (what is in place is exactly
    what this run wrote).
@@ -21,7 +21,7 @@ Configuration (environment of the Airflow worker):
 
 Airflow lives in its own environment (``.venv-airflow``, ``make airflow-env``): apache-airflow 3.3.2 pins a FastAPI
 older than the one Ray Serve runs with in the book's environment. The DAG file imports only Airflow and the standard
-library; the library's stdlib-only ``mlopsbook.rayengine.idempotent`` is installed there without dependencies.
+library; the library's stdlib-only ``mlopsbook.engine.idempotent`` is installed there without dependencies.
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ def mlopsbook_bulk_scoring() -> None:
 
     @task
     def verify(summary: dict) -> dict:
-        from mlopsbook.rayengine.idempotent import digest
+        from mlopsbook.engine.idempotent import digest
 
         part = Path(_setting("MLOPSBOOK_BULK_OUTPUT")) / summary["partition"]
         found = digest(part)

@@ -1,6 +1,6 @@
 """Stand-in scorers for engine tests that exercise the pipeline rather than the models.
 
-:class:`StandIn` has the interface of :class:`mlopsbook.inference.service.Models` (``score``) and is deterministic.
+:class:`StandIn` has the interface of :class:`mlopsbook.nlp.service.Models` (``score``) and is deterministic.
 :class:`Stalling` scores exactly one batch across all processes at once (the first to claim a token file) and sleeps
 before every other batch: a bulk job using it writes part of its staging folder, then stalls, so a test can kill it
 half-way. Used as ``--scorer engine_standin:load`` / ``engine_standin:load_stalling`` with ``tests/support/`` on

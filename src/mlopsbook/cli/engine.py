@@ -8,6 +8,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from mlopsbook.engine import bulk
 from mlopsbook.errors import UsageError
 
 
@@ -23,13 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     esub = p.add_subparsers(dest="engine_command", metavar="ACTION", required=True)
 
     b = esub.add_parser("bulk", help="score one day's partition with Ray Data and publish it atomically")
-    b.add_argument("--day", required=True, metavar="YYYY-MM-DD", help="the logical date (partition key)")
-    b.add_argument("--input", required=True, metavar="DIR", help="root of the day-partitioned documents")
-    b.add_argument("--output", required=True, metavar="DIR", help="root of the scored partitions")
-    b.add_argument("--scorer", default=None, metavar="MODULE:FUNCTION",
-                   help="model factory (default: mlopsbook.inference.service:load_models)")
-    b.add_argument("--model-dir", default=None, metavar="DIR", help="model folder passed to the factory")
-    b.add_argument("--num-blocks", type=int, default=2, metavar="N", help="Ray Data blocks to read into (default 2)")
+    bulk.add_arguments(b)
     b.set_defaults(func=_bulk)
 
     i = esub.add_parser("inputs", help="write day partitions of generated documents (the bulk job's input)")
@@ -45,8 +40,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _bulk(args: argparse.Namespace) -> int:
-    from mlopsbook.rayengine import bulk
-
     day = _day("--day", args.day)
     if args.num_blocks < 1:
         raise UsageError(f"--num-blocks: must be >= 1 (got {args.num_blocks})")
@@ -69,8 +62,6 @@ def _bulk(args: argparse.Namespace) -> int:
 
 
 def _inputs(args: argparse.Namespace) -> int:
-    from mlopsbook.rayengine import bulk
-
     days = [_day("--days", d.strip()) for d in args.days.split(",") if d.strip()]
     if not days:
         raise UsageError(f"--days: give at least one date (got {args.days!r})")
@@ -82,13 +73,13 @@ def _inputs(args: argparse.Namespace) -> int:
 
 
 def _manifests(args: argparse.Namespace) -> int:
-    from mlopsbook.rayengine import manifests
+    from mlopsbook.engine import manifest_checks
 
     if args.write:
-        for p in manifests.write():
+        for p in manifest_checks.write():
             print(p)
         return 0
-    probs = manifests.check_files()
+    probs = manifest_checks.check_files()
     for pr in probs:
         print(pr, file=sys.stderr)
     if probs:

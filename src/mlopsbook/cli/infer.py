@@ -60,7 +60,7 @@ def _models_dir(value: str | None) -> Path | None:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from mlopsbook.inference import service
+    from mlopsbook.nlp import service
 
     m = service.metrics(_models_dir(args.models))
     c, n = m["classifier"], m["ner"]
@@ -71,7 +71,7 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _package(args: argparse.Namespace) -> int:
-    from mlopsbook.inference import packaging
+    from mlopsbook.lambdakit import packaging
 
     out = Path(args.out)
     if out.exists() and not out.is_dir():
@@ -100,10 +100,10 @@ def _package(args: argparse.Namespace) -> int:
 def _lock(args: argparse.Namespace) -> int:
     from packaging.requirements import Requirement
 
-    from mlopsbook.inference import lambda_runtime, packaging, wheelhouse
+    from mlopsbook.lambdakit import model_wheels, packaging, runtime_facts, wheelhouse
 
-    rt = lambda_runtime.facts()
-    wheels = packaging.build_wheels(Path("build") / "model-wheels", _models_dir(args.models))
+    rt = runtime_facts.facts()
+    wheels = model_wheels.build_wheels(Path("build") / "model-wheels", _models_dir(args.models))
     targets = {"runtime-client": ["awslambdaric==4.2.2"]}
     for svc, wheel in wheels.items():
         targets[svc] = packaging._wheel_requires(wheel)
@@ -115,7 +115,7 @@ def _lock(args: argparse.Namespace) -> int:
 
 
 def _template(args: argparse.Namespace) -> int:
-    from mlopsbook.inference import sam_template
+    from mlopsbook.lambdakit import sam_template
 
     if args.write:
         print(f"written: {sam_template.write()}")
@@ -125,7 +125,7 @@ def _template(args: argparse.Namespace) -> int:
 
 
 def _runtime_measure(args: argparse.Namespace) -> int:
-    from mlopsbook.inference import lambda_runtime
+    from mlopsbook.lambdakit import runtime_measure
 
     if args.runs < 1:
         raise UsageError(f"--runs: must be >= 1 (got {args.runs})")
@@ -135,18 +135,18 @@ def _runtime_measure(args: argparse.Namespace) -> int:
         raise UsageError(f"--out: no manifest.json in {args.out} (run `make lambda-packages` first)")
     manifest = json.loads(manifest_path.read_text())
     zips = {s: out / f"{s}.zip" for s in manifest["packages"]}
-    m = lambda_runtime.measure(zips, runs=args.runs)
+    m = runtime_measure.measure(zips, runs=args.runs)
     for s in sorted(zips):
         r = m[s]
         print(f"{s}: INIT {r['init_ms']:.0f} ms (median of {args.runs}); invocation p50 {r['duration_ms_p50']:.1f} ms, "
               f"p95 {r['duration_ms_p95']:.1f} ms ({r['n_invocations']} one-page documents)")
     if args.record:
-        print(f"recorded: {lambda_runtime.record(m, manifest['packages'])}")
+        print(f"recorded: {runtime_measure.record(m, manifest['packages'])}")
     return 0
 
 
 def _measure(args: argparse.Namespace) -> int:
-    from mlopsbook.inference import measure
+    from mlopsbook.nlp import measure
 
     if args.runs < 1:
         raise UsageError(f"--runs: must be >= 1 (got {args.runs})")
@@ -164,7 +164,8 @@ def _measure(args: argparse.Namespace) -> int:
 
 
 def _invoke(args: argparse.Namespace) -> int:
-    from mlopsbook.inference import handlers, service
+    from mlopsbook.lambdakit import handlers
+    from mlopsbook.nlp import service
 
     path = Path(args.event)
     if not path.is_file():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from mlopsbook import snapshots
+from mlopsbook.publishing import snapshots
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -2,7 +2,8 @@
 
 Modules: :mod:`~mlopsbook.decide.profile` (the profile schema and its validation), :mod:`~mlopsbook.decide.limits`
 (hard limits with their sources, ``data/limits/``), :mod:`~mlopsbook.decide.exposure` (cold-start exposure from the
-simulator), :mod:`~mlopsbook.decide.rank` (ranking, reasons per criterion, deciding criterion, flip point),
+simulator), :mod:`~mlopsbook.decide.sizing` (each platform sized for a profile: Lambda memory, workers,
+replicas), :mod:`~mlopsbook.decide.rank` (ranking, reasons per criterion, deciding criterion, flip point),
 :mod:`~mlopsbook.decide.widgets` (ipywidgets controls for a live kernel) and :mod:`~mlopsbook.decide.plots`. A post's
 profiles and its verdict live in its reproduction (e.g.
 :mod:`mlopsbook.reproductions.engineering_culture_leadership.decision`).

@@ -1,4 +1,4 @@
-"""The real local Ray Serve experiment (:mod:`mlopsbook.rayengine.experiments`) as a simulation, for comparison.
+"""The real local Ray Serve experiment (:mod:`mlopsbook.lab.experiments`) as a simulation, for comparison.
 
 Same closed-loop clients, handler time, autoscaling settings and replica kill as the real run; replica start-up and
 failure detection from the simulator's own sourced parameters (``data/simulate/``).

@@ -17,7 +17,7 @@ import pandas as pd
 
 from mlopsbook import formatting as fmt
 from mlopsbook.costs import model as costs, pricing
-from mlopsbook.claims import Status, Verdict
+from mlopsbook.publishing.claims import Status, Verdict
 from mlopsbook.simulate import arrivals, lambda_, ray_serve
 from mlopsbook.simulate.failures import HealthCheck, NodeFailure
 from mlopsbook.simulate.results import Result
@@ -25,7 +25,7 @@ from mlopsbook.costs.traffic import HOURS_PER_MONTH
 from mlopsbook.reproductions.engineering_culture_leadership.profile import post_model
 
 if TYPE_CHECKING:  # the recorded real runs, passed in by the caller
-    from mlopsbook.rayengine.evidence import MultinodeEvidence
+    from mlopsbook.lab.evidence import MultinodeEvidence
 
 SEEDS: tuple[int, ...] = (0, 1, 2, 3, 4)
 """Seeds every sweep is repeated over; tables report the median over them."""
@@ -286,7 +286,7 @@ def verdict_c3(burst: Burst = BURST, seeds: tuple[int, ...] = (0, 1, 2),
                real: "MultinodeEvidence | None" = None) -> Verdict:
     """C3: cold starts of new nodes during autoscaling were a main difficulty.
 
-    ``real``: the recorded multi-node runs (:func:`mlopsbook.rayengine.evidence.load`); their node cold start and the
+    ``real``: the recorded multi-node runs (:func:`mlopsbook.lab.evidence.load`); their node cold start and the
     simulator calibrated on it join the verdict's text and figures."""
     base = _stats([kuberay_burst(s, burst, "cpu") for s in seeds], burst.slo_ms)
     instant = _stats([kuberay_burst(s, burst, 0.0) for s in seeds], burst.slo_ms)
@@ -369,7 +369,7 @@ def verdict_c4(spec: NodeLoss | None = None, seeds: tuple[int, ...] = (0, 1, 2),
                real: "MultinodeEvidence | None" = None) -> Verdict:
     """C4: managing and observing failures when a worker node died suddenly was a main difficulty.
 
-    ``real``: the recorded multi-node runs (:func:`mlopsbook.rayengine.evidence.load`): the node kills, their alerts
+    ``real``: the recorded multi-node runs (:func:`mlopsbook.lab.evidence.load`): the node kills, their alerts
     and timings join the verdict; a real kill that failed nothing and was detected and replaced within 5 s refutes it."""
     spec = spec if spec is not None else NodeLoss()
     h = HealthCheck.ray_defaults()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from mlopsbook import formatting as fmt
-from mlopsbook.claims import Status, Verdict
+from mlopsbook.publishing.claims import Status, Verdict
 from mlopsbook.costs import pricing
 from mlopsbook.costs.curves import break_even_rps, lambda_cheapest_below
 from mlopsbook.costs.model import PLATFORM_LABELS, ModelProfile, monthly_cost

@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Mapping
 
-from mlopsbook.claims import Status, Verdict
+from mlopsbook.publishing.claims import Status, Verdict
 
 TARGET_P95_MS = 200.0
 """The stated latency target: p95 per document below 200 ms (issue 5)."""
@@ -49,7 +49,7 @@ def _profile(profile: Mapping[str, Any] | None) -> Mapping[str, Any]:
 def verdict_c5(profile: Mapping[str, Any] | None = None) -> Verdict:
     """C5, "the NLP services did not need GPUs": the latency threshold tests on one emulated Lambda vCPU, on
     ``profile`` (default: the post's dated record of that measurement)."""
-    from mlopsbook.inference import measure, unit_cost
+    from mlopsbook.nlp import measure, unit_cost
 
     p = _profile(profile)
     lat = p["latency_by_words"]
@@ -113,7 +113,7 @@ def pip_install_check(wheels: Mapping[str, Path]) -> dict[str, Any]:
             return {"installed": [], "loaded": False, "error": proc.stderr.strip()[-500:]}
         installed = sorted(p.name for p in Path(tmp).glob("*.dist-info"))
         code = (
-            "import sys; sys.path.insert(0, sys.argv[1]); from mlopsbook.inference import service; "
+            "import sys; sys.path.insert(0, sys.argv[1]); from mlopsbook.nlp import service; "
             "m = service.load_installed(); "
             "print(m.classify(['The Tenant shall pay a yearly rent.'])[0]['label'], "
             "len(m.entities(['Signed on 3 May 2021 by Alice Moreau.'])[0]))"
@@ -124,12 +124,13 @@ def pip_install_check(wheels: Mapping[str, Path]) -> dict[str, Any]:
 
 def runtime_check(*, refresh: bool = False) -> dict[str, Any]:
     """Each built zip, unzipped as ``/var/task``, run by AWS's runtime interface client on the runtime's CPython
-    against the emulated Runtime API with every fixture event (:mod:`mlopsbook.inference.lambda_runtime`): per
+    against the emulated Runtime API with every fixture event (:mod:`mlopsbook.lambdakit.runtime_api`): per
     service, whether INIT succeeded and how many answers had the contracted status. Cached beside the packages.
     ``{"available": False}`` when the runtime's CPython is not installed here."""
     import zipfile
 
-    from mlopsbook.inference import lambda_runtime, measure
+    from mlopsbook.lambdakit import runtime_api, runtime_facts
+    from mlopsbook.nlp import measure
     from mlopsbook.paths import repo_root
 
     m = measure.package_manifest()
@@ -137,10 +138,10 @@ def runtime_check(*, refresh: bool = False) -> dict[str, Any]:
     path = folder / "runtime-check.json"
     if path.is_file() and not refresh:
         return json.loads(path.read_text())
-    rt = lambda_runtime.facts()
-    if lambda_runtime.find_python(rt.python) is None:
+    rt = runtime_facts.facts()
+    if runtime_facts.find_python(rt.python) is None:
         return {"available": False, "runtime": rt.runtime}
-    py = lambda_runtime.client_python(rt)
+    py = runtime_facts.client_python(rt)
     events_dir = repo_root() / "tests" / "fixtures" / "events"
     expected: dict[str, int] = json.loads((events_dir / "expected.json").read_text())
     names = sorted(expected)
@@ -150,7 +151,7 @@ def runtime_check(*, refresh: bool = False) -> dict[str, Any]:
         with tempfile.TemporaryDirectory() as tmp:
             task = Path(tmp) / "task"
             zipfile.ZipFile(folder / f"{svc}.zip").extractall(task)
-            res = lambda_runtime.invoke(task, f"{svc}_function.handler", events, python=py, function_name=svc,
+            res = runtime_api.invoke(task, f"{svc}_function.handler", events, python=py, function_name=svc,
                                         runtime=rt.runtime)
         ok = sum(1 for n, inv in zip(names, res.invocations)
                  if inv.response is not None and inv.response.get("statusCode") == expected[n])
@@ -163,7 +164,7 @@ def verdict_c6(manifest: Mapping[str, Any] | None = None) -> Verdict:
     """C6, "the models were lightweight, some literally installable via pip": model wheel sizes, a real offline
     ``pip install`` of both wheels and a load from the installed packages, and whether the deployment zips built for
     the Lambda runtime fit its limits, pass the ELF audit and run in AWS's runtime client."""
-    from mlopsbook.inference import measure
+    from mlopsbook.nlp import measure
 
     m = manifest if manifest is not None else measure.package_manifest()
     folder = measure.package_manifest_dir()
@@ -225,7 +226,8 @@ def handler_contract(events_dir: Path | None = None) -> dict[str, Any]:
     """Run every API Gateway event document in ``tests/fixtures/events`` through both services' handlers (real
     models) and compare each answer's status with ``expected.json``; check every log line is one JSON object.
     Returns counts and the mismatches."""
-    from mlopsbook.inference import handlers, service
+    from mlopsbook.lambdakit import handlers
+    from mlopsbook.nlp import service
     from mlopsbook.paths import repo_root
 
     folder = Path(events_dir) if events_dir is not None else repo_root() / "tests" / "fixtures" / "events"
@@ -260,15 +262,16 @@ def handler_contract(events_dir: Path | None = None) -> dict[str, Any]:
 def reproducibility(*, refresh: bool = False) -> dict[str, Any]:
     """Build the model wheels and both Lambda zips a second time, in a fresh folder, and compare their SHA-256 with
     the first build (:func:`measure.package_manifest`). Cached in ``build/inference/`` by model version."""
-    from mlopsbook.inference import measure, packaging
+    from mlopsbook.lambdakit import model_wheels, packaging
+    from mlopsbook.nlp import measure
 
     first = measure.package_manifest()
     path = measure.package_manifest_dir() / "reproducibility.json"
     if path.is_file() and not refresh:
         return json.loads(path.read_text())
     with tempfile.TemporaryDirectory() as tmp:
-        wheels = packaging.build_wheels(Path(tmp) / "wheels")
-        second = {f"wheel:{k}": packaging.Artifact.of(p).sha256 for k, p in wheels.items()}
+        wheels = model_wheels.build_wheels(Path(tmp) / "wheels")
+        second = {f"wheel:{k}": model_wheels.Artifact.of(p).sha256 for k, p in wheels.items()}
         for svc, wheel in wheels.items():
             second[f"zip:{svc}"] = packaging.build_lambda_zip(svc, wheel, Path(tmp)).zip.sha256
     firsts = {f"wheel:{k}": w["sha256"] for k, w in first["wheels"].items()}
@@ -286,7 +289,7 @@ def verdict_c9(manifest: Mapping[str, Any] | None = None) -> Verdict:
     """C9, "the Lambda deployment was standardised and reproducible": byte-identical rebuilds of every artifact,
     the handler contract on real API Gateway events, the ELF audit against the runtime, and the zips run in AWS's
     runtime client."""
-    from mlopsbook.inference import measure
+    from mlopsbook.nlp import measure
 
     m = manifest if manifest is not None else measure.package_manifest()
     rep = reproducibility()

@@ -4,7 +4,7 @@ and the verdict on C8 ("we ended up deploying everything on AWS Lambda", by the 
 The post gives no traffic figures, so the traffic of :func:`post_profile` is an **assumption**, stated in
 :data:`POST_TRAFFIC`: customer-facing document services used in office hours, about a million documents a month.
 Everything about the models (artifact size, latency per request, memory) comes from the CPU-inference measurement
-(:mod:`mlopsbook.inference`, issue 5), never typed here; until that measurement is available
+(:mod:`mlopsbook.nlp`), never typed here; until that measurement is available
 :func:`measured_nlp` returns ``None`` and the verdict on C8 says so.
 """
 
@@ -18,7 +18,7 @@ import math
 from dataclasses import replace
 
 from mlopsbook import formatting as fmt
-from mlopsbook.claims import Status, Verdict
+from mlopsbook.publishing.claims import Status, Verdict
 from mlopsbook.costs import pricing
 from mlopsbook.costs.curves import DEFAULT_ALTERNATIVES, break_even_rps
 from mlopsbook.costs.model import PLATFORM_LABELS, ModelProfile
@@ -70,7 +70,7 @@ def post_profile(measured: Mapping[str, float] | None = None) -> Profile | None:
         m["model_latency_ms"] = post_model().cpu_ms
     else:
         m = dict(measured)
-    from mlopsbook.inference.service import MAX_TEXT_CHARS
+    from mlopsbook.nlp.service import MAX_TEXT_CHARS
 
     w = Workload.from_requests_per_month(POST_TRAFFIC["traffic_pattern"], POST_TRAFFIC["requests_per_month"])
     return Profile(
@@ -194,7 +194,7 @@ def verdict_c8(seed: int = 0, measured: dict[str, float] | None = None) -> Verdi
     if profile is None:
         return Verdict("C8", Status.NOT_REPRODUCED_YET,
                        "The decision engine is built, but the NLP services' measured profile is not available yet.",
-                       reason="the CPU-inference measurement (mlopsbook.inference.measure.nlp_profile, issue 5) has not "
+                       reason="the CPU-inference measurement (mlopsbook.nlp.measure.nlp_profile, issue 5) has not "
                               "landed; the engine takes the artifact size, latency and memory from it, never typed")
     d = post_decision(seed, measured)
     assert d is not None

@@ -1,5 +1,5 @@
 """Verdicts on the post's claims C1 (one setup for bulk and real-time inference) and C2 (Airflow made the bulk
-pipelines idempotent), computed from the measurements of :mod:`mlopsbook.rayengine.experiments`.
+pipelines idempotent), computed from the measurements of :mod:`mlopsbook.lab.experiments`.
 
 Only facts decide, never timings: a verdict's text and figures are the same on every run.
 """
@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from mlopsbook.claims import Status, Verdict
-from mlopsbook.rayengine.experiments import Answer, BulkDay, DagRun, ReplicaKill, ScaleUp
+from mlopsbook.publishing.claims import Status, Verdict
+from mlopsbook.lab.experiments import Answer, BulkDay, DagRun, ReplicaKill, ScaleUp
 
 LOCAL_CONDITIONS = ("shown on one local Ray cluster (one node, 2 CPUs) running the same Serve application and Ray "
                     "Data job that the KubeRay RayService and RayJob in deploy/kuberay/ run; those manifests validate "
@@ -111,11 +111,12 @@ def run(work: Path, *, docs_per_day: int = 200) -> EngineRun:
     """Run the live experiments of the engine page once, in order, on a local Ray cluster, and stop it: one
     request and one bad request, Serve scaling 1 -> 2 replicas, a replica killed under load, the bulk job for
     :data:`DAY` (twice), the Airflow DAG for the same date, and the KubeRay manifests' check. ``work`` is an empty
-    folder for documents, partitions and Airflow's home. Where memory is small (:func:`mlopsbook.runtime_budget.ray_config`
+    folder for documents, partitions and Airflow's home. Where memory is small (:func:`mlopsbook.publishing.runtime_budget.ray_config`
     gives the reader configuration), Serve is held at one replica and the bulk job runs one block at a time, and Serve is shut down before the Airflow
     run: the same experiments and verdicts, within mybinder.org's 2 GB."""
-    from mlopsbook import runtime_budget
-    from mlopsbook.rayengine import bulk, experiments, manifests, serve_app
+    from mlopsbook.publishing import runtime_budget
+    from mlopsbook.engine import bulk, manifest_checks, serve_app
+    from mlopsbook.lab import experiments
 
     small = runtime_budget.ray_config() is runtime_budget.READER
     blocks = 1 if small else 2  # where memory is small, one model-loading bulk task at a time
@@ -132,7 +133,7 @@ def run(work: Path, *, docs_per_day: int = 200) -> EngineRun:
         if small:  # the Airflow run needs no Serve: free the replicas' memory for its bulk job
             engine.stop_serve()
         dag = experiments.run_dag(DAY, work / "documents", work / "scored", work / "airflow-home", num_blocks=blocks)
-        problems = manifests.check_files()
+        problems = manifest_checks.check_files()
     finally:
         engine.close()
     return EngineRun(ok, bad, scale, kill, batch, dag, problems)

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from mlopsbook.claims import Status, Verdict
+from mlopsbook.publishing.claims import Status, Verdict
 from mlopsbook.hiring import framework, raters, selection, validity
 
 N_CANDIDATES = 100

@@ -3,7 +3,7 @@ assistant's evaluation (:mod:`mlopsbook.medusa.evaluate`). Deterministic and a f
 
 from __future__ import annotations
 
-from mlopsbook.claims import Status, Verdict
+from mlopsbook.publishing.claims import Status, Verdict
 
 C11_THRESHOLD = 0.9
 """The share of the held-out TEST questions (paraphrases of public questions, ``data/medusa/test-questions.yaml``) for

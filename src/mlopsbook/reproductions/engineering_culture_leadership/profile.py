@@ -21,7 +21,7 @@ RECORDED_PROFILE = "measured-profile-2026-11-30.json"
 
 def recorded() -> dict[str, Any]:
     """The committed measurement (:data:`RECORDED_PROFILE`), checked against the current model code."""
-    from mlopsbook.inference import measure
+    from mlopsbook.nlp import measure
 
     return measure.recorded_profile(RECORDED_PROFILE)
 

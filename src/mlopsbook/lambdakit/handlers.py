@@ -1,0 +1,153 @@
+"""AWS Lambda handlers for the two services, behind an API Gateway REST API (proxy integration, payload 1.0) or an
+HTTP API (payload 2.0).
+
+Contract (``POST``, ``Content-Type: application/json``, body ``{"text": "..."}``):
+
+- ``200`` with ``{"label", "score"}`` (classify), ``{"entities": [...]}`` (entities) or both (score);
+- ``400`` empty body, invalid base64, not JSON, not a JSON object; ``405`` a method other than POST;
+  ``413`` text longer than :data:`service.MAX_TEXT_CHARS`; ``415`` a content type other than JSON;
+  ``422`` ``text`` missing, not a string, blank, or an unexpected key. Every error body is
+  ``{"error": {"status": int, "message": str}}`` and says what was expected;
+- ``500`` ``{"error": {"status": 500, "message": "internal error", "request_id": ...}}`` on a bug (details only in
+  the log).
+
+Base64-encoded bodies (``isBase64Encoded: true``) are decoded. Each invocation writes one structured JSON log line
+(``event``, ``service``, ``request_id``, ``status``, ``duration_ms``, ``n_chars``, and ``error`` for a 4xx/5xx) to
+stdout, where Lambda sends it to CloudWatch Logs.
+
+Models are loaded once per execution environment, at import of the entry module (Lambda's INIT phase), through
+:func:`make_handler`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import sys
+import time
+import traceback
+from typing import Any, Callable, Mapping, TextIO
+
+from mlopsbook.nlp.service import InvalidRequest, Models, validate_document
+
+SERVICES = ("classify", "entities", "score")
+"""What a handler answers: the document type, the entities, or both."""
+
+Handler = Callable[[Mapping[str, Any], Any], dict[str, Any]]
+
+
+def _header(headers: Mapping[str, Any] | None, name: str) -> str | None:
+    """A header's value, case-insensitively (API Gateway passes headers as the client sent them)."""
+    for k, v in (headers or {}).items():
+        if str(k).lower() == name:
+            return None if v is None else str(v)
+    return None
+
+
+def _method(event: Mapping[str, Any]) -> str | None:
+    if "httpMethod" in event:  # REST API, payload format 1.0
+        return str(event["httpMethod"])
+    http = (event.get("requestContext") or {}).get("http") or {}  # HTTP API, payload format 2.0
+    return str(http["method"]) if "method" in http else None
+
+
+def parse_event(event: Mapping[str, Any]) -> str:
+    """The document text of an API Gateway proxy event; raises :class:`InvalidRequest` (4xx) otherwise."""
+    if not isinstance(event, Mapping):
+        raise InvalidRequest(400, f"event must be an API Gateway proxy event object (got {type(event).__name__})")
+    method = _method(event)
+    if method is not None and method.upper() != "POST":
+        raise InvalidRequest(405, f"method {method} not allowed; use POST")
+    content_type = _header(event.get("headers"), "content-type")
+    if content_type is None or content_type.split(";")[0].strip().lower() != "application/json":
+        raise InvalidRequest(415, f"Content-Type must be application/json (got {content_type or 'none'})")
+    body = event.get("body")
+    if body is None or body == "":
+        raise InvalidRequest(400, 'empty body; send {"text": "..."}')
+    if not isinstance(body, str):
+        raise InvalidRequest(400, f"body must be a string (got {type(body).__name__})")
+    if event.get("isBase64Encoded"):
+        try:
+            raw = base64.b64decode(body, validate=True)
+            body = raw.decode("utf-8")
+        except (binascii.Error, ValueError) as exc:
+            raise InvalidRequest(400, f"body is marked base64 but does not decode to UTF-8 text ({exc})") from None
+    if not body.strip():
+        raise InvalidRequest(400, 'empty body; send {"text": "..."}')
+    try:
+        payload = json.loads(body)
+    except json.JSONDecodeError as exc:
+        raise InvalidRequest(400, f"body is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+    return validate_document(payload)
+
+
+def _response(status: int, body: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "statusCode": status,
+        "headers": {"Content-Type": "application/json"},
+        "isBase64Encoded": False,
+        "body": json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+    }
+
+
+def _request_id(event: Mapping[str, Any], context: Any) -> str:
+    rid = getattr(context, "aws_request_id", None)
+    if rid:
+        return str(rid)
+    ctx = event.get("requestContext") if isinstance(event, Mapping) else None
+    return str((ctx or {}).get("requestId", ""))
+
+
+def log_line(record: Mapping[str, Any], stream: TextIO | None = None) -> None:
+    """Write one structured log record as a single JSON line (to stdout by default)."""
+    out = stream if stream is not None else sys.stdout
+    out.write(json.dumps(record, ensure_ascii=False, sort_keys=True, default=str) + "\n")
+    out.flush()
+
+
+def make_handler(service: str, models: Models | Callable[[], Models], *, stream: TextIO | None = None) -> Handler:
+    """A Lambda handler ``handler(event, context) -> response`` for ``service`` (one of :data:`SERVICES`).
+
+    ``models`` is a :class:`Models` or a function returning one (called once, on first use). ``stream`` receives the
+    JSON log lines (stdout by default). Raises ``ValueError`` naming an unknown service.
+    """
+    if service not in SERVICES:
+        raise ValueError(f"service: must be one of {', '.join(SERVICES)} (got {service!r})")
+    cache: list[Models] = [models] if isinstance(models, Models) else []
+
+    def get_models() -> Models:
+        if not cache:
+            cache.append(models())  # type: ignore[operator]
+        return cache[0]
+
+    def answer(text: str) -> dict[str, Any]:
+        m = get_models()
+        if service == "classify":
+            return m.classify([text])[0]
+        if service == "entities":
+            return {"entities": m.entities([text])[0]}
+        return m.score([text])[0]
+
+    def handler(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+        t0 = time.perf_counter()
+        record: dict[str, Any] = {"event": "request", "service": service, "request_id": _request_id(event, context)}
+        try:
+            text = parse_event(event)
+            record["n_chars"] = len(text)
+            status, body = 200, answer(text)
+        except InvalidRequest as exc:
+            status, body = exc.status_code, {"error": {"status": exc.status_code, "message": exc.message}}
+            record["error"] = exc.message
+        except Exception as exc:  # a bug: answer 500, keep the details in the log only
+            status = 500
+            body = {"error": {"status": 500, "message": "internal error", "request_id": record["request_id"]}}
+            record["error"] = f"{type(exc).__name__}: {exc}"
+            record["traceback"] = traceback.format_exc()
+        record["status"] = status
+        record["duration_ms"] = round((time.perf_counter() - t0) * 1000.0, 3)
+        log_line(record, stream)
+        return _response(status, body)
+
+    handler.__name__ = f"{service}_handler"
+    return handler

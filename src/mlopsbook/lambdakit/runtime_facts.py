@@ -1,0 +1,195 @@
+"""The Lambda runtime a package is built for: its facts, the runtimes it is checked against, and the CPython that
+stands in for it here.
+
+- :func:`facts`: the chosen managed runtime (``python3.12`` on Amazon Linux 2023) with its sources, from
+  ``data/inference/`` (CPython version and ABI, glibc, wheel platform tags per architecture, limits);
+- :func:`runtimes`, :func:`lambda_limits_mb` and :func:`check_runtime`: every Lambda Python runtime and whether a
+  package's compiled dependencies load on it;
+- :func:`find_python` and :func:`client_python`: the runtime's CPython on this machine, and a fresh virtual
+  environment of it holding only AWS's runtime interface client ``awslambdaric``, at the version locked in
+  ``lambda/requirements/``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from mlopsbook.errors import MlopsbookError
+from mlopsbook.lambdakit.wheelhouse import Target
+
+RUNTIME_FILE = "lambda-runtime-python3.12-v2026-11-30.json"
+"""The runtime's facts (``data/inference/``): see that folder's README for the sources."""
+
+CLIENT_LOCK = "runtime-client"
+"""Name of the lock of AWS's runtime interface client (``lambda/requirements/runtime-client-<runtime>-<arch>.txt``)."""
+
+class LambdaRuntimeError(MlopsbookError):
+    """A runtime facts file that cannot be read, or a runtime that cannot be started here."""
+
+
+@dataclass(frozen=True)
+class RuntimeFacts:
+    """A managed Lambda Python runtime: identifier, CPython version and ABI, OS and its glibc, wheel platforms per
+    architecture, limits, and the sources of each."""
+
+    runtime: str
+    python: str
+    abi: str
+    os: str
+    glibc: tuple[int, int]
+    platforms: Mapping[str, tuple[str, ...]]
+    memory_mb: Mapping[str, int]
+    timeout_s_max: int
+    init_s_max: int
+    package_mb: Mapping[str, float]
+    sources: tuple[Mapping[str, str], ...]
+    file: str
+
+    def target(self, arch: str = "x86_64") -> Target:
+        """The wheel target of this runtime on ``arch`` (``x86_64`` or ``arm64``)."""
+        if arch not in self.platforms:
+            raise LambdaRuntimeError(f"arch: must be one of {', '.join(self.platforms)} (got {arch!r})")
+        return Target(self.runtime, self.python, self.abi, arch, self.platforms[arch])
+
+
+def facts(name: str = RUNTIME_FILE) -> RuntimeFacts:
+    """Read ``data/inference/<name>``; raises :class:`LambdaRuntimeError` naming the file and the missing or malformed
+    field."""
+    from mlopsbook.paths import data_path
+
+    path = data_path("inference", name)
+    try:
+        raw = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise LambdaRuntimeError(f"data/inference/{name}: not JSON ({exc.msg} at line {exc.lineno})") from None
+    need = ("runtime", "python", "abi", "os", "glibc", "architectures", "memory_mb", "timeout_s_max", "init_s_max",
+            "package_mb", "sources")
+    for key in need:
+        if key not in raw:
+            raise LambdaRuntimeError(f"data/inference/{name}: missing field {key!r}")
+    try:
+        major, minor = (int(x) for x in str(raw["glibc"]).split("."))
+    except ValueError:
+        raise LambdaRuntimeError(f"data/inference/{name}: glibc must look like '2.34' (got {raw['glibc']!r})") from None
+    if not str(raw["abi"]) == "cp" + str(raw["python"]).replace(".", ""):
+        raise LambdaRuntimeError(f"data/inference/{name}: abi {raw['abi']!r} does not match python {raw['python']!r}")
+    return RuntimeFacts(
+        runtime=raw["runtime"], python=str(raw["python"]), abi=raw["abi"], os=raw["os"], glibc=(major, minor),
+        platforms={a: tuple(v["platforms"]) for a, v in raw["architectures"].items()},
+        memory_mb=dict(raw["memory_mb"]), timeout_s_max=int(raw["timeout_s_max"]),
+        init_s_max=int(raw["init_s_max"]), package_mb=dict(raw["package_mb"]),
+        sources=tuple(raw["sources"]), file=name,
+    )
+
+
+# -- the runtime's CPython and the runtime interface client ----------------------------------------------------------
+def find_python(version: str) -> Path | None:
+    """An interpreter of CPython ``version`` (``"3.12"``) on this machine: pyenv's newest ``3.12.*``, else
+    ``python3.12`` on the ``PATH``; ``None`` if there is none."""
+    root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    found = sorted(root.glob(f"{version}.*/bin/python{version}"),
+                   key=lambda p: tuple(int(x) if x.isdigit() else -1 for x in p.parts[-3].split(".")))
+    if found:
+        return found[-1]
+    which = shutil.which(f"python{version}")
+    return Path(which) if which else None
+
+
+def client_python(rt: RuntimeFacts, arch: str = "x86_64", folder: Path | None = None) -> Path:
+    """The interpreter of a virtual environment of the runtime's CPython holding only ``awslambdaric`` and what it
+    requires, at the locked versions (built once into ``build/lambda-runtime/<runtime>-<arch>/``; offline once the
+    wheel cache is filled). Raises :class:`LambdaRuntimeError` when no such CPython is installed here."""
+    from mlopsbook.lambdakit import wheelhouse
+    from mlopsbook.paths import repo_root
+
+    base = find_python(rt.python)
+    if base is None:
+        raise LambdaRuntimeError(f"no CPython {rt.python} here (pyenv install {rt.python} or a python{rt.python} on PATH)")
+    target = rt.target(arch)
+    lock = wheelhouse.lock_path(CLIENT_LOCK, target)
+    wheels = wheelhouse.fill(lock, target)
+    venv = Path(folder) if folder is not None else repo_root() / "build" / "lambda-runtime" / target.name
+    stamp = venv / ".locked"
+    py = venv / "bin" / "python"
+    if stamp.is_file() and stamp.read_text() == lock.read_text() and py.is_file():
+        return py
+    if venv.exists():
+        shutil.rmtree(venv)
+    subprocess.run([str(base), "-m", "venv", "--without-pip", str(venv)], check=True, capture_output=True)
+    # Install the locked wheels with the project's pip into the new environment (it has no pip of its own).
+    inst = subprocess.run(
+        [sys.executable, "-m", "pip", "--isolated", "--python", str(py), "install", "--quiet", "--no-deps",
+         "--no-index", "--no-compile", *map(str, wheels)], capture_output=True, text=True)
+    if inst.returncode != 0:
+        raise LambdaRuntimeError(f"could not install {lock.name} into {venv}: {inst.stderr.strip()[-300:]}")
+    stamp.write_text(lock.read_text())
+    return py
+
+
+# -- runtimes --------------------------------------------------------------------------------------------------------
+RUNTIMES_FILE = "lambda-python-runtimes-v2025-06.csv"
+LIMITS_FILE = "lambda-limits-v2023-10-30.csv"
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """A Lambda Python runtime: identifier, CPython version, operating system and its glibc (from ``data/``)."""
+
+    runtime: str
+    python: str
+    os: str
+    glibc: tuple[int, int]
+    source: str
+
+
+def runtimes() -> list[Runtime]:
+    """The Lambda Python runtimes in ``data/inference/`` (see its README for sources)."""
+    from mlopsbook.paths import data_path
+
+    path = data_path("inference", RUNTIMES_FILE)
+    out = []
+    with open(path, newline="") as fh:
+        for i, row in enumerate(csv.DictReader(fh), start=2):
+            try:
+                major, minor = (int(x) for x in row["glibc"].split("."))
+                out.append(Runtime(row["runtime"], row["python"], row["os"], (major, minor), row["source"]))
+            except (KeyError, ValueError) as exc:
+                raise ValueError(f"{path.name} row {i}: {exc}") from None
+    return out
+
+
+def lambda_limits_mb() -> dict[str, float]:
+    """Lambda package limits in MB (``zip_direct_upload``, ``unzipped``, ``container_image``) from ``data/``."""
+    from mlopsbook.paths import data_path
+
+    path = data_path("inference", LIMITS_FILE)
+    with open(path, newline="") as fh:
+        return {row["limit"]: float(row["value_mb"]) for row in csv.DictReader(fh)}
+
+
+@dataclass(frozen=True)
+class RuntimeCheck:
+    """Whether a package's compiled dependencies load on a runtime, and why not."""
+
+    runtime: str
+    compatible: bool
+    reason: str
+
+
+def check_runtime(python: str, needs_glibc: tuple[int, int] | None, runtime: Runtime) -> RuntimeCheck:
+    """Can a package built for CPython ``python`` needing glibc ``needs_glibc`` run on ``runtime``?"""
+    if runtime.python != python:
+        return RuntimeCheck(runtime.runtime, False, f"built for CPython {python}, runtime has {runtime.python}")
+    if needs_glibc is not None and needs_glibc > runtime.glibc:
+        need = ".".join(map(str, needs_glibc))
+        have = ".".join(map(str, runtime.glibc))
+        return RuntimeCheck(runtime.runtime, False, f"needs glibc >= {need}, {runtime.os} has {have}")
+    return RuntimeCheck(runtime.runtime, True, "ok")
