@@ -45,7 +45,7 @@ from mlopsbook.decide import exposure as exposure_mod
 from mlopsbook.decide import limits as limits_mod
 from mlopsbook.decide.preferences import Preferences
 from mlopsbook.decide.profile import Profile
-from mlopsbook.decide.sizing import PAY_PER_USE, fleet_sizes, model_of, platform_options
+from mlopsbook.decide.sizing import PAY_PER_USE, fleet_sizes, init_ms, model_of, platform_options
 from mlopsbook.costs.traffic import SECONDS_PER_MONTH
 from mlopsbook import formatting as fmt
 
