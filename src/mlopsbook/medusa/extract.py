@@ -160,10 +160,14 @@ _ARTIFACT_BEFORE = (r"(?:model|image|package|weights|artifact|bundle|zip|checkpo
                     r"[^.;]{0,28}$")
 _MEDIA_AFTER = (r"^[\s-]*(?:long\s)?(?:audio\s|sound\s)?(?:videos?|clips?|audio|recordings?|songs?|movies?|calls?|"
                 r"meetings?|chunks?|wavs?|files?)\b")
-_MEDIA_BEFORE = r"(?:a|for a|for an)\s?~?\s*$"
+_MEDIA_BEFORE = (r"(?:recordings?|videos?|audio|clips?|calls?|meetings?|movies?|podcasts?|episodes?)\s(?:of|lasting|"
+                 r"that (?:are|last))\W*(?:up to|about|around|over)?\W*$")
 _COLD = r"cold[- ]?starts?|cold (?:calls|requests?)"
 _INIT = (r"\bload(?:ing|s|ed)?\b(?! balanc)|at init|\binit(?:iali[sz]ation)?\b|boot(?:-?up|s|ing)?|start-?up|spin(?:ning)? up|"
          r"to start")
+_REQUEST_WORDS = (r"\b(?:each|per|requests?|invocations?|calls?|inference|predictions?|answers?|respon(?:ds?|ses?)|"
+                  r"repl(?:y|ies)|generations?|warm)\b")
+"""Words that make a duration a request's time when they are nearer to it than a load word."""
 _SLO = (r"p9\d(?:\.\d)?|p50|\bslo|\bsla\b|ttft|\blatency\b|must|should|has to|needs? to|target|respon[ds]|"
         r"answer|expect|first token|anything")
 _SLO_BOUND = r"(?:under|below|within|less than|<|at most|no more than)\b"
@@ -255,16 +259,18 @@ def _duration_field(c: _Context, gpu_needed: bool) -> tuple[str | None, str]:
     """``(field, "")`` or ``(None, what it is)``."""
     if _about_platform(c) or re.search(r"timeout|time limit|timed out|times? out|gateway", c.left[-30:] + c.right[:25]):
         return None, "a platform's limit or setting"
-    if re.search(_MEDIA_AFTER, c.right) or re.search(r"^\W*(?:long|of (?:audio|video))", c.right):
+    if re.search(_MEDIA_AFTER, c.right) or re.search(r"^\W*(?:long|of (?:audio|video))", c.right) or \
+            re.search(_MEDIA_BEFORE, c.left[-40:]):
         return None, "the length of a recording or file"
     if re.search(r"^\W*(?:a|an|per)\s(?:day|week)\b", c.right):
         return None, "hours in a day, not a request's time"
-    if re.search(_COLD, c.left[-45:] + " " + c.right[:25]) and not re.search(_INIT, c.left[-30:] + " " + c.right[:30]):
+    if re.search(_COLD, c.left[-45:] + " " + c.right[:14]) and not re.search(_INIT, c.left[-30:] + " " + c.right[:30]):
         return None, "a cold start (the platform's start-up plus the model's load)"
     if re.search(_INIT, c.right[:30]):
         return "init_ms", ""
-    if re.search(_INIT, c.left[-40:]) and not re.search(r"per request|each request|(?:answers?|responds?|returns?|"
-                                                         r"takes?|predicts?) in\W*$", c.left[-30:]):
+    last_init = max((m.end() for m in re.finditer(_INIT, c.left)), default=-1)
+    last_request = max((m.end() for m in re.finditer(_REQUEST_WORDS, c.left)), default=-1)
+    if last_init > last_request:
         return "init_ms", ""
     if gpu_needed and re.search(rf"\bcpus?\b|{_CPU_CHIP}", c.clause) and not re.search(r"\bgpus?\b", c.clause):
         return None, "the time on a CPU, quoted for contrast (the model needs a GPU)"
