@@ -343,7 +343,8 @@ def _cheapest_by_rate(profile: Profile, platforms: list[str], rates: np.ndarray,
         opts, _, _ = platform_options(p, profile, table)
         c = np.asarray(monthly_cost(p, w, model, mean_rps=rates, prices=table, **(opts or {})).monthly_usd, dtype=float)
         if p == "sagemaker-serverless":  # the 200-concurrency limit depends on the rate
-            conc = np.array([profile.peak_concurrency(r) for r in rates])
+            # the busiest rate scales with the mean for a given shape: one Workload, not one per rate
+            conc = np.asarray(rates, dtype=float) * (profile.peak_concurrency() / profile.mean_rps)
             cap = limits_mod.of(p, lims).get("concurrency")
             if cap is not None:
                 c = np.where(conc > cap.value, np.inf, c)

@@ -2,7 +2,8 @@
 
 A reading is assumed when a number had no unit or no role (:attr:`mlopsbook.medusa.extract.Field.assumed`): a bare
 ``13279248421`` in a sentence about an image's size is read as bytes; a size with nothing saying what it is the size of
-is read as the model's. Each such reading has **alternatives** (the number is not the image's size; the size is each
+is read as the model's; the length of a recording, when no processing time is stated, is read as the time to
+process it. Each such reading has **alternatives** (the number is not the image's size; the size is each
 request's, or the worker's memory). The answer is chosen so that it holds under every alternative: the first platform
 of the ranking that no alternative reading rules out by a hard limit. Each alternative that would change the answer
 becomes a :class:`Condition` the answer states ("if 13279248421 is the image size in bytes (12.4 GB), Lambda's
@@ -47,6 +48,8 @@ def _alternatives(f: Field) -> list[tuple[str, dict[str, Any]]]:
     """``(what the number would be, field changes)`` for each other reading of an assumed field."""
     if "bytes" in f.note:
         return [("not the model's or image's size", {f.name: None})]
+    if f.name == "model_latency_ms":
+        return [("much faster to process than that", {f.name: None})]
     out: list[tuple[str, dict[str, Any]]] = []
     for role in ("payload_kb", "memory_mb"):
         if role != f.name:
@@ -58,6 +61,8 @@ def _alternatives(f: Field) -> list[tuple[str, dict[str, Any]]]:
 def _reading(f: Field) -> str:
     if "bytes" in f.note:
         return f"the image or package size in bytes ({f.value / 1024:,.1f} GB)"
+    if f.name == "model_latency_ms":
+        return f"also about the time to process it ({f.value / 60_000:,.1f} min)"
     return f"{ROLE_WORDS.get(f.name, f.name)} ({f.value:,.0f} MB)"
 
 

@@ -8,6 +8,10 @@
     used to build it; each item lists the ``allowed`` platforms. Its accuracy is the one reported.
 ``limit-questions.yaml``
     twelve questions written from AWS's published limits, held out the same way (``allowed`` platforms).
+``frozen-questions.yaml``, ``tuning-questions.yaml``, ``holdout-questions.yaml``
+    labelled sets (each item also lists the ``fields`` it states): :func:`score` reads and answers them and reports
+    precision and recall per kind of quantity, the share of allowed recommendations and the recommendations that a
+    fact the question states rules out (the frozen set is the one reported; see ``data/medusa/README.md``).
 
 A recommendation is right when it is the ``expected`` platform, or one of the ``allowed`` ones; a source hit when one
 of the sections Medusa links is among the expected ``sources`` (``doc#anchor`` keys, or a whole ``doc``).

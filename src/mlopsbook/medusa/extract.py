@@ -185,7 +185,7 @@ _RATE_NOT_OURS = r"reach(?:es)?|benchmarks?|only gets|max(?:imum)?\b"
 _BUSY_NEAR = (r"during (?:business|office|working) hours|in office hours|when (?:it'?s )?(?:active|busy)|"
               r"during the (?:work ?)?day|while active|when busy")
 _MODEL_WORDS = (r"\b(?:model|weights|classifier|pipeline|checkpoint|pickle|network|bert|llm|regressor|ranker|"
-                r"ensemble|transformer|encoder)s?\b")
+                r"ensemble|transformer|encoder|package|container|bundle|zip|dependencies|librar(?:y|ies))s?\b")
 _PAYLOAD_WORDS = (r"\b(?:payloads?|requests?|uploads?|images|photos?|files?|documents?|bod(?:y|ies)|inputs?|audio|"
                   r"videos?|clips?|responses?|returns?)\b")
 _BYTES_CONTEXT = r"\bsize\b|\bbytes?\b|\bimage\b|\bpackage\b|sizelimit|too large|greater than"
@@ -353,6 +353,7 @@ def read(question: str) -> Reading:
     unknown += unknown_numbers
     busy = False
     rates: list[tuple[int, Quantity]] = []
+    media: list[tuple[Quantity, str]] = []
     for x in sorted(quantities + by_bytes, key=lambda x: x.start):
         c = _context(q, x)
         words = _words(q, x)
@@ -398,6 +399,8 @@ def read(question: str) -> Reading:
         elif x.kind == "duration":
             name, what = _duration_field(c, gpu is not None and gpu[0] == "required")
             if name is None:
+                if what.startswith("the length of a recording"):
+                    media.append((x, words))
                 if what:
                     unused.append((words, what))
                 else:
@@ -411,6 +414,10 @@ def read(question: str) -> Reading:
             put("artifact_mb", x.value, words, "weights: " + x.note, largest=True)
             if x.value * 2**20 / 2 >= 1e9 and "gpu" not in fields:  # >= 1B parameters at fp16
                 put("gpu", "required", words, "a model of a billion parameters or more: read as needing a GPU")
+    if media and "model_latency_ms" not in fields:
+        x, words = max(media, key=lambda m: m[0].value)
+        put("model_latency_ms", x.value, words, "the length of a recording: its processing is assumed to take up to as "
+            "long, an ASSUMPTION", assumed=True, raw=x.text)
     if rates:
         best = max(rates, key=lambda sx: sx[0])[1]
         put("mean_rps", best.value, _words(q, best), best.note)
