@@ -132,3 +132,23 @@ def test_scale_to_zero_and_a_tight_slo_are_constraints() -> None:
     assert "p99 under 150 ms" in b.decision.excluded["lambda"]
     c = answer.answer("Scale-to-zero gave us 40 s cold starts; CPU model, 5 req/s.", flip=False)
     assert "scale_to_zero" not in c.stated  # a complaint, not a wish
+
+
+@pytest.mark.parametrize("question,why", [
+    ("1e308 requests a second, 5 ms each", "beyond any real service"),
+    ("we get 0 requests a month", "zero"),
+    ("the image is 99999999999999999999999 bytes", "beyond any real service"),
+    ("budget under $1e999 a month", "beyond any budget"),
+])
+def test_absurd_and_zero_quantities_are_listed_not_used(question: str, why: str) -> None:
+    a = answer.answer(question, flip=False)
+    assert any(why in w for _, w in a.unknown)
+    assert not any(f.name in ("mean_rps", "artifact_mb") for f in a.read.values())
+
+
+def test_a_question_longer_than_a_page_is_one_line_refused() -> None:
+    from mlopsbook.errors import MlopsbookError
+    from mlopsbook.medusa.extract import MAX_CHARS
+
+    with pytest.raises(MlopsbookError, match="longer than the 4,000 read"):
+        read("12 MB photos, " * (MAX_CHARS // 10))

@@ -34,7 +34,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mlopsbook.decide.preferences import Preferences
-from mlopsbook.medusa.quantities import SIZE_UNITS_MB, Quantity, bare_numbers, find
+from mlopsbook.errors import MlopsbookError
+from mlopsbook.medusa.quantities import LARGEST, SIZE_UNITS_MB, Quantity, bare_numbers, find
 
 
 @dataclass(frozen=True)
@@ -312,17 +313,24 @@ def _bytes_candidates(text: str, quantities: list[Quantity]) -> tuple[list[Quant
         value = float(raw.replace(",", "").replace("−", "-"))
         sentence = _sentence(text, a)
         if value >= 1e6 and float(value).is_integer() and re.search(_BYTES_CONTEXT, sentence):
-            found.append(Quantity("size", value * SIZE_UNITS_MB["bytes"], a, b, raw,
-                                  f"no unit: read as bytes ({value * SIZE_UNITS_MB['bytes'] / 1024:,.1f} GB), an "
-                                  f"ASSUMPTION", "MB"))
+            mb = value * SIZE_UNITS_MB["bytes"]
+            found.append(Quantity("size", mb, a, b, raw, f"no unit: read as bytes ({mb / 1024:,.1f} GB), an ASSUMPTION",
+                                  "MB", "a size beyond any real service" if not mb <= LARGEST["size"] else ""))
         else:
             ctx = " ".join(text[max(0, a - 20):b + 20].split())
             unknown.append((raw, f"no unit or role found (\u2026{ctx}\u2026)"))
     return found, unknown
 
 
+MAX_CHARS = 4_000
+"""The longest question read (about a page): the reading of one service's question, in bounded time."""
+
+
 def read(question: str) -> Reading:
     """Everything ``question`` states (see the module docstring)."""
+    if len(question) > MAX_CHARS:
+        raise MlopsbookError(f"question: {len(question):,} characters, longer than the {MAX_CHARS:,} read; ask about "
+                             "one service at a time")
     q = question.replace("’", "'")
     low = q.lower()
     fields: dict[str, Field] = {}

@@ -207,8 +207,20 @@ def _overlaps(spans: list[tuple[int, int]], a: int, b: int) -> bool:
     return any(a < y and x < b for x, y in spans)
 
 
+LARGEST = {"rate": 1e8, "size": 2.0**30, "duration": 3.2e10}
+"""Beyond these (req/s, MB, ms: a hundred million requests a second, a petabyte, a year) a quantity is no service's:
+found, but with a ``problem``, never used."""
+
+
 def _negative(kind: str, v: float) -> str:
-    return f"a negative {kind} cannot be" if v < 0 else ""
+    """The ``problem`` of a value of ``kind``: negative, zero or beyond :data:`LARGEST` (empty: usable)."""
+    if v < 0:
+        return f"a negative {kind} cannot be"
+    if v == 0:
+        return f"a zero {kind} leaves nothing to serve"
+    if not v <= LARGEST[kind]:
+        return f"a {kind} beyond any real service"
+    return ""
 
 
 def find(text: str) -> list[Quantity]:
@@ -228,12 +240,12 @@ def find(text: str) -> list[Quantity]:
         v = float(num.replace(",", "")) * (MULTIPLIERS[mult.lower()] if mult else 1.0)
         v = -v if m["neg"] else v
         add(Quantity("money", v, m.start(), m.end(), m.group(0), "", "USD",
-                     "a negative amount of money" if v < 0 else ""))
+                     "a negative amount of money" if v < 0 else "" if v < 1e15 else "an amount beyond any budget"))
     for m in _RATE_SUFFIX.finditer(text):
         v, note = _number(m)
         v, note = _bounded(m, v, note)
-        add(Quantity("rate", v * RATE_SUFFIX_PER_S[m["suffix"].lower()], m.start(), m.end(), m.group(0), note,
-                     "req/s", _negative("rate", v)))
+        v *= RATE_SUFFIX_PER_S[m["suffix"].lower()]
+        add(Quantity("rate", v, m.start(), m.end(), m.group(0), note, "req/s", _negative("rate", v)))
     for m in _TIMES.finditer(text):
         n = m["n"].lower()
         count = 1.0 if n == "once" else 2.0 if n == "twice" else None
@@ -245,17 +257,17 @@ def find(text: str) -> list[Quantity]:
         add(Quantity("rate", count / PER_SECONDS[m["per"].lower()], m.start(), m.end(), m.group(0), note, "req/s"))
     for m in _RATE_EVERY.finditer(text):
         v, note = _number(m)
-        add(Quantity("rate", v / (float(m["n"]) * PER_SECONDS[m["per"].lower()]), m.start(), m.end(), m.group(0), note,
-                     "req/s", _negative("rate", v)))
+        v /= float(m["n"]) * PER_SECONDS[m["per"].lower()] or 1.0
+        add(Quantity("rate", v, m.start(), m.end(), m.group(0), note, "req/s", _negative("rate", v)))
     for m in _RATE.finditer(text):
         v, note = _number(m)
         v, note = _bounded(m, v, note)
-        add(Quantity("rate", v / PER_SECONDS[m["per"].lower()], m.start(), m.end(), m.group(0), note, "req/s",
-                     _negative("rate", v)))
+        v /= PER_SECONDS[m["per"].lower()]
+        add(Quantity("rate", v, m.start(), m.end(), m.group(0), note, "req/s", _negative("rate", v)))
     for m in _RATE_ADVERB.finditer(text):
         v, note = _number(m)
-        add(Quantity("rate", v / PER_SECONDS[ADVERB_PERIODS[m["adv"].lower()]], m.start(), m.end(), m.group(0), note,
-                     "req/s", _negative("rate", v)))
+        v /= PER_SECONDS[ADVERB_PERIODS[m["adv"].lower()]]
+        add(Quantity("rate", v, m.start(), m.end(), m.group(0), note, "req/s", _negative("rate", v)))
     for m in _SIZE.finditer(text):
         unit = m["unit"].lower()
         if unit == "b":
@@ -268,8 +280,8 @@ def find(text: str) -> list[Quantity]:
         half = _AND_A_HALF.match(text, end)
         if half:
             v, end = v + 0.5, half.end()
-        add(Quantity("size", v * SIZE_UNITS_MB[unit], m.start(), end, text[m.start():end], note, "MB",
-                     _negative("size", v)))
+        v *= SIZE_UNITS_MB[unit]
+        add(Quantity("size", v, m.start(), end, text[m.start():end], note, "MB", _negative("size", v)))
     for m in _HOURS_MINUTES.finditer(text):
         add(Quantity("duration", (int(m["h"]) * 60 + int(m["m"])) * 60e3, m.start(), m.end(), m.group(0), "", "ms"))
     for m in _DURATION.finditer(text):
@@ -278,8 +290,8 @@ def find(text: str) -> list[Quantity]:
             continue  # "a s" is not a duration
         v, note = _number(m)
         v, note = _bounded(m, v, note)
-        add(Quantity("duration", v * DURATION_UNITS_MS[unit], m.start(), m.end(), m.group(0), note, "ms",
-                     _negative("duration", v)))
+        v *= DURATION_UNITS_MS[unit]
+        add(Quantity("duration", v, m.start(), m.end(), m.group(0), note, "ms", _negative("duration", v)))
     for m in _PARAMS.finditer(text):
         num, mult = next((m[f"num{s}"], m[f"mult{s}"]) for s in ("", "2", "3", "4") if m[f"num{s}"])
         mult = mult.lower()
@@ -299,7 +311,7 @@ def find(text: str) -> list[Quantity]:
         else:
             bpp, how = DEFAULT_BYTES_PER_PARAM, "no precision stated: fp16 assumed (2 bytes per parameter)"
         add(Quantity("params", params * bpp / 2**20, m.start(), m.end(), m.group(0),
-                     f"{params:,.0f} parameters x {bpp:g} bytes ({how})", "MB"))
+                     f"{params:,.0f} parameters x {bpp:g} bytes ({how})", "MB", _negative("size", params * bpp / 2**20)))
     return sorted(out, key=lambda q: q.start)
 
 
