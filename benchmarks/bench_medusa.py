@@ -2,7 +2,7 @@
 
 Answers each question of ``data/medusa/frozen-questions.yaml`` as ``mlopsbook ask`` does (reader, decision engine with
 its cold-start simulations and flip search, sensitivity, BM25) and prints the median and the maximum answer time,
-against the named baseline: the reader and engine before the issue-24 change (commit 1c842cb), timed on the same set on
+against the named baseline: the reader and engine at commit 1c842cb, before the rework, timed on the same set on
 2026-12-03 and recorded in ``data/medusa/frozen-before-summary.csv`` (its worst question simulated every replica of a
 fleet sized for tens of thousands of requests in flight).
 

@@ -1,4 +1,4 @@
-"""Medusa as a reader (issue 24's thresholds, on the frozen set written from public threads before the reader was
+"""Medusa as a reader (the thresholds of C11, on the frozen set written from public threads before the reader was
 changed): every number accounted for, nothing recommended past what the question states, answers fast."""
 
 from __future__ import annotations

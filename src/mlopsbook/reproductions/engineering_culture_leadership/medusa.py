@@ -1,6 +1,6 @@
 """The Medusa page's claim: C11 ("AI Medusa, a chatbot designed to guide DS/engineers on how to deploy"), from the
 assistant's evaluation (:mod:`mlopsbook.medusa.evaluate`): the recommendation sets, and the frozen set read field by
-field against the reader before issue 24 (its figures recorded in ``data/medusa/frozen-before-*.csv``). Deterministic;
+field against the reader at commit 1c842cb (its figures recorded in ``data/medusa/frozen-before-*.csv``). Deterministic;
 about ten seconds."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ C11_LIMIT_THRESHOLD = 11
 """Of the 12 questions written from AWS's published limits, how many answers must name a platform within them."""
 ALLOWED_THRESHOLD = 0.9
 """The share of the FROZEN questions (``data/medusa/frozen-questions.yaml``, written from public threads before the
-reader of issue 24) whose recommendation must be allowed; none may be ruled out by a fact the question states."""
+reworked reader) whose recommendation must be allowed; none may be ruled out by a fact the question states."""
 FIELD_RECALL_THRESHOLD = 0.9
 FIELD_RECALL_KINDS: tuple[str, ...] = ("rate", "payload", "size", "request time", "GPU need")
 """The kinds of quantity whose field-level recall on the frozen set must reach :data:`FIELD_RECALL_THRESHOLD`."""
