@@ -15,7 +15,7 @@ from mlopsbook.reproductions.engineering_culture_leadership.medusa import (FIELD
 
 @lru_cache(maxsize=2)
 def _scored(name: str) -> evaluate.ReaderEvaluation:
-    return evaluate.score(name)
+    return evaluate.score(name, flip=False)
 
 
 def test_frozen_set_is_large_sourced_labelled_and_apart_from_the_tuning_sets() -> None:

@@ -36,7 +36,7 @@ def reader_table(frozen: object | None = None) -> pd.DataFrame:
     from mlopsbook.medusa import evaluate
     from mlopsbook.paths import data_path
 
-    now = (frozen or evaluate.score(evaluate.FROZEN_FILE)).fields  # type: ignore[attr-defined]
+    now = (frozen or evaluate.score(evaluate.FROZEN_FILE, flip=False)).fields  # type: ignore[attr-defined]
     before = pd.read_csv(data_path("medusa", BEFORE_FIELDS)).set_index("kind")
     return pd.DataFrame({"stated": now["stated"], "precision before": before["precision"].reindex(now.index),
                          "recall before": before["recall"].reindex(now.index), "precision now": now["precision"],
@@ -49,7 +49,7 @@ def reader_summary(frozen: object | None = None) -> dict[str, float | int | str]
     from mlopsbook.medusa import evaluate
     from mlopsbook.paths import data_path
 
-    ev = frozen or evaluate.score(evaluate.FROZEN_FILE)
+    ev = frozen or evaluate.score(evaluate.FROZEN_FILE, flip=False)
     before = pd.read_csv(data_path("medusa", BEFORE_SUMMARY)).iloc[0]
     times = pd.read_csv(data_path("medusa", AFTER_TIMES)).iloc[0]
     return {"questions": ev.n, "allowed": ev.allowed_share, "ruled_out": ev.ruled_out,  # type: ignore[attr-defined]
@@ -67,7 +67,7 @@ def verdict_c11() -> Verdict:
     test = evaluate.run(evaluate.TEST_FILE)
     limits = evaluate.run(evaluate.LIMITS_FILE)
     dev = evaluate.run(evaluate.DEV_FILE)
-    frozen = evaluate.score(evaluate.FROZEN_FILE)
+    frozen = evaluate.score(evaluate.FROZEN_FILE, flip=False)
     recall = {k: float(frozen.fields.loc[k, "recall"]) for k in FIELD_RECALL_KINDS}
     figs: dict[str, float | int | str] = {
         "questions": test.n, "recommendation_accuracy": test.recommendation_accuracy,
