@@ -13,7 +13,7 @@ the simulator runs a copy of the system ``k`` times smaller: the rate divided by
 plan gives (replicas, nodes, servers, Lambda's concurrency limit and scaling rate, Serverless's 200), each rounded up.
 Per-request latency at a given utilisation is then what the smaller system gives: the same service and start-up times
 and the same utilisation; a smaller pool pools a little less and draws fewer samples. Where both run, the copy's p99
-is within 10% of the full run's (measured 2026-12-03 at 2,000 and 1,200 requests in flight, every platform;
+is within 2% of the full run's (measured 2026-12-03 with copies 8 and 18 times smaller, every platform;
 ``tests/test_decide.py`` checks it within 15%), and the cost of a run no longer grows with the rate or the request time
 in the question.
 
@@ -52,7 +52,7 @@ WARMUP_S = 900
 MAX_ARRIVALS = 60_000
 """Above this many expected arrivals the window is shortened (never below 2 minutes, always starting at the rise) to
 keep a run well under a second."""
-MAX_CONCURRENCY = 1_000
+MAX_CONCURRENCY = 250
 """Above this many requests in flight at the busiest minute (or :data:`MAX_ARRIVALS` in the shortened window) the run
 is a scaled copy (module docstring)."""
 TRITON_CONCURRENCY = 8
