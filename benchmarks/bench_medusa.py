@@ -3,7 +3,7 @@
 Answers each question of ``data/medusa/frozen-questions.yaml`` as ``mlopsbook ask`` does (reader, decision engine with
 its cold-start simulations and flip search, sensitivity, BM25) and prints the median and the maximum answer time,
 against the named baseline: the reader and engine at commit 1c842cb, before the rework, timed on the same set on
-2026-12-03 and recorded in ``data/medusa/frozen-before-summary.csv`` (its worst question simulated every replica of a
+2026-12-03 under the same load as the benchmark's own run and recorded in ``data/medusa/frozen-before-summary.csv`` (its worst question simulated every replica of a
 fleet sized for tens of thousands of requests in flight).
 
 It also times the one kind of question whose cost used to grow with the rate and the request time in it: a fleet with
