@@ -32,11 +32,13 @@ thousand, billion; "100k+" is at least 100,000), number words read by ``text2num
 Numbers in a text that no quantity covers are listed by :func:`bare_numbers` (the reader reports them as not
 understood, or reads a large bare integer next to "size" as bytes, said to be an assumption).
 
-Libraries measured for this reader (2026-12-03, on ``data/medusa/tuning-questions.yaml`` and the phrases of
-``tests/test_medusa_quantities.py``): ``quantulum3`` 0.10 needs 6 s to import, its unit classifier does not unpickle
-under scikit-learn 1.9, and without it reads "30k" as kelvin, "1.2M" as metres, "half a gig" as a year, "40 seconds"
-as arc seconds, "50 req/s" as a plain number and "8-12 MB" as 10 MB: 4 of 15 test phrases right against 15 of 15 for
-this reader. ``number-parser`` 0.3 turns "per second" into "per 2". ``text2num`` 3.1 reads number words right (6 of 6)
+Libraries measured for this reader (2026-12-03, on 18 phrases from the tuning set and the issue's examples:
+"8-12 MB", "half a gig", a bare byte count, "over 40 seconds", "p99 under 150 ms", "30k requests a minute", "100k+
+QPS", "2e6 requests a month", "1.2M invocations a week", "-5 rps", "$-5 a month", "1.5 gigs of RAM", "7B parameters",
+"50 req/s", ...): ``quantulum3`` 0.10 needs 6 s to import, its unit classifier does not unpickle under scikit-learn
+1.9, and without it reads "30k" as kelvin, "1.2M" as metres, "half a gig" as a year, "40 seconds" as arc seconds,
+"7B" as bytes, "50 req/s" as a plain number and "8-12 MB" as 10 MB: 6 of the 18 right, against 18 of 18 for this
+reader (the byte count through :mod:`mlopsbook.medusa.extract`). ``number-parser`` 0.3 turns "per second" into "per 2". ``text2num`` 3.1 reads number words right (6 of 6)
 and is used for them. ``pint`` (measured 2026-11-30) finds no quantity in a sentence. ``spaCy`` 3.8 is installed but
 no English model is available offline, so no dependency parse: what a number belongs to is decided by the clause it
 sits in (:mod:`mlopsbook.medusa.extract`).
