@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "infer": "train, package, measure and invoke the CPU NLP services",
     "posts": "import and check posts",
     "prices": "refresh or check the dated price table",
+    "security": "regenerate deploy/SECURITY.md from the scanners' output",
     "simulate": "simulate a request stream on a fixed pool, Ray Serve on KubeRay or Lambda",
     "snapshots": "execute notebooks and write their executed .ipynb snapshots",
 }

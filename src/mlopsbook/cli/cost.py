@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
 from typing import Any, Callable
+
+import numpy as np
 
 from mlopsbook.costs import model as costs, pricing
 from mlopsbook.errors import UsageError
@@ -53,8 +56,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     far = _fleet(_common(psub.add_parser("fargate", help="ECS Fargate: vCPU-hours and GB-hours of the tasks")), required=False)
     far.add_argument("--tasks", type=float, default=None, metavar="N", help="a fixed number of tasks (instead of sizing)")
     far.add_argument("--hours-per-task", type=float, default=730.0, metavar="H", help="with --tasks: hours each runs")
-    far.add_argument("--vcpu", type=float, default=1.0, metavar="V", help="vCPU per task (default 1)")
-    far.add_argument("--memory-gb", type=float, default=2.0, metavar="GB", help="memory per task (default 2)")
+    far.add_argument("--vcpu", type=float, default=1.0, metavar="V",
+                     help="vCPU per task: 0.25, 0.5, 1, 2, 4, 8 or 16 (default 1); below 1 a share of one CPU")
+    far.add_argument("--memory-gb", type=float, default=2.0, metavar="GB",
+                     help="memory per task, within the vCPU's range (0.25: 0.5-2; 1: 2-8 ...; default 2)")
     far.add_argument("--arch", default="x86_64", metavar="ARCH", help="x86_64 (default) or arm64")
     far.set_defaults(func=_fargate)
 
@@ -103,7 +108,8 @@ def _run(args: argparse.Namespace, compute: Callable[[pricing.PriceTable], costs
     except (FileNotFoundError, pricing.PriceTableError) as exc:
         raise UsageError(f"--prices: {exc}") from None
     try:
-        bill = compute(table)
+        with np.errstate(all="ignore"):  # an overflow is refused below, by the bill's own check, with one line
+            bill = compute(table)
     except ValueError as exc:
         msg = str(exc)
         m = re.match(r"^([a-z_]+): (.*)$", msg, re.S)
@@ -141,9 +147,16 @@ def _nonneg(value: float | None, flag: str) -> None:
         raise UsageError(f"{flag}: must be >= 0 (got {value:g})")
 
 
+def _whole(value: float | None, flag: str) -> None:
+    """Counts of things (tasks, replicas, concurrent environments) are whole numbers."""
+    if value is not None and math.isfinite(value) and value != math.floor(value):
+        raise UsageError(f"{flag}: must be a whole number (got {value:g})")
+
+
 def _lambda(args: argparse.Namespace) -> int:
     for f in ("requests_per_month", "provisioned_concurrency", "provisioned_hours", "provisioned_requests"):
         _nonneg(getattr(args, f), "--" + f.replace("_", "-"))
+    _whole(args.provisioned_concurrency, "--provisioned-concurrency")
     return _run(args, lambda t: costs.lambda_cost(
         args.requests_per_month, args.duration_ms, args.memory_mb, arch=args.arch, free_tier=args.free_tier,
         cold_start_fraction=args.cold_start_fraction, init_duration_ms=args.init_duration_ms,
@@ -168,6 +181,7 @@ def _load(args: argparse.Namespace) -> costs.LoadProfile:
     if not 0 < args.utilisation_target <= 1:
         raise UsageError(f"--utilisation-target: must be in (0, 1] (got {args.utilisation_target:g})")
     _nonneg(args.min_replicas, "--min-replicas")
+    _whole(args.min_replicas, "--min-replicas")
     return costs.LoadProfile.of(Workload(args.pattern, args.requests_per_month / SECONDS_PER_MONTH))
 
 
@@ -178,6 +192,7 @@ def _fleet_opts(args: argparse.Namespace) -> dict[str, Any]:
 def _fargate(args: argparse.Namespace) -> int:
     if args.tasks is not None:
         _nonneg(args.tasks, "--tasks")
+        _whole(args.tasks, "--tasks")
         _nonneg(args.hours_per_task, "--hours-per-task")
         return _run(args, lambda t: costs.fargate_task_cost(
             args.tasks * args.hours_per_task, args.vcpu, args.memory_gb, arch=args.arch, prices=t))

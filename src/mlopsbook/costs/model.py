@@ -34,7 +34,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from mlopsbook import facts
-from mlopsbook.costs import pricing
+from mlopsbook.costs import fargate_sizes, pricing
 from mlopsbook.costs.traffic import HOURS_PER_MONTH, SECONDS_PER_MONTH, Workload
 from mlopsbook.validation import check_choice, check_number
 
@@ -116,6 +116,11 @@ def _check_memory(memory_mb: ArrayLike, name: str = "memory_mb") -> np.ndarray:
 def _check_arch(arch: str) -> str:
     check_choice(arch, "arch", ARCHES)
     return arch
+
+
+def _check_fargate_sizes(vcpu: np.ndarray, memory_gb: np.ndarray) -> None:
+    for v, g in sorted({(float(a), float(b)) for a, b in np.broadcast(vcpu, memory_gb)}):
+        fargate_sizes.check(v, g)
 
 
 def _prices(prices: pricing.PriceTable | None) -> pricing.PriceTable:
@@ -200,6 +205,13 @@ class CostBreakdown:
     notes: tuple[str, ...] = ()
     quantities: Mapping[str, Any] = field(default_factory=dict)
     infeasible: Any = False
+
+    def __post_init__(self) -> None:
+        for name, value in self.items.items():
+            a = np.asarray(value, dtype=float)
+            if not np.all(np.isfinite(a)):
+                raise ValueError(f"the {name} line of the {self.platform} bill is not a finite number of dollars: the "
+                                 "inputs are beyond what the model can price (check the request count and durations)")
 
     @property
     def monthly_usd(self) -> Any:
@@ -360,6 +372,8 @@ def replicas_needed(
     """Replicas to serve ``rate_rps`` at ``utilisation_target`` of each replica's throughput, at least ``min_replicas``."""
     u = float(check_number(utilisation_target, "utilisation_target", low=0, high=1, low_open=True))
     mn = _arr(min_replicas, "min_replicas")
+    if np.any(mn != np.floor(mn)):
+        raise ValueError(f"min_replicas: must be a whole number of replicas (got {mn[mn != np.floor(mn)].flat[0]:g})")
     return np.maximum(mn, np.ceil(np.asarray(rate_rps, dtype=float) / (np.asarray(throughput_rps) * u) - 1e-9))
 
 
@@ -432,12 +446,19 @@ def fargate_cost(
     utilisation_target: float = DEFAULT_UTILISATION, min_replicas: ArrayLike = DEFAULT_MIN_REPLICAS,
     autoscale: bool = True, prices: pricing.PriceTable | None = None,
 ) -> CostBreakdown:
-    """ECS Fargate service: vCPU-hours and GB-hours of its tasks (price rows ``fargate.*``); one worker per task vCPU."""
+    """ECS Fargate service: vCPU-hours and GB-hours of its tasks (price rows ``fargate.*``), of a size Fargate accepts
+    (:mod:`~mlopsbook.costs.fargate_sizes`).
+
+    ``latency_ms`` is one request's service time on one whole vCPU and the service is CPU-bound, so a task serves
+    ``task_vcpu x 1000 / latency_ms`` requests a second: one worker per vCPU from 1 vCPU up, and below one vCPU a
+    share of one (Fargate's 0.25 vCPU is a quarter of a CPU's time: each request takes four times as long, and the
+    task serves a quarter of the requests)."""
     t = _prices(prices)
     _check_arch(arch)
     v = _arr(task_vcpu, "task_vcpu", strict=True)
     g = _arr(task_memory_gb, "task_memory_gb", strict=True)
-    thr = replica_throughput_rps(latency_ms, np.maximum(1.0, np.floor(v)))
+    _check_fargate_sizes(v, g)
+    thr = replica_throughput_rps(latency_ms, v)
     hours = fleet_replica_hours(load, thr, utilisation_target=utilisation_target, min_replicas=min_replicas, autoscale=autoscale)
     return fargate_task_cost(hours, task_vcpu, task_memory_gb, arch=arch, prices=t, quantities={"throughput_rps_per_task": _out(thr)})
 
@@ -446,12 +467,15 @@ def fargate_task_cost(
     task_hours: ArrayLike, task_vcpu: ArrayLike, task_memory_gb: ArrayLike, *, arch: str = "x86_64",
     prices: pricing.PriceTable | None = None, quantities: Mapping[str, Any] | None = None,
 ) -> CostBreakdown:
-    """Fargate bill for ``task_hours`` of tasks of ``task_vcpu`` vCPU and ``task_memory_gb`` GB (price rows ``fargate.*``)."""
+    """Fargate bill for ``task_hours`` of tasks of ``task_vcpu`` vCPU and ``task_memory_gb`` GB (price rows
+    ``fargate.*``), a size
+    Fargate accepts (:mod:`~mlopsbook.costs.fargate_sizes`)."""
     t = _prices(prices)
     _check_arch(arch)
     h = _arr(task_hours, "task_hours")
     v = _arr(task_vcpu, "task_vcpu", strict=True)
     g = _arr(task_memory_gb, "task_memory_gb", strict=True)
+    _check_fargate_sizes(v, g)
     items = {
         "vcpu": _out(h * v * t.value(f"fargate.vcpu.{arch}", "USD/vCPU-hour")),
         "memory": _out(h * g * t.value(f"fargate.memory.{arch}", "USD/GB-hour")),

@@ -27,9 +27,13 @@ SKU with ``attributes.usagetype``; ``terms.OnDemand[sku][offerTermCode].priceDim
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import math
+import os
 import re
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -52,6 +56,27 @@ UNITS = frozenset({
 })
 CONFIDENCE = frozenset({"OFFICIAL", "PRICE-API", "PEER", "DERIVED"})
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+REGION = re.compile(r"^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-[0-9]{1,2}$")
+"""An AWS region code (``us-east-1``, ``ap-southeast-2``, ``us-gov-west-1``): nothing else names a table file."""
+
+
+def real_date(text: str) -> bool:
+    """Whether ``text`` is a date of the calendar: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (``2026-02-30`` is not)."""
+    if not _DATE.match(text):
+        return False
+    parts = [int(x) for x in text.split("-")]
+    try:
+        dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except ValueError:
+        return False
+    return True
+
+
+def check_region(region: str) -> str:
+    """``region`` if it is an AWS region code; raises ``PriceTableError`` otherwise (it names the table file)."""
+    if not isinstance(region, str) or not REGION.match(region):
+        raise PriceTableError(f"region: {region!r} is not an AWS region code such as us-east-1")
+    return region
 _NAME = re.compile(r"^prices-(?P<region>[a-z0-9-]+?)-(?P<date>\d{4}-\d{2}-\d{2})\.csv$")
 
 
@@ -225,8 +250,9 @@ def _parse_row(file: str, i: int, raw: Mapping[str, str | None]) -> Price:
             + (" (UNCONFIRMED figures may not be used)" if conf.upper().startswith("UNCONFIRMED") else "")
         )
     date = text("source_date")
-    if not _DATE.match(date):
-        raise PriceTableError(f"{file}: row {i}, column source_date: must be YYYY, YYYY-MM or YYYY-MM-DD (got {date!r})")
+    if not real_date(date):
+        raise PriceTableError(f"{file}: row {i}, column source_date: must be a real date YYYY, YYYY-MM or YYYY-MM-DD "
+                              f"(got {date!r})")
     start = _num(file, i, "tier_start", raw.get("tier_start"), required=False, positive=False)
     end = _num(file, i, "tier_end", raw.get("tier_end"), required=False)
     if start is not None and end is not None and end <= start:
@@ -324,8 +350,9 @@ def read_offer_file(path: str | Path, region: str = "us-east-1") -> tuple[str, l
         if key not in doc:
             raise PriceTableError(f"{p.name}: missing top-level key {key!r} (not an AWS Price List offer file)")
     pub = str(doc["publicationDate"])[:10]
-    if not re.match(r"^\d{4}-\d{2}-\d{2}$", pub):
-        raise PriceTableError(f"{p.name}: publicationDate must start with YYYY-MM-DD (got {doc['publicationDate']!r})")
+    if not re.match(r"^\d{4}-\d{2}-\d{2}$", pub) or not real_date(pub):
+        raise PriceTableError(f"{p.name}: publicationDate must start with a real date YYYY-MM-DD "
+                              f"(got {doc['publicationDate']!r})")
     on_demand = doc["terms"].get("OnDemand", {})
     out: list[OfferPrice] = []
     for sku, prod in doc["products"].items():
@@ -367,9 +394,17 @@ def read_offer_file(path: str | Path, region: str = "us-east-1") -> tuple[str, l
                     product=key, unit=unit, value=usd * scale,
                     tier_start=begin if (begin > 0 or end is not None) else None,
                     tier_end=end, sku=sku, description=str(d.get("description", key)),
-                    effective_date=str(term.get("effectiveDate", pub))[:10],
+                    effective_date=_effective(p.name, sku, term, pub),
                 ))
     return pub, out
+
+
+def _effective(file: str, sku: str, term: Mapping[str, Any], pub: str) -> str:
+    date = str(term.get("effectiveDate", pub))[:10]
+    if not real_date(date):
+        raise PriceTableError(f"{file}: terms.OnDemand.{sku}: effectiveDate must start with a real date YYYY-MM-DD "
+                              f"(got {term.get('effectiveDate')!r})")
+    return date
 
 
 def refresh_from_offer_file(
@@ -377,13 +412,20 @@ def refresh_from_offer_file(
     base: str | Path | None = None,
     out_dir: str | Path | None = None,
     region: str = "us-east-1",
+    *,
+    force: bool = False,
 ) -> Path:
     """Write a new dated table: the rows of ``base`` with every product found in the offer files replaced.
 
     Products the offer files do not price (free-tier quantities, rows from other sources) are kept as they are.
     The new file is ``prices-<region>-<newest publication date>.csv`` in ``out_dir`` (default ``data/pricing``); its
     replaced rows cite ``PRICE-API:<sku>`` and the offer file's publication date. Returns the path written.
+
+    ``region`` must be an AWS region code (it names the file, which lies in ``out_dir`` and nowhere else); a table
+    that exists is replaced only with ``force``; the new table is checked before it takes the name (a table that
+    fails the checks is never left behind).
     """
+    check_region(region)
     base_table = load(base)
     found: dict[str, list[OfferPrice]] = {}
     dates = []
@@ -421,13 +463,29 @@ def refresh_from_offer_file(
                 "source": f"AWS Price List offer file (effective {op.effective_date})", "source_date": max(dates),
             })
     target_dir = Path(out_dir) if out_dir is not None else repo_root() / "data" / "pricing"
-    target_dir.mkdir(parents=True, exist_ok=True)
     target = target_dir / f"prices-{region}-{max(dates)}.csv"
-    with target.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(COLUMNS), lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
-    load(target)  # the new table must pass the same checks
+    if target.resolve().parent != target_dir.resolve():
+        raise PriceTableError(f"{target} would lie outside {target_dir}; nothing was written")
+    if (target.exists() or target.is_symlink()) and not force:
+        raise PriceTableError(f"{target} already exists; nothing was written (use --force to replace it)")
+    target_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=target_dir, prefix=".refresh-"))
+    try:
+        draft = staging / target.name
+        with draft.open("w", newline="", encoding="utf-8") as fh:
+            w = csv.DictWriter(fh, fieldnames=list(COLUMNS), lineterminator="\n")
+            w.writeheader()
+            w.writerows(rows)
+        load(draft)  # the new table must pass the same checks
+        if force:
+            os.replace(draft, target)
+        else:
+            try:
+                os.link(draft, target)  # fails if the name was taken meanwhile
+            except FileExistsError:
+                raise PriceTableError(f"{target} already exists; nothing was written (use --force to replace it)")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return target
 
 

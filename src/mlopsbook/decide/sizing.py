@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from mlopsbook.costs import pricing
+from mlopsbook.costs import fargate_sizes, pricing
 from mlopsbook.costs import model as cost_model
 from mlopsbook.costs.model import (DEFAULT_MIN_REPLICAS, DEFAULT_UTILISATION, ModelProfile, replica_throughput_rps,
                                    replicas_needed)
@@ -68,8 +68,12 @@ def platform_options(platform: str, profile: Profile, table: pricing.PriceTable)
                               "SageMaker instance priced (B1)")
         return {"workers_per_instance": w}, {"instance": "ml.m5.large", "workers": w}, ""
     if platform == "fargate":
-        gb = max(2, math.ceil(profile.memory_mb / 1024))
-        return {"task_memory_gb": float(gb)}, {"task_vcpu": 1, "task_memory_gb": gb, "workers": 1}, ""
+        size = fargate_sizes.smallest(max(2.0, profile.memory_mb / 1024), min_vcpu=1.0)
+        if size is None:
+            return None, {}, f"memory {profile.memory_mb:,.0f} MB is above the largest Fargate task"
+        vcpu, gb = size
+        return ({"task_vcpu": vcpu, "task_memory_gb": gb},
+                {"task_vcpu": int(vcpu), "task_memory_gb": gb if gb != int(gb) else int(gb), "workers": int(vcpu)}, "")
     if platform == "eks":
         if gpu == "required":
             thr = cost_model.TRITON_THROUGHPUT_RPS[False]
