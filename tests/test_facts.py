@@ -33,8 +33,8 @@ COINCIDENCES: dict[str, set[float]] = {
     "cli/engine.py": {200}, "nlp/measure.py": {200, 600}, "medusa/assume.py": {200, 600, 4096},
     "reproductions/engineering_culture_leadership/decision.py": {600, 3072, 4096},
     "reproductions/engineering_culture_leadership/cpu_inference.py": {200},
-    # the library's own time limits and windows (s), not Ray's or AWS's
-    "decide/exposure.py": {900}, "engine/manifests.py": {600}, "lab/autoscale.py": {600},
+    # the library's own time limits and windows (s), and the simulator's own size threshold, not Ray's or AWS's
+    "decide/exposure.py": {250, 900}, "security/scanners.py": {600}, "engine/manifests.py": {600}, "lab/autoscale.py": {600},
     "lab/experiments.py": {600}, "lab/simcompare.py": {900}, "publishing/snapshots.py": {900},
     "reproductions/engineering_culture_leadership/autoscaling.py": {600, 900}, "simulate/plots.py": {600},
     # a local Ray object store of 512 MiB (the book's own budget)
