@@ -12,7 +12,7 @@ column                    meaning
 ``value``                 the price (USD per unit) or quantity; must be > 0
 ``tier_start/tier_end``   for tiered prices: the monthly usage range the price applies to (empty: no tier)
 ``vcpus/memory_gib``      for instances: their size (empty otherwise)
-``source_row``            the row id in the project's facts file (``A1``, ``D6``...) or ``PRICE-API:<sku>``
+``source_row``            a row of ``data/facts/cloud-facts-2026-11.md`` (``A1``, ``cloud-facts:C1``) or ``PRICE-API:<sku>``
 ``confidence``            ``OFFICIAL``, ``PRICE-API``, ``PEER`` or ``DERIVED`` (never ``UNCONFIRMED``)
 ``source``                where the figure was read
 ``source_date``           ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``
