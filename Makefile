@@ -11,7 +11,7 @@ FRESH  ?=
 export RAY_USAGE_STATS_ENABLED := 0
 export PYTHONHASHSEED := 0
 
-.PHONY: book test venv snapshots check-posts unit integration notebooks site bench lambda-packages clean
+.PHONY: book test venv installs snapshots check-posts unit integration notebooks site bench lambda-packages clean
 
 venv: $(STAMP)
 $(STAMP): requirements.txt pyproject.toml
@@ -51,9 +51,11 @@ notebooks: $(STAMP)
 site: book
 	$(BIN)/python -m pytest -q tests/test_site.py
 
-## make test: the layers in order of cost, stopping at the first that fails; each layer's time printed at the end
-LAYERS := unit integration notebooks book site
-test: $(STAMP)
+## make test: the environments, then the layers in order of cost, stopping at the first that fails; each one's time
+## printed at the end
+LAYERS := installs unit integration notebooks book site
+installs: venv airflow-env scan-env deploy-env actions-env
+test:
 	@mkdir -p build; rm -f build/layer-times.txt; status=0; \
 	for layer in $(LAYERS); do t0=$$(date +%s); \
 	  $(MAKE) --no-print-directory $$layer || status=$$?; \
