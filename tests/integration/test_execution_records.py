@@ -130,3 +130,12 @@ def test_declared_inputs_stay_inside_the_repository(book):
     md.write_text(text.replace("kernelspec:", "mlopsbook:\n  inputs: ['data/*.csv']\nkernelspec:", 1))
     assert execution.declared_inputs(md, book) == ["data/numbers.csv"]
     assert execution.stale_message(md, book) is not None, "a new declared input changes the key"
+
+
+def test_a_snapshot_that_does_not_match_its_page_is_executed_not_rendered(book):
+    snap = snapshots.snapshot_path(book / "notebooks" / "other.md", book)
+    nb = nbformat.read(snap, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    code[-1].source += "\nprint('not in the page')"  # a record that still matches, over cells that do not
+    nbformat.write(nb, snap)
+    assert executed(book) == {"other"}

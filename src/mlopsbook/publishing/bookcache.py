@@ -102,15 +102,17 @@ def prepare(root: Path | None = None, fresh: bool = False,
             cache.remove_cache(found[0])
         snap = snapshots.snapshot_path(md, root)
         rec = execution.snapshot_record(snap) if snap.is_file() else None
-        if not fresh and execution.is_current(rec, md, root):
-            executed, action = nbformat.read(snap, as_version=4), "snapshot"
-            rec = dataclasses.replace(rec, origin="snapshot")  # type: ignore[arg-type]
-        else:
-            why = "FRESH=1" if fresh else "no snapshot" if not snap.is_file() else execution.stale_message(md, root)
+        nb = None
+        if not fresh and execution.is_current(rec, md, root) and not snapshots.check_pair(md, root):
+            nb = _with_outputs(md_nb, nbformat.read(snap, as_version=4), md)
+            action, rec = "snapshot", dataclasses.replace(rec, origin="snapshot")  # type: ignore[arg-type]
+        if nb is None:
+            why = ("FRESH=1" if fresh else "no snapshot" if not snap.is_file()
+                   else execution.stale_message(md, root) or "; ".join(snapshots.check_pair(md, root)))
             log(f"executing {docname} ({why})")
             ran = execution.run(md, root)
-            executed, action, rec = ran.nb, "executed", dataclasses.replace(ran.record, origin="build")
-        nb = _with_outputs(md_nb, executed, md)
+            action, rec = "executed", dataclasses.replace(ran.record, origin="build")
+            nb = _with_outputs(md_nb, ran.nb, md)
         cache.cache_notebook_bundle(CacheBundleIn(nb, str(md), data={DATA_KEY: rec.to_json()}),
                                     check_validity=False, overwrite=True)
         done.append(Prepared(docname, action, time.monotonic() - t0, rec))
