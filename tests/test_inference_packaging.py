@@ -81,7 +81,7 @@ def test_wheels_are_reproducible(wheel_dir, tmp_path):
 def test_numpy_classifier_identical_on_held_out(tmp_path):
     from mlopsbook.nlp import classifier, linear_text, service
 
-    pipe = classifier.load(service.ensure_trained())
+    pipe = classifier.load(service.models_dir())
     exported = linear_text.load(linear_text.export(pipe, tmp_path))
     texts = [d.text for d in service.training_sets()["test"]]
     a, b = pipe.predict_proba(texts), exported.predict_proba(texts)

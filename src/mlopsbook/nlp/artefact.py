@@ -186,14 +186,36 @@ def version(folder: Path | None = None) -> str:
     return str(man["artefact_hash"])
 
 
-def make(folder: Path) -> dict[str, Any]:
+TRAIN_ENV = {"PYTHONHASHSEED": "0", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "BLIS_NUM_THREADS": "1"}
+"""The environment training runs in: a fixed hash seed (pickled dictionaries and spaCy's label tables are written
+in set and dict order) and one thread per math library."""
+
+
+def make(folder: Path, *, timeout_s: float = 1800.0) -> dict[str, Any]:
     """Train both models and write them with their held-out scores and manifest into ``folder`` (a new folder;
-    written beside it first and renamed, so no reader sees half an artefact). Returns the manifest."""
-    from mlopsbook.nlp import classifier, corpus, ner, service
+    written beside it first and renamed, so no reader sees half an artefact). Training runs in a fresh interpreter
+    with :data:`TRAIN_ENV`, so the same code, libraries and BLIS kernels give byte-identical files. Returns the
+    manifest."""
+    import subprocess
+    import sys
 
     folder = Path(folder)
     if folder.exists():
         raise ModelArtefactError(f"{_label(folder)}: already exists (an artefact is never overwritten)")
+    code = f"from mlopsbook.nlp.artefact import _make; _make({str(folder.resolve())!r})"
+    proc = subprocess.run([sys.executable, "-c", code], env={**os.environ, **TRAIN_ENV}, capture_output=True,
+                          text=True, timeout=timeout_s)
+    if proc.returncode != 0:
+        lines = proc.stderr.strip().splitlines()
+        raise ModelArtefactError(f"{_label(folder)}: training failed: {lines[-1] if lines else proc.returncode}")
+    return read_manifest(folder)
+
+
+def _make(folder_name: str) -> None:
+    """:func:`make`'s work, in the training process."""
+    from mlopsbook.nlp import classifier, corpus, ner, service
+
+    folder = Path(folder_name)
     sets = service.training_sets()
     clf = classifier.train(sets["classifier"])
     nlp = ner.train(sets["ner"])
@@ -226,7 +248,6 @@ def make(folder: Path) -> dict[str, Any]:
     finally:
         if tmp.exists():
             shutil.rmtree(tmp)
-    return man
 
 
 def _jsonable(config: dict[str, Any]) -> dict[str, Any]:

@@ -166,7 +166,7 @@ def outputs(n_docs: int | None = None) -> dict[str, Any]:
     import numpy as np
 
     rng = np.random.default_rng(0)  # a product whose rounding shows which kernels computed it
-    a, b = (rng.standard_normal(shape, dtype=np.float32) for shape in ((64, 300), (300, 64)))
+    a, b = (rng.standard_normal(shape, dtype=np.float32) for shape in ((512, 1024), (1024, 256)))
     probe = blis.py.gemm(a, b)
     return {
         "blis": lib.bli_arch_string(lib.bli_arch_query_id()).decode(),
