@@ -28,6 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                     help="kernel families, comma-separated, the first the baseline (default: all of "
                          "mlopsbook.nlp.kernels.FAMILIES)")
     ks.add_argument("--docs", type=int, default=None, metavar="N", help="first N held-out documents (default: all)")
+    ks.add_argument("--python", action="append", default=None, metavar="PATH",
+                    help="also run under this interpreter (with the model libraries installed); repeatable")
     ks.set_defaults(func=_kernels)
 
     pk = psub.add_parser("package", help="model wheels, one reproducible Lambda zip per service, container recipes")
@@ -122,7 +124,8 @@ def _models(args: argparse.Namespace) -> int:
     folder = service.models_dir(_models_dir(args.models))
     man = artefact.read_manifest(folder)
     made = man["made_with"]
-    print(f"models {man['artefact_hash']}: {folder.name}, {len(man['files'])} files, {man['total_bytes'] / 1e6:.1f} MB, "
+    print(f"models {man['artefact_hash']}: {folder.name}, {len(man['files'])} files, "
+          f"{man['total_bytes'] / 1e6:.1f} MB, "
           f"SHA-256 verified; model code {man['model_code_hash']} (current)")
     print(f"made on {made['made_on']} by `{made['command']}` (Python {made['python']}, {made['machine']}, "
           f"BLIS {made['blis_arch']}); corpus {man['corpus']['version']}")
@@ -143,7 +146,10 @@ def _kernels(args: argparse.Namespace) -> int:
         raise UsageError(f"--families: {exc}") from None
     if not families:
         raise UsageError("--families: name at least one family")
-    rows = kernels.compare(families, n_docs=args.docs)
+    for py in args.python or []:
+        if not Path(py).is_file():
+            raise UsageError(f"--python: no such interpreter ({py})")
+    rows = kernels.compare(families, n_docs=args.docs, pythons=[None, *(args.python or [])])
     import pandas as pd
 
     with pd.option_context("display.width", 250, "display.max_columns", 20, "display.max_colwidth", 90):

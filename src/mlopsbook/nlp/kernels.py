@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -92,7 +93,8 @@ def cpu_flags() -> frozenset[str]:
 
 
 def runnable(f: Family, flags: frozenset[str] | None = None) -> bool:
-    """Whether this CPU has the instructions ``f``'s kernels use (an x86-64 CPU runs any family it is not older than)."""
+    """Whether this CPU has the instructions ``f``'s kernels use (an x86-64 CPU runs every family not newer than
+    itself)."""
     flags = cpu_flags() if flags is None else flags
     return all(x in flags for x in f.needs)
 
@@ -169,6 +171,7 @@ def outputs(n_docs: int | None = None) -> dict[str, Any]:
     a, b = (rng.standard_normal(shape, dtype=np.float32) for shape in ((512, 1024), (1024, 256)))
     probe = blis.py.gemm(a, b)
     return {
+        "python": platform.python_version(),
         "blis": lib.bli_arch_string(lib.bli_arch_query_id()).decode(),
         "blis_probe": hashlib.sha256(np.ascontiguousarray(probe).tobytes()).hexdigest()[:16],
         "openblas": sorted({str(i.get("architecture")) for i in threadpoolctl.threadpool_info()
@@ -182,16 +185,22 @@ def outputs(n_docs: int | None = None) -> dict[str, Any]:
     }
 
 
-def run(f: Family, n_docs: int | None = None, *, timeout_s: float = 600.0) -> dict[str, Any]:
-    """:func:`outputs` in a fresh interpreter with family ``f`` forced; ``{"error": ...}`` when it fails (for a
-    family this CPU cannot run: ``"not run: needs ..."``)."""
+def run(f: Family, n_docs: int | None = None, *, python: str | None = None,
+        timeout_s: float = 600.0) -> dict[str, Any]:
+    """:func:`outputs` in a fresh interpreter (``python``, default this one; it needs the model libraries and this
+    ``mlopsbook`` on its path) with family ``f`` forced; ``{"error": ...}`` when it fails (for a family this CPU cannot
+    run: ``"not run: this CPU lacks ..."``)."""
     if not runnable(f):
         return {"error": f"not run: this CPU lacks {', '.join(x for x in f.needs if x not in cpu_flags())}"}
-    env = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "OPENBLAS_CORETYPE", "NPY_DISABLE_CPU_FEATURES")}
+    forced = ("LD_PRELOAD", "OPENBLAS_CORETYPE", "NPY_DISABLE_CPU_FEATURES", ENV_ID)
+    env = {k: v for k, v in os.environ.items() if k not in forced}
     env.update(environment(f))
     code = ("import json; from mlopsbook.nlp.kernels import outputs; "
             f"print(json.dumps(outputs({n_docs!r})))")
-    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=timeout_s)
+    src = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join([src, *([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])])
+    proc = subprocess.run([python or sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          timeout=timeout_s)
     if proc.returncode != 0:
         lines = proc.stderr.strip().splitlines()
         return {"error": f"exit {proc.returncode}: {lines[-1] if lines else ''}"[:300]}
@@ -202,9 +211,11 @@ def run(f: Family, n_docs: int | None = None, *, timeout_s: float = 600.0) -> di
 class Row:
     """One family's outputs against the baseline's: whether BLIS's own floating-point results differ bitwise (a
     matrix product computed by the forced kernels), counts of documents whose label, shown probability or entity
-    spans differ; the largest raw probability difference; the held-out scores as shown."""
+    spans differ; how many of the service's JSON scores (rounded to 6 decimals) differ, for information; the largest
+    raw probability difference; the held-out scores as shown."""
 
     family: str
+    python: str
     cpus: str
     blis: str
     openblas: str
@@ -213,6 +224,7 @@ class Row:
     n_docs: int
     labels_differ: int
     probabilities_differ: int
+    api_scores_differ: int
     max_probability_diff: float
     spans_differ: int
     scores: str
@@ -231,27 +243,32 @@ def _shown_scores(out: dict[str, Any]) -> str:
             f"R {percent(n['recall'])} F1 {percent(n['f1'])}")
 
 
-def compare(families: Sequence[Family] = FAMILIES, n_docs: int | None = None) -> list[Row]:
-    """Run every family (the first is the baseline) and compare each with the baseline as the book shows numbers."""
+def compare(families: Sequence[Family] = FAMILIES, n_docs: int | None = None,
+            pythons: Sequence[str | None] = (None,)) -> list[Row]:
+    """Run every family under every interpreter of ``pythons`` (``None``: this one); the first run is the baseline,
+    and each run is compared with it as the book shows numbers."""
     from mlopsbook.formatting import percent
 
-    outs = [(f, run(f, n_docs)) for f in families]
-    base_f, base = outs[0]
+    outs = [(f, run(f, n_docs, python=py), py) for py in pythons for f in families]
+    base_f, base, _ = outs[0]
     if "error" in base:
         raise MlopsbookError(f"kernels: the baseline family {base_f.key!r} failed: {base['error']}")
     rows = []
-    for f, out in outs:
+    for f, out, py in outs:
         if "error" in out:
-            rows.append(Row(f.key, f.cpus, f.blis or "", f.openblas or "", f.numpy_level or "", False, 0, 0, 0, 0.0,
-                            0, "", out["error"]))
+            rows.append(Row(f.key, py or platform.python_version(), f.cpus, f.blis or "", f.openblas or "",
+                            f.numpy_level or "", False, 0, 0, 0, 0,
+                            0.0, 0, "", out["error"]))
             continue
         n = len(base["labels"])
         simd = "x86-64-v4" if out["numpy_v4"] else "x86-64-v3" if out["numpy_v3"] else "x86-64-v2"
         rows.append(Row(
-            family=f.key, cpus=f.cpus, blis=out["blis"], openblas="/".join(out["openblas"]), numpy_simd=simd,
+            family=f.key, python=out["python"], cpus=f.cpus, blis=out["blis"], openblas="/".join(out["openblas"]),
+            numpy_simd=simd,
             blis_bits_differ=out["blis_probe"] != base["blis_probe"], n_docs=n,
             labels_differ=sum(a != b for a, b in zip(base["labels"], out["labels"])),
             probabilities_differ=sum(percent(a) != percent(b) for a, b in zip(base["proba"], out["proba"])),
+            api_scores_differ=sum(round(a, 6) != round(b, 6) for a, b in zip(base["proba"], out["proba"])),
             max_probability_diff=max(abs(a - b) for a, b in zip(base["proba"], out["proba"])),
             spans_differ=sum(a != b for a, b in zip(base["spans"], out["spans"])),
             scores=_shown_scores(out),
@@ -264,10 +281,12 @@ def table(rows: Sequence[Row]) -> Any:
     import pandas as pd
 
     return pd.DataFrame([{
-        "family": r.family, "CPUs": r.cpus, "BLIS": r.blis, "OpenBLAS": r.openblas, "NumPy SIMD": r.numpy_simd,
+        "family": r.family, "Python": r.python, "CPUs": r.cpus, "BLIS": r.blis, "OpenBLAS": r.openblas,
+        "NumPy SIMD": r.numpy_simd,
         "BLIS bits differ": "yes" if r.blis_bits_differ else "no",
         "documents": r.n_docs, "labels differ": r.labels_differ, "probabilities differ (as shown)":
-        r.probabilities_differ, "largest raw probability difference": f"{r.max_probability_diff:.1e}",
+        r.probabilities_differ, "API scores differ (6 decimals)": r.api_scores_differ,
+        "largest raw probability difference": f"{r.max_probability_diff:.1e}",
         "entity spans differ": r.spans_differ, "held-out scores (as shown)": r.scores,
         "same": "yes" if r.same else (r.error or "NO"),
-    } for r in rows]).set_index("family")
+    } for r in rows]).set_index(["family", "Python"])
