@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from mlopsbook.errors import ModelArtefactError, StaleMeasurementError, StaleModelError
-from mlopsbook.nlp import artefact, measure, service
+from mlopsbook.nlp import artefact, measure, service, training
 
 
 @pytest.fixture()
@@ -24,7 +24,7 @@ def test_shipped_manifest_records_what_made_the_models():
     man = artefact.verify()
     assert man["name"] == artefact.SHIPPED and man["model_code_hash"] == artefact.model_code_hash()
     assert set(man["libraries"]) == set(artefact.LIBRARIES)
-    assert man["training"]["sets"] == service.TRAINING
+    assert man["training"]["sets"] == training.TRAINING
     assert man["corpus"]["version"] and len(man["corpus"]["generator_sha256"]) == 64
     assert {"classifier.pkl", "metrics.json", "ner/meta.json", "ner/ner/model"} <= set(man["files"])
     assert man["total_bytes"] == sum(f["bytes"] for f in man["files"].values())
@@ -84,3 +84,21 @@ def test_cli_models_reports_and_refuses(copy):
                          capture_output=True, text=True)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
     assert "metrics.json: SHA-256 differs" in bad.stderr
+
+
+def test_nothing_trains_but_the_explicit_command():
+    """Only the artefact's maker trains; the CLI's `infer train` is the one caller; Binder and the engine's image
+    check the shipped models and never train."""
+    import re
+
+    from mlopsbook.paths import repo_root
+
+    root = repo_root()
+    trainers = re.compile(r"\b(classifier|ner)\.train\(|\bartefact\.make\(|\b_make\(")
+    callers = sorted(p.relative_to(root).as_posix() for p in (root / "src").rglob("*.py")
+                     if trainers.search(p.read_text()))
+    assert callers == ["src/mlopsbook/cli/infer.py", "src/mlopsbook/nlp/artefact.py"]
+    for recipe in ("postBuild", "deploy/kuberay/Dockerfile"):
+        text = (root / recipe).read_text()
+        assert "ensure_trained" not in text and "infer train" not in text
+    assert "artefact.verify" in (root / "deploy/kuberay/Dockerfile").read_text()

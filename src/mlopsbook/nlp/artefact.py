@@ -45,8 +45,8 @@ MODELS_DIR = ("data", "models")
 MANIFEST = "manifest.json"
 FORMAT = "mlopsbook-nlp-models-v1"
 
-MODEL_CODE = ("corpus.py", "classifier.py", "ner.py")
-"""The modules of :mod:`mlopsbook.nlp` whose source determines the trained models (with ``service.TRAINING``)."""
+MODEL_CODE = ("corpus.py", "training.py", "classifier.py", "ner.py")
+"""The modules of :mod:`mlopsbook.nlp` whose source determines the trained models."""
 
 LIBRARIES = ("numpy", "scipy", "scikit-learn", "spacy", "thinc", "blis")
 """The distributions whose versions are recorded with the models."""
@@ -68,15 +68,12 @@ def shipped_dir() -> Path:
 
 
 def model_code_hash() -> str:
-    """16 hex digits of SHA-256 over the model code (:data:`MODEL_CODE`, byte for byte) and the training sets'
-    sizes and seeds (``service.TRAINING``): what made the models, apart from the libraries."""
-    from mlopsbook.nlp import service
-
+    """16 hex digits of SHA-256 over the model code (:data:`MODEL_CODE`, byte for byte: the generator, the training
+    sets' sizes and seeds, both models' code and settings): what made the models, apart from the libraries."""
     here = Path(__file__).resolve().parent
     h = hashlib.sha256()
     for name in MODEL_CODE:
         h.update(name.encode() + b"\0" + (here / name).read_bytes() + b"\0")
-    h.update(json.dumps(service.TRAINING, sort_keys=True).encode())
     return h.hexdigest()[:16]
 
 
@@ -152,8 +149,8 @@ def check_fresh(man: dict[str, Any], folder: Path) -> None:
     now = model_code_hash()
     if man["model_code_hash"] != now:
         raise StaleModelError(
-            f"{_label(folder)}: made by model code {man['model_code_hash']}, the code (nlp/corpus.py, classifier.py, "
-            f"ner.py, service.TRAINING) is now {now}; retrain with `{RETRAIN}`")
+            f"{_label(folder)}: made by model code {man['model_code_hash']}, the code (nlp/"
+            f"{', '.join(MODEL_CODE)}) is now {now}; retrain with `{RETRAIN}`")
 
 
 def verify(folder: Path | None = None) -> dict[str, Any]:
@@ -213,10 +210,10 @@ def make(folder: Path, *, timeout_s: float = 1800.0) -> dict[str, Any]:
 
 def _make(folder_name: str) -> None:
     """:func:`make`'s work, in the training process."""
-    from mlopsbook.nlp import classifier, corpus, ner, service
+    from mlopsbook.nlp import classifier, corpus, ner, training
 
     folder = Path(folder_name)
-    sets = service.training_sets()
+    sets = training.training_sets()
     clf = classifier.train(sets["classifier"])
     nlp = ner.train(sets["ner"])
     scores = {"classifier": {**classifier.evaluate(clf, sets["test"]).__dict__},
@@ -237,7 +234,7 @@ def _make(folder_name: str) -> None:
             "total_bytes": sum(f["bytes"] for f in files.values()),
             "model_code_hash": model_code_hash(),
             "model_code_sha256": {f"nlp/{n}": _sha256(here / n) for n in MODEL_CODE},
-            "training": {"sets": service.TRAINING, "ner": ner.CONFIG, "classifier": _jsonable(classifier.CONFIG)},
+            "training": {"sets": training.TRAINING, "ner": ner.CONFIG, "classifier": _jsonable(classifier.CONFIG)},
             "corpus": {"version": corpus.CORPUS_VERSION, "generator_sha256": _sha256(here / "corpus.py")},
             "libraries": {d: metadata.version(d) for d in LIBRARIES},
             "made_with": {"python": platform.python_version(), "machine": platform.machine(), "blis_arch": blis_arch(),

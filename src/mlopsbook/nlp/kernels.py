@@ -149,9 +149,9 @@ def outputs(n_docs: int | None = None) -> dict[str, Any]:
     import blis.cy
     import threadpoolctl
 
-    from mlopsbook.nlp import classifier, ner, service
+    from mlopsbook.nlp import classifier, ner, service, training
 
-    test = service.training_sets()["test"][:n_docs]
+    test = training.training_sets()["test"][:n_docs]
     models = service.load_models()
     texts = [d.text for d in test]
     proba = models._classifier.predict_proba(texts)

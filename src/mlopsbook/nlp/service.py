@@ -34,13 +34,6 @@ CLASSIFIER_PACKAGE = "mlopsbook_legal_classifier"
 NER_PACKAGE = "en_legal_ner"
 """Import name of the NER pipeline's wheel (built with ``spacy package``)."""
 
-# Training sets: sizes and seeds (part of the model-code hash recorded with the artefact).
-TRAINING: dict[str, Any] = {
-    "classifier": {"n_docs": 1000, "seed": 0, "min_words": 40, "max_words": 400},
-    "ner": {"n_docs": 300, "seed": 1, "min_words": 40, "max_words": 150},
-    "test": {"n_docs": 300, "seed": 0, "min_words": 40, "max_words": 400},
-}
-
 
 class InvalidRequest(MlopsbookError):
     """A request the services refuse, with the HTTP status to answer (400, 405, 413, 415 or 422) and a message
@@ -151,22 +144,6 @@ def models_dir(model_dir: Path | None = None) -> Path:
     return folder
 
 
-def training_sets() -> dict[str, list]:
-    """The seeded training and held-out documents (``"classifier"``, ``"ner"``, ``"test"``)."""
-    from mlopsbook.nlp import corpus
-
-    out = {}
-    for name, cfg in TRAINING.items():
-        out[name] = corpus.corpus(
-            cfg["n_docs"],
-            seed=cfg["seed"],
-            split="test" if name == "test" else "train",
-            min_words=cfg["min_words"],
-            max_words=cfg["max_words"],
-        )
-    return out
-
-
 def recorded_metrics(model_dir: Path | None = None) -> dict[str, Any]:
     """The held-out scores measured when the models were made (the artefact's ``metrics.json``)."""
     return json.loads((models_dir(model_dir) / "metrics.json").read_text())
@@ -175,10 +152,10 @@ def recorded_metrics(model_dir: Path | None = None) -> dict[str, Any]:
 def metrics(model_dir: Path | None = None) -> dict[str, Any]:
     """Held-out scores of the models, measured now on this machine: ``{"classifier": {...}, "ner": {...}}``, the
     same fields as :func:`recorded_metrics` (equal to them wherever the models predict the same labels and spans)."""
-    from mlopsbook.nlp import classifier, ner
+    from mlopsbook.nlp import classifier, ner, training
 
     models = load_models(model_dir)
-    test = training_sets()["test"]
+    test = training.training_sets()["test"]
     return {"classifier": {**classifier.evaluate(models._classifier, test).__dict__},
             "ner": {**ner.evaluate(models._ner, test).__dict__}}
 
