@@ -17,7 +17,6 @@ service loads the models from their pip-installed wheels instead (:func:`load_in
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
