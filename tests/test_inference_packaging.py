@@ -120,8 +120,11 @@ def built():
 
 
 def test_zips_fit_lambda_and_carry_only_what_runs(built):
+    from mlopsbook.nlp import artefact, service
+
     manifest, folder = built
     lim = manifest["limits_mb"]
+    assert manifest["models"] == {"artefact": artefact.SHIPPED, "artefact_hash": service.model_version()}
     assert manifest["runtime"]["runtime"] == "python3.12" and manifest["runtime"]["glibc"] == "2.34"
     for svc, p in manifest["packages"].items():
         assert p["unzipped_mb"] <= lim["unzipped"], svc
