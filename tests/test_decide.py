@@ -263,3 +263,38 @@ def test_lambda_memory_is_raised_so_a_long_request_finishes_in_time() -> None:
     p = prof(model_latency_ms=850_000, memory_mb=1024)
     assert sizing.model_of(p).lambda_duration_ms <= 900_000
     assert "lambda" not in rank.decide(p, flip=False).ruled_out
+
+
+# -- the scaled copy: the cost of a cold-start simulation does not grow with the rate or the request time ---------------
+@pytest.mark.parametrize("stated", [
+    {"traffic_pattern": "steady", "mean_rps": 100.0, "model_latency_ms": 20000.0, "gpu": "no"},
+    {"traffic_pattern": "business-hours", "mean_rps": 40.0, "model_latency_ms": 30000.0, "gpu": "no"},
+])
+def test_the_scaled_copy_agrees_with_the_full_simulation_where_both_run(stated, monkeypatch) -> None:
+    from mlopsbook.decide import exposure, rank
+    from mlopsbook.medusa import assume
+
+    profile, _ = assume.complete(stated)
+    for a in rank.decide(profile, flip=False, simulate=False).ranking:
+        scaled = exposure.simulate(profile, a.platform, dict(a.plan))
+        assert "times smaller" in scaled.window
+        with monkeypatch.context() as m:
+            m.setattr(exposure, "MAX_CONCURRENCY", 10**9)
+            full = exposure.simulate(profile, a.platform, dict(a.plan))
+        assert "times smaller" not in full.window
+        assert scaled.p99_ms == pytest.approx(full.p99_ms, rel=0.15), a.platform
+
+
+@settings(max_examples=50, deadline=None)
+@given(rps=st.floats(min_value=0.01, max_value=1e6), service_ms=st.floats(min_value=1.0, max_value=1e7),
+       minutes=st.integers(min_value=2, max_value=40))
+def test_a_scaled_run_is_bounded_whatever_the_rate_and_request_time(rps: float, service_ms: float, minutes: int) -> None:
+    import numpy as np
+
+    from mlopsbook.decide import exposure
+
+    series = np.full(minutes, rps)
+    k = exposure.scale_factor(series, service_ms)
+    assert k >= 1
+    assert (series / k).sum() * 60 <= exposure.MAX_ARRIVALS * (1 + 1e-9)
+    assert (series / k).max() * service_ms / 1000 <= exposure.MAX_CONCURRENCY * (1 + 1e-9)

@@ -45,7 +45,7 @@ from mlopsbook.decide import exposure as exposure_mod
 from mlopsbook.decide import limits as limits_mod
 from mlopsbook.decide.preferences import Preferences
 from mlopsbook.decide.profile import Profile
-from mlopsbook.decide.sizing import PAY_PER_USE, fleet_sizes, model_of, platform_options
+from mlopsbook.decide.sizing import PAY_PER_USE, fleet_sizes, init_ms, model_of, platform_options
 from mlopsbook.costs.traffic import SECONDS_PER_MONTH
 from mlopsbook import formatting as fmt
 
@@ -277,10 +277,19 @@ def _constrain(ranked: list[Assessment], prefs: Preferences) -> tuple[list[Asses
     """The assessments that meet the stated constraints, and the others with the constraint each breaks."""
     kept: list[Assessment] = []
     excluded: dict[str, str] = {}
+    cold_ms = init_ms()
+    tight = prefs.slo_ms is not None and prefs.slo_ms < cold_ms
+    zero = (prefs.scale_to_zero and not (prefs.no_cold_starts or tight)
+            and any(a.platform in PAY_PER_USE for a in ranked))
     for a in ranked:
         if prefs.no_cold_starts and a.platform in PAY_PER_USE:
             excluded[a.platform] = ("no cold starts: it starts an instance on the request path (provisioned "
                                     "concurrency, not costed here, would be needed)")
+        elif tight and a.platform in PAY_PER_USE:
+            excluded[a.platform] = (f"p99 under {prefs.slo_ms:,.0f} ms: a cold start on the request path (INIT about "
+                                    f"{cold_ms / 1000:.1f} s, G10) breaks it")
+        elif zero and a.platform not in PAY_PER_USE:
+            excluded[a.platform] = "scale to zero: it keeps at least one instance running while idle"
         elif prefs.max_monthly_usd is not None and a.monthly_usd > prefs.max_monthly_usd:
             excluded[a.platform] = f"at most ${prefs.max_monthly_usd:,.0f} a month (it costs ${a.monthly_usd:,.2f})"
         else:
@@ -334,7 +343,8 @@ def _cheapest_by_rate(profile: Profile, platforms: list[str], rates: np.ndarray,
         opts, _, _ = platform_options(p, profile, table)
         c = np.asarray(monthly_cost(p, w, model, mean_rps=rates, prices=table, **(opts or {})).monthly_usd, dtype=float)
         if p == "sagemaker-serverless":  # the 200-concurrency limit depends on the rate
-            conc = np.array([profile.peak_concurrency(r) for r in rates])
+            # the busiest rate scales with the mean for a given shape: one Workload, not one per rate
+            conc = np.asarray(rates, dtype=float) * (profile.peak_concurrency() / profile.mean_rps)
             cap = limits_mod.of(p, lims).get("concurrency")
             if cap is not None:
                 c = np.where(conc > cap.value, np.inf, c)
