@@ -1,4 +1,4 @@
-# Targets of the security scanners (issue 18). Included from the Makefile.
+# Targets of the security scanners. Included from the Makefile.
 SCAN_VENV  := .venv-scan
 SCAN_STAMP := $(SCAN_VENV)/.installed
 

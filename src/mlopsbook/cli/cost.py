@@ -31,12 +31,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     lam = _common(psub.add_parser("lambda", help="AWS Lambda: requests, GB-seconds, free tier, INIT, provisioned concurrency"))
     lam.add_argument("--requests-per-month", type=float, required=True, metavar="N")
     lam.add_argument("--duration-ms", type=float, required=True, metavar="MS", help="average duration per invocation")
-    lam.add_argument("--memory-mb", type=float, required=True, metavar="MB", help="128-10240")
+    lam.add_argument("--memory-mb", type=float, required=True, metavar="MB",
+                     help="{}-{}".format(*costs.LAMBDA_MEMORY_MB))
     lam.add_argument("--arch", default="x86_64", metavar="ARCH", help="x86_64 (default) or arm64")
-    lam.add_argument("--free-tier", action="store_true", help="deduct the monthly free tier (1M requests, 400,000 GB-s)")
-    lam.add_argument("--ephemeral-storage-mb", type=float, default=512, metavar="MB", help="512-10240 (default 512)")
+    lam.add_argument("--free-tier", action="store_true", help="deduct the monthly free tier (requests and GB-s, from the price table)")
+    lam.add_argument("--ephemeral-storage-mb", type=float, default=costs.LAMBDA_FREE_STORAGE_MB, metavar="MB",
+                     help=f"{costs.LAMBDA_FREE_STORAGE_MB}-{costs.LAMBDA_MAX_STORAGE_MB} (default {costs.LAMBDA_FREE_STORAGE_MB})")
     lam.add_argument("--cold-start-fraction", type=float, default=0.0, metavar="F", help="share of invocations with a billed INIT")
-    lam.add_argument("--init-duration-ms", type=float, default=0.0, metavar="MS", help="INIT duration of a cold start (0-10000)")
+    lam.add_argument("--init-duration-ms", type=float, default=0.0, metavar="MS",
+                     help=f"INIT duration of a cold start (0-{costs.LAMBDA_MAX_INIT_MS})")
     lam.add_argument("--provisioned-concurrency", type=float, default=0, metavar="N")
     lam.add_argument("--provisioned-hours", type=float, default=0.0, metavar="H", help="hours per month with it enabled")
     lam.add_argument("--provisioned-requests", type=float, default=0.0, metavar="N", help="invocations served by it")
@@ -46,7 +49,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     sls = _common(psub.add_parser("sagemaker-serverless", help="SageMaker Serverless Inference: compute seconds"))
     sls.add_argument("--requests-per-month", type=float, required=True, metavar="N")
     sls.add_argument("--duration-ms", type=float, required=True, metavar="MS")
-    sls.add_argument("--memory-mb", type=int, default=3072, metavar="MB", help="1024-6144 in 1024 steps (priced: 3072)")
+    sls.add_argument("--memory-mb", type=int, default=costs.SERVERLESS_PRICED_MB, metavar="MB",
+                     help=f"one of {', '.join(map(str, costs.SERVERLESS_MEMORY_MB))} (priced: {costs.SERVERLESS_PRICED_MB})")
     sls.set_defaults(func=_serverless)
 
     far = _fleet(_common(psub.add_parser("fargate", help="ECS Fargate: vCPU-hours and GB-hours of the tasks")), required=False)

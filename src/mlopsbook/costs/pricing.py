@@ -12,7 +12,7 @@ column                    meaning
 ``value``                 the price (USD per unit) or quantity; must be > 0
 ``tier_start/tier_end``   for tiered prices: the monthly usage range the price applies to (empty: no tier)
 ``vcpus/memory_gib``      for instances: their size (empty otherwise)
-``source_row``            the row id in the project's facts file (``A1``, ``D6``...) or ``PRICE-API:<sku>``
+``source_row``            a row of ``data/facts/cloud-facts-2026-11.md`` (``A1``, ``cloud-facts:C1``) or ``PRICE-API:<sku>``
 ``confidence``            ``OFFICIAL``, ``PRICE-API``, ``PEER`` or ``DERIVED`` (never ``UNCONFIRMED``)
 ``source``                where the figure was read
 ``source_date``           ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``
@@ -163,12 +163,24 @@ class PriceTable:
         return pd.DataFrame([r.__dict__ for r in self.rows])
 
     def display_frame(self) -> "Any":
-        """The rows for reading: product, unit, value (written out in full), tier start, source row, confidence, date."""
-        df = self.to_frame()[["product", "unit", "value", "tier_start", "source_row", "confidence", "source_date"]]
-        return df.assign(
-            value=df["value"].map(_fmt),
-            tier_start=df["tier_start"].map(lambda v: "" if v is None or v != v else f"{v:,.0f}"),
-        )
+        """The rows for people: what is priced, the price in the unit people quote (USD per million requests, per
+        million GB-seconds of Lambda duration, per GB-month of storage, per hour), the tier of monthly use it applies
+        to, its source, confidence and date. Headings are words; numbers are written out, never in E-notation."""
+        import pandas as pd
+
+        rows = []
+        for r in self.rows:
+            factor, unit = _people_unit(r.product, r.unit)
+            rows.append({
+                "What": r.description,
+                "Amount": _people_number(r.value * factor),
+                "Unit": unit,
+                "Monthly use (GB-seconds)": _tier_words(r.tier_start, r.tier_end),
+                "Source": r.source_row,
+                "Confidence": r.confidence,
+                "Dated": r.source_date,
+            })
+        return pd.DataFrame(rows)
 
     def sources(self) -> list[str]:
         """The facts-file row ids (or Price List SKUs) the table uses, sorted."""
@@ -414,6 +426,7 @@ def refresh_from_offer_file(
     region: str = "us-east-1",
     *,
     force: bool = False,
+    target: str | Path | None = None,
 ) -> Path:
     """Write a new dated table: the rows of ``base`` with every product found in the offer files replaced.
 
@@ -423,7 +436,8 @@ def refresh_from_offer_file(
 
     ``region`` must be an AWS region code (it names the file, which lies in ``out_dir`` and nowhere else); a table
     that exists is replaced only with ``force``; the new table is checked before it takes the name (a table that
-    fails the checks is never left behind).
+    fails the checks is never left behind). ``target`` names an existing table to replace instead (``base`` itself
+    in a re-verification run, so that the notebooks that name it read the refreshed prices).
     """
     check_region(region)
     base_table = load(base)
@@ -462,8 +476,14 @@ def refresh_from_offer_file(
                 "source_row": f"PRICE-API:{op.sku}", "confidence": "PRICE-API",
                 "source": f"AWS Price List offer file (effective {op.effective_date})", "source_date": max(dates),
             })
-    target_dir = Path(out_dir) if out_dir is not None else repo_root() / "data" / "pricing"
-    target = target_dir / f"prices-{region}-{max(dates)}.csv"
+    if target is not None:
+        target = Path(target)
+        if not target.is_file():
+            raise PriceTableError(f"{target}: no such table to replace; nothing was written")
+        target_dir, force = target.parent, True
+    else:
+        target_dir = Path(out_dir) if out_dir is not None else repo_root() / "data" / "pricing"
+        target = target_dir / f"prices-{region}-{max(dates)}.csv"
     if target.resolve().parent != target_dir.resolve():
         raise PriceTableError(f"{target} would lie outside {target_dir}; nothing was written")
     if (target.exists() or target.is_symlink()) and not force:
@@ -487,6 +507,48 @@ def refresh_from_offer_file(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return target
+
+
+_SECONDS_PER_MONTH = 730 * 3600
+"""AWS's month for storage prices: 730 hours."""
+
+
+def _people_unit(product: str, unit: str) -> tuple[float, str]:
+    """The factor from a table unit to the unit people quote it in, and that unit's name."""
+    if unit == "USD/request":
+        return 1e6, "USD per million requests"
+    if unit == "USD/GB-s" and "storage" in product:
+        return _SECONDS_PER_MONTH, "USD per GB-month"
+    if unit == "USD/GB-s" and "provisioned_concurrency" in product:
+        return 3600.0, "USD per GB-hour held"
+    if unit == "USD/GB-s":
+        return 1e6, "USD per million GB-seconds"
+    if unit == "USD/second":
+        return 3600.0, "USD per hour"
+    words = {"USD/hour": "USD per hour", "USD/vCPU-hour": "USD per vCPU-hour", "USD/GB-hour": "USD per GB-hour",
+             "requests/month": "requests a month", "GB-s/month": "GB-seconds a month"}
+    return 1.0, words.get(unit, unit)
+
+
+def _people_number(v: float) -> str:
+    """At most six significant digits, thousands separated, never in E-notation: 16.6667, 0.0833, 1,000,000."""
+    if v >= 1000:
+        return f"{v:,.0f}"
+    return np.format_float_positional(v, precision=6, unique=False, fractional=False, trim="-")
+
+
+def _tier_words(start: float | None, end: float | None) -> str:
+    if start is None and end is None:
+        return ""
+
+    def billions(v: float) -> str:
+        return f"{v / 1e9:g} billion"
+
+    if end is None:
+        return f"over {billions(start or 0.0)}"
+    if not start:
+        return f"first {billions(end)}"
+    return f"{billions(start)} to {billions(end)}"
 
 
 def _fmt(v: float | None) -> str:

@@ -20,16 +20,16 @@ in the question.
 How each platform is simulated:
 
 * ``lambda``: :mod:`mlopsbook.simulate.lambda_` with AWS's scaling limits and keep-alive (data/simulate) and an INIT
-  of an sklearn-sized model (G10, 2.8 s); requests take the Lambda duration of the profile's latency (A8).
-* ``sagemaker-serverless``: the same model with at most 200 concurrent requests (B8); its cold start is not
+  of an sklearn-sized model (G10, 2.8 s); requests take the Lambda duration of the profile's latency (``aws.lambda.memory.mb_per_vcpu``).
+* ``sagemaker-serverless``: the same model with at most ``aws.sagemaker_serverless.concurrency.max_per_endpoint`` concurrent requests; its cold start is not
   quantified by AWS (B10), so it is **assumed** equal to Lambda's INIT.
 * ``sagemaker``, ``fargate``: a fixed pool (FCFS) with the capacity the cost model schedules for the busiest minute
   of the window (the cost model scales ahead hour by hour). Their task/instance start-up has no sourced figure
-  (C10 UNCONFIRMED), so no cold start is modelled: their p99 is queueing plus service.
+  (no official Fargate start-up time was found), so no cold start is modelled: their p99 is queueing plus service.
 * ``eks``: Ray Serve on KubeRay (:mod:`mlopsbook.simulate.ray_serve`), starting with the replicas the hour before the
   rise needs (at least the minimum), scaling reactively with Ray's defaults and new nodes taking the sourced start-up
   (E2). This is the post's "cold starts of new nodes during autoscaling".
-* ``triton``: a fixed pool of GPU instances, each serving 8 requests at once (F1's concurrency 8) at F1's throughput.
+* ``triton``: a fixed pool of GPU instances, each serving 8 requests at once (Triton's documented concurrency 8) at ``triton.throughput.inception_batched_rps``.
 
 Service times are lognormal (sigma 0.5) with the profile's mean; runs are seeded, so results are deterministic.
 """
@@ -41,7 +41,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from mlopsbook.costs.model import TRITON_THROUGHPUT_RPS, lambda_duration_ms
+from mlopsbook.costs import model as cost_model
+from mlopsbook.costs.model import lambda_duration_ms
 from mlopsbook.decide.profile import Profile
 from mlopsbook.simulate import arrivals, fixed_pool, lambda_, ray_serve
 from mlopsbook.costs.traffic import RESOLUTION_S
@@ -56,7 +57,8 @@ MAX_CONCURRENCY = 250
 """Above this many requests in flight at the busiest minute (or :data:`MAX_ARRIVALS` in the shortened window) the run
 is a scaled copy (module docstring)."""
 TRITON_CONCURRENCY = 8
-"""Requests one Triton instance serves at once (F1: 272 infer/s at concurrency 8 with dynamic batching)."""
+"""Requests one Triton instance serves at once (Triton's documented example: ``triton.throughput.inception_batched_rps`` at concurrency 8 with dynamic
+batching)."""
 INIT_MODEL = "sklearn_model"
 """The Lambda INIT row of data/simulate used for an NLP model (G10: about 3 s for an sklearn model)."""
 
@@ -139,14 +141,17 @@ def simulate(profile: Profile, platform: str, plan: dict, *, mean_rps: float | N
         mem = int(plan.get("lambda_memory_mb", 1024))
         mean_ms = float(lambda_duration_ms(profile.model_latency_ms, mem)) if platform == "lambda" else profile.model_latency_ms
         s = arrivals.service_times("lognormal", mean_ms / 1e3, a.size, rng)
-        over = {"memory_mb": mem} if platform == "lambda" else {"memory_mb": 3072, "concurrency_limit": 200}
+        over = ({"memory_mb": mem} if platform == "lambda" else
+                {"memory_mb": cost_model.SERVERLESS_PRICED_MB,
+                 "concurrency_limit": cost_model.SERVERLESS_MAX_CONCURRENCY})
         config = lambda_.LambdaConfig.aws_defaults(INIT_MODEL, **over)
         if k > 1:
             config = replace(config, concurrency_limit=cap(config.concurrency_limit),
                              scaling_envs_per_window=cap(config.scaling_envs_per_window))
         res = lambda_.run(a, s, T, config, seed=seed)
         model = ("Lambda: AWS scaling limits, keep-alive, INIT of an sklearn model (G10)" if platform == "lambda" else
-                 "SageMaker Serverless: at most 200 concurrent (B8); cold start ASSUMED equal to Lambda's INIT (B10 gives none)")
+                 f"SageMaker Serverless: at most {cost_model.SERVERLESS_MAX_CONCURRENCY} concurrent (B8); cold start "
+                 "ASSUMED equal to Lambda's INIT (B10 gives none)")
     elif platform == "eks":
         s = arrivals.service_times("lognormal", profile.model_latency_ms / 1e3, a.size, rng)
         per_node = int(plan["workers"])
@@ -163,7 +168,7 @@ def simulate(profile: Profile, platform: str, plan: dict, *, mean_rps: float | N
         res = ray_serve.run(a, s, T, auto, cluster, seed=seed)
         model = f"Ray Serve on KubeRay: reactive autoscaling (E3), {node_kind.upper()} node start-up (E2)"
     elif platform == "triton":
-        per = TRITON_THROUGHPUT_RPS[True]
+        per = cost_model.TRITON_THROUGHPUT_RPS[True]
         service_s = TRITON_CONCURRENCY / per
         s = arrivals.service_times("lognormal", service_s, a.size, rng)
         res = fixed_pool.run(a, s, cap(max(1, int(plan["replicas_peak"])) * TRITON_CONCURRENCY), T)

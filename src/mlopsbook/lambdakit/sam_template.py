@@ -2,7 +2,7 @@
 and the services, and checked against the committed file by the tests.
 
 Each function: the runtime and architecture the zip was built for, its zip (``CodeUri`` relative to the template:
-``dist/lambda/<service>.zip``, what ``make lambda-packages`` writes), 1,769 MB (one vCPU, A8), a timeout, reserved
+``dist/lambda/<service>.zip``, what ``make lambda-packages`` writes), one vCPU's memory (``aws.lambda.memory.mb_per_vcpu``), a timeout, reserved
 concurrency, and an event of one REST API (``POST /<service>``, proxy integration, payload 1.0, what the handlers
 parse). The API is guarded by default (:mod:`~mlopsbook.lambdakit.api_guard`): every method requires an API key, a
 usage plan holds the key's throttle and monthly quota, the stage throttles every method, and access logs go to a
@@ -17,8 +17,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-MEMORY_MB = 1769
-"""One vCPU (fact A8): what the packages were measured on."""
+from mlopsbook import facts
+
+MEMORY_FACT = "aws.lambda.memory.mb_per_vcpu"
+"""The functions' memory: one vCPU's (the fact of that id), what the packages were measured on."""
 TIMEOUT_S = 29
 """A REST API integration waits at most 29 s; a longer function timeout would only bill work nobody receives."""
 TEMPLATE = Path("deploy") / "lambda" / "template.yaml"
@@ -76,7 +78,7 @@ def template(rt: Any = None, *, arch: str = "x86_64") -> dict[str, Any]:
                 "Handler": str(spec["entry"]).removesuffix(".py") + ".handler",
                 "Runtime": rt.runtime,
                 "Architectures": [arch],
-                "MemorySize": MEMORY_MB,
+                "MemorySize": facts.integer(MEMORY_FACT),
                 "Timeout": TIMEOUT_S,
                 "ReservedConcurrentExecutions": lim.reserved_concurrency,
                 "Environment": {"Variables": {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}},

@@ -11,7 +11,7 @@ from mlopsbook.publishing.claims import Status, Verdict
 
 C11_THRESHOLD = 0.9
 """The share of the held-out TEST questions (paraphrases of public questions, ``data/medusa/test-questions.yaml``) for
-which Medusa must recommend an allowed platform for C11 to hold (issue 14's goal). The same share of the development
+which Medusa must recommend an allowed platform for C11 to hold (the book's bar for a useful assistant). The same share of the development
 set's answers must link an expected book section."""
 C11_LIMIT_THRESHOLD = 11
 """Of the 12 questions written from AWS's published limits, how many answers must name a platform within them."""
