@@ -29,7 +29,7 @@ book: check-posts
 snapshots: $(STAMP) airflow-env
 	$(BIN)/mlopsbook snapshots $(NB)
 
-unit: $(STAMP) airflow-env scan-env deploy-env
+unit: $(STAMP) airflow-env scan-env deploy-env actions-env
 	$(BIN)/python -m pytest -q tests --ignore=tests/test_site.py -m "not slow"
 
 nbval: $(STAMP) airflow-env
