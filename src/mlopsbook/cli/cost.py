@@ -18,6 +18,7 @@ from typing import Any, Callable
 
 from mlopsbook.costs import model as costs, pricing
 from mlopsbook.errors import UsageError
+from mlopsbook.inputs import InputFileError
 from mlopsbook.costs.traffic import PATTERNS, SECONDS_PER_MONTH, Workload
 
 
@@ -96,7 +97,7 @@ _PARAM_TO_FLAG = {"mean_rps": "--requests-per-month", "task_hours": "--hours-per
 def _run(args: argparse.Namespace, compute: Callable[[pricing.PriceTable], costs.CostBreakdown]) -> int:
     try:
         table = pricing.load(args.prices)
-    except (FileNotFoundError, pricing.PriceTableError) as exc:
+    except (FileNotFoundError, pricing.PriceTableError, InputFileError) as exc:
         raise UsageError(f"--prices: {exc}") from None
     try:
         bill = compute(table)

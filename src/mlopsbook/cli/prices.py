@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from mlopsbook import inputs
 from mlopsbook.costs import pricing
 from mlopsbook.errors import UsageError
 
@@ -29,12 +30,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _refresh(args: argparse.Namespace) -> int:
     for f in args.offer_file:
         try:
-            open(f, "rb").close()
-        except OSError as exc:
-            raise UsageError(f"--offer-file: cannot read {f} ({exc.strerror})") from None
+            inputs.check_file(f, max_bytes=inputs.MAX_OFFER_BYTES)
+        except inputs.InputFileError as exc:
+            raise UsageError(f"--offer-file: {exc}") from None
     try:
         base = pricing.load(args.base)
-    except (FileNotFoundError, pricing.PriceTableError) as exc:
+    except (FileNotFoundError, pricing.PriceTableError, inputs.InputFileError) as exc:
         raise UsageError(f"--base: {exc}") from None
     try:
         target = pricing.refresh_from_offer_file(args.offer_file, base=base.path, out_dir=args.out, region=args.region)
@@ -50,7 +51,7 @@ def _refresh(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     try:
         t = pricing.load(args.table)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, inputs.InputFileError) as exc:
         raise UsageError(f"TABLE: {exc}") from None
     except pricing.PriceTableError as exc:
         print(exc, file=sys.stderr)

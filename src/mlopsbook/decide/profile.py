@@ -36,9 +36,9 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, Mapping
 
-import yaml
 
 from mlopsbook.costs.traffic import PATTERNS, Workload
+from mlopsbook import inputs
 from mlopsbook.errors import MlopsbookError
 
 GPU_NEEDS: tuple[str, ...] = ("required", "optional", "no")
@@ -154,14 +154,10 @@ class Profile:
 def read_yaml(path: str | Path) -> dict[str, Any]:
     """The mapping in a profile YAML file, not yet validated (so that CLI flags can complete it)."""
     p = Path(path)
-    if not p.is_file():
-        raise ProfileError("profile", f"file not found: {p}")
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ProfileError("profile", f"{p} is not valid YAML ({exc.__class__.__name__})") from None
-    if not isinstance(data, dict):
-        raise ProfileError("profile", f"{p} must hold a mapping of fields")
+        data = inputs.expect_mapping(inputs.read_yaml(p), str(p))
+    except inputs.InputFileError as exc:
+        raise ProfileError("profile", str(exc)) from None
     return {str(k).replace("-", "_"): v for k, v in data.items()}
 
 

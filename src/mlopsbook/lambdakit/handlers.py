@@ -4,8 +4,9 @@ HTTP API (payload 2.0).
 Contract (``POST``, ``Content-Type: application/json``, body ``{"text": "..."}``):
 
 - ``200`` with ``{"label", "score"}`` (classify), ``{"entities": [...]}`` (entities) or both (score);
-- ``400`` empty body, invalid base64, not JSON, not a JSON object; ``405`` a method other than POST;
-  ``413`` text longer than :data:`service.MAX_TEXT_CHARS`; ``415`` a content type other than JSON;
+- ``400`` empty body, invalid base64, not JSON, nested too deeply, not a JSON object, a field of the event of the
+  wrong type (``headers`` or ``requestContext`` that is not an object); ``405`` a method other than POST;
+  ``413`` text longer than :data:`service.MAX_TEXT_CHARS` or a body longer than :data:`MAX_BODY_CHARS`; ``415`` a content type other than JSON;
   ``422`` ``text`` missing, not a string, blank, or an unexpected key. Every error body is
   ``{"error": {"status": int, "message": str}}`` and says what was expected;
 - ``500`` ``{"error": {"status": 500, "message": "internal error", "request_id": ...}}`` on a bug (details only in
@@ -29,7 +30,7 @@ import time
 import traceback
 from typing import Any, Callable, Mapping, TextIO
 
-from mlopsbook.nlp.service import InvalidRequest, Models, validate_document
+from mlopsbook.nlp.service import MAX_TEXT_CHARS, InvalidRequest, Models, validate_document
 
 SERVICES = ("classify", "entities", "score")
 """What a handler answers: the document type, the entities, or both."""
@@ -37,9 +38,26 @@ SERVICES = ("classify", "entities", "score")
 Handler = Callable[[Mapping[str, Any], Any], dict[str, Any]]
 
 
-def _header(headers: Mapping[str, Any] | None, name: str) -> str | None:
+MAX_BODY_CHARS = 12 * MAX_TEXT_CHARS + 1024
+"""Longest request body read: the longest accepted text with every character JSON-escaped (a character outside the
+Basic Multilingual Plane is 12 characters, ``\\ud83d\\ude00``), plus room for the key. Longer is a 413 before parsing."""
+
+MAX_EVENT_BYTES = 8 * MAX_BODY_CHARS
+"""Largest event file ``mlopsbook infer invoke`` reads (a body of :data:`MAX_BODY_CHARS`, base64 and headers)."""
+
+
+def _mapping(value: Any, name: str) -> Mapping[str, Any]:
+    """``value`` when it is a mapping (``None`` as empty); else a 400 naming the field."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise InvalidRequest(400, f"{name} must be an object (got {type(value).__name__})")
+    return value
+
+
+def _header(headers: Any, name: str) -> str | None:
     """A header's value, case-insensitively (API Gateway passes headers as the client sent them)."""
-    for k, v in (headers or {}).items():
+    for k, v in _mapping(headers, "headers").items():
         if str(k).lower() == name:
             return None if v is None else str(v)
     return None
@@ -48,7 +66,8 @@ def _header(headers: Mapping[str, Any] | None, name: str) -> str | None:
 def _method(event: Mapping[str, Any]) -> str | None:
     if "httpMethod" in event:  # REST API, payload format 1.0
         return str(event["httpMethod"])
-    http = (event.get("requestContext") or {}).get("http") or {}  # HTTP API, payload format 2.0
+    ctx = _mapping(event.get("requestContext"), "requestContext")  # HTTP API, payload format 2.0
+    http = _mapping(ctx.get("http"), "requestContext.http")
     return str(http["method"]) if "method" in http else None
 
 
@@ -67,6 +86,8 @@ def parse_event(event: Mapping[str, Any]) -> str:
         raise InvalidRequest(400, 'empty body; send {"text": "..."}')
     if not isinstance(body, str):
         raise InvalidRequest(400, f"body must be a string (got {type(body).__name__})")
+    if len(body) > (MAX_BODY_CHARS * 4 // 3 + 4 if event.get("isBase64Encoded") else MAX_BODY_CHARS):
+        raise InvalidRequest(413, f"body is {len(body)} characters; the limit is {MAX_BODY_CHARS}")
     if event.get("isBase64Encoded"):
         try:
             raw = base64.b64decode(body, validate=True)
@@ -79,6 +100,8 @@ def parse_event(event: Mapping[str, Any]) -> str:
         payload = json.loads(body)
     except json.JSONDecodeError as exc:
         raise InvalidRequest(400, f"body is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+    except RecursionError:  # the parser's nesting bound; a valid body nests one level
+        raise InvalidRequest(400, 'body nests too deeply; send {"text": "..."}') from None
     return validate_document(payload)
 
 
@@ -96,7 +119,7 @@ def _request_id(event: Mapping[str, Any], context: Any) -> str:
     if rid:
         return str(rid)
     ctx = event.get("requestContext") if isinstance(event, Mapping) else None
-    return str((ctx or {}).get("requestId", ""))
+    return str(ctx.get("requestId", "")) if isinstance(ctx, Mapping) else ""
 
 
 def log_line(record: Mapping[str, Any], stream: TextIO | None = None) -> None:

@@ -11,6 +11,7 @@ from typing import Literal
 
 import numpy as np
 
+from mlopsbook.inputs import InputFileError, read_text as _read_text
 from mlopsbook.validation import check_choice, check_number
 
 ServiceKind = Literal["exponential", "lognormal", "constant"]
@@ -56,10 +57,8 @@ def from_trace(path: str | Path) -> np.ndarray:
     times are not sorted.
     """
     p = Path(path)
-    if not p.is_file():
-        raise FileNotFoundError(f"trace file not found: {p}")
     times: list[float] = []
-    for lineno, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1):
+    for lineno, line in enumerate(_read_text(p).splitlines(), start=1):
         field = line.split(",")[0].strip()
         if not field or field.startswith("#"):
             continue
@@ -68,9 +67,9 @@ def from_trace(path: str | Path) -> np.ndarray:
         except ValueError:
             if not times and lineno == 1:  # a header
                 continue
-            raise ValueError(f"{p}: line {lineno}: not a number of seconds: {field!r}") from None
+            raise InputFileError(f"{p}: line {lineno}: not a number of seconds: {field!r}") from None
         if not np.isfinite(t) or t < 0:
-            raise ValueError(f"{p}: line {lineno}: arrival time must be a finite number >= 0 (got {field!r})")
+            raise InputFileError(f"{p}: line {lineno}: arrival time must be a finite number >= 0 (got {field!r})")
         times.append(t)
     arr = np.asarray(times, dtype=float)
     if arr.size and np.any(np.diff(arr) < 0):

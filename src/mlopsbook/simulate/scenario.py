@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 import numpy as np
-import yaml
 
+from mlopsbook import inputs
 from mlopsbook.errors import MlopsbookError
 from mlopsbook.simulate import arrivals, fixed_pool, lambda_, ray_serve
 from mlopsbook.simulate.failures import FAILURE_MODES, NodeFailure
@@ -80,11 +80,10 @@ class Scenario:
     @classmethod
     def from_yaml(cls, path: str | Path) -> "Scenario":
         p = Path(path)
-        if not p.is_file():
-            raise ScenarioError("scenario", f"file not found: {p}")
-        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-        if not isinstance(data, dict):
-            raise ScenarioError("scenario", f"{p} must hold a mapping of settings")
+        try:
+            data = inputs.expect_mapping(inputs.read_yaml(p), str(p), empty_ok=True)
+        except inputs.InputFileError as exc:
+            raise ScenarioError("scenario", str(exc)) from None
         return cls.from_mapping(data)
 
     def __post_init__(self) -> None:
