@@ -48,6 +48,12 @@ NUMERIC: tuple[str, ...] = ("mean_rps", "peak_rps", "artifact_mb", "model_latenc
                             "payload_kb")
 UNITS: dict[str, str] = {"mean_rps": "req/s", "peak_rps": "req/s", "artifact_mb": "MB", "model_latency_ms": "ms",
                          "memory_mb": "MB", "latency_slo_ms": "ms", "payload_kb": "KB"}
+MAXIMA: dict[str, float] = {"mean_rps": 1e7, "peak_rps": 1e7, "artifact_mb": 1e6, "model_latency_ms": 86_400_000.0,
+                            "memory_mb": 1e7, "latency_slo_ms": 86_400_000.0, "payload_kb": 1e7}
+"""Largest accepted value of each numeric field. Ten million req/s is beyond any one model service (a month of it is
+2.6e13 requests, still exact to the cent in a float); a terabyte artifact, ten terabytes of worker memory or ten
+gigabytes of payload are beyond every platform compared, which then rules them out with a reason; a request or an SLO
+longer than a day is not a request/response service. The bounds keep every product the cost model forms finite."""
 
 
 class ProfileError(MlopsbookError):
@@ -75,16 +81,16 @@ class Profile:
     name: str = ""
 
     def __post_init__(self) -> None:
-        if self.traffic_pattern not in PATTERNS:
+        if not isinstance(self.traffic_pattern, str) or self.traffic_pattern not in PATTERNS:
             raise ProfileError("traffic_pattern", f"must be one of {', '.join(PATTERNS)} (got {self.traffic_pattern!r})")
-        if self.gpu not in GPU_NEEDS:
+        if not isinstance(self.gpu, str) or self.gpu not in GPU_NEEDS:
             raise ProfileError("gpu", f"must be one of {', '.join(GPU_NEEDS)} (got {self.gpu!r})")
         for name in NUMERIC:
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, float)):
                 raise ProfileError(name, f"must be a number in {UNITS[name]} (got {v!r})")
-            if not math.isfinite(v) or v <= 0:
-                raise ProfileError(name, f"must be a finite number > 0 {UNITS[name]} (got {v!r})")
+            if not math.isfinite(v) or not 0 < v <= MAXIMA[name]:
+                raise ProfileError(name, f"must be a number in (0, {MAXIMA[name]:g}] {UNITS[name]} (got {v!r})")
             object.__setattr__(self, name, float(v))
         if self.peak_rps < self.mean_rps:
             raise ProfileError("peak_rps", f"must be >= mean_rps ({self.mean_rps:g} req/s) (got {self.peak_rps:g})")
