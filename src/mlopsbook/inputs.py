@@ -38,8 +38,11 @@ MAX_JSON_DEPTH = 64
 limit of the standard library's parser."""
 
 MAX_YAML_ALIASES = 100
-"""Most aliases (``*name``) one YAML document may use: the project's files use none; a billion-laughs document
-needs many."""
+"""Most aliases (``*name``) one YAML document may use: the project's files use none."""
+
+MAX_YAML_NODES = 1_000_000
+"""Most values a YAML document may stand for once its aliases are expanded (a "billion laughs" document is a few
+lines that expand to billions); the largest file the project reads has a few thousand."""
 
 
 class InputFileError(MlopsbookError):
@@ -122,11 +125,41 @@ class _BoundedSafeLoader(yaml.SafeLoader):
             self.depth -= 1
 
 
+def _expanded_nodes(node: yaml.Node, cap: int) -> int:
+    """How many nodes ``node`` stands for once every alias is expanded (counting stops above ``cap``)."""
+    sizes: dict[int, int] = {}
+
+    def size(n: yaml.Node) -> int:
+        if id(n) in sizes:
+            return sizes[id(n)]
+        total = 1
+        if isinstance(n, yaml.SequenceNode):
+            children = n.value
+        elif isinstance(n, yaml.MappingNode):
+            children = [c for pair in n.value for c in pair]
+        else:
+            children = []
+        for c in children:
+            total += size(c)
+            if total > cap:
+                break
+        sizes[id(n)] = total
+        return total
+
+    return size(node)
+
+
 def parse_yaml(text: str, where: str) -> Any:
     """The one YAML document in ``text`` (``None`` when empty), read safely; errors name ``where`` and the line."""
-    loader = _BoundedSafeLoader(text)
+    loader = None
     try:
-        return loader.get_single_data()
+        loader = _BoundedSafeLoader(text)
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_nodes(node, MAX_YAML_NODES) > MAX_YAML_NODES:
+            raise yaml.YAMLError(f"its aliases expand to more than {MAX_YAML_NODES:,} values")
+        return loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f" at line {mark.line + 1}" if mark is not None else ""
@@ -139,7 +172,8 @@ def parse_yaml(text: str, where: str) -> Any:
     except RecursionError:
         raise InputFileError(f"{where}: not valid YAML: nested too deeply") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def read_yaml(path: str | os.PathLike[str], *, max_bytes: int = MAX_TEXT_BYTES) -> Any:

@@ -166,10 +166,14 @@ class Scenario:
         T = float(self.duration_s)
         out = {"arrivals": float(self.rate_rps) * T if self.arrivals == "poisson" else 0.0}
         if self.platform == "ray-serve":
-            a = self.autoscaling()
+            try:
+                a, cluster = self.autoscaling(), self.cluster()
+            except ValueError as exc:  # the autoscaler's and cluster's own checks name the setting first
+                name = str(exc).split(":")[0]
+                raise ScenarioError(name if name in {f.name for f in fields(self)} else "scenario", str(exc)) from None
             out["metrics_interval_s"] = T / a.metrics_interval_s
             out["look_back_period_s"] = T / (a.look_back_period_s * a.metric_record_interval_factor)
-            out["autoscaler passes"] = T / float(self.cluster().autoscaler_update_interval_s)  # type: ignore[arg-type]
+            out["autoscaler passes"] = T / float(cluster.autoscaler_update_interval_s)  # type: ignore[arg-type]
         return out
 
     def _check_budget(self) -> None:
