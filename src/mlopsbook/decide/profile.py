@@ -48,14 +48,13 @@ NUMERIC: tuple[str, ...] = ("mean_rps", "peak_rps", "artifact_mb", "model_latenc
                             "payload_kb")
 UNITS: dict[str, str] = {"mean_rps": "req/s", "peak_rps": "req/s", "artifact_mb": "MB", "model_latency_ms": "ms",
                          "memory_mb": "MB", "latency_slo_ms": "ms", "payload_kb": "KB"}
-MAXIMA: dict[str, float] = {"mean_rps": 1e7, "peak_rps": 1e7, "artifact_mb": 1e6, "model_latency_ms": 60_000.0,
+MAXIMA: dict[str, float] = {"mean_rps": 1e7, "peak_rps": 1e7, "artifact_mb": 1e6, "model_latency_ms": 3_600_000.0,
                             "memory_mb": 1e7, "latency_slo_ms": 86_400_000.0, "payload_kb": 1e7}
 """Largest accepted value of each numeric field. Ten million req/s is beyond any one model service (a month of it is
 2.6e13 requests, still exact to the cent in a float); a terabyte artifact, ten terabytes of worker memory or ten
 gigabytes of payload are beyond every platform compared, which then rules them out with a reason. A request that
-takes more than a minute of compute is a batch job, not a request/response service (the real-time endpoints compared
-time out sooner), and the cold-start simulation's cost grows with the service time; an SLO longer than a day is not
-an SLO. The bounds keep every product the cost model forms finite."""
+takes more than an hour of compute is a batch job, not a request/response service (an hour is still long enough for
+every platform's request timeout to rule it out with its reason); an SLO longer than a day is not an SLO. The bounds keep every product the cost model forms finite."""
 
 
 class ProfileError(MlopsbookError):
