@@ -20,6 +20,7 @@ import pandas as pd
 from mlopsbook.costs import pricing
 from mlopsbook.costs.model import PLATFORM_LABELS, PLATFORMS, ModelProfile, monthly_cost
 from mlopsbook.costs.traffic import PATTERNS, Workload
+from mlopsbook.errors import MlopsbookError
 
 DEFAULT_ALTERNATIVES: dict[str, dict[str, Any]] = {
     "sagemaker": {},
@@ -70,7 +71,7 @@ def break_even_rps(
     a log grid of 2,001 points, then refined by bisection to 1e-6 relative.
     """
     if other not in PLATFORMS or other == "lambda":
-        raise ValueError(f"other: must be one of {', '.join(PLATFORMS[1:])} (got {other!r})")
+        raise MlopsbookError(f"other: must be one of {', '.join(PLATFORMS[1:])} (got {other!r})")
     t = _prices(prices)
     o = dict(DEFAULT_ALTERNATIVES.get(other, {}) if other_options is None else other_options)
 

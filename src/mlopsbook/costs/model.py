@@ -35,6 +35,7 @@ import numpy as np
 
 from mlopsbook.costs import pricing
 from mlopsbook.costs.traffic import HOURS_PER_MONTH, SECONDS_PER_MONTH, Workload
+from mlopsbook.errors import MlopsbookError
 from mlopsbook.validation import check_choice, check_number
 
 PLATFORMS: tuple[str, ...] = ("lambda", "sagemaker", "sagemaker-serverless", "fargate", "eks", "triton")
@@ -74,20 +75,20 @@ ArrayLike = Any
 def _arr(x: ArrayLike, name: str, *, minimum: float = 0.0, maximum: float = math.inf, strict: bool = False) -> np.ndarray:
     a = np.asarray(x, dtype=float)
     if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name}: must be a finite number (got {float(a[~np.isfinite(a)].flat[0])})")
+        raise MlopsbookError(f"{name}: must be a finite number (got {float(a[~np.isfinite(a)].flat[0])})")
     bad = (a <= minimum) if strict else (a < minimum)
     bad = bad | (a > maximum) | np.isnan(a)
     if np.any(bad):
         first = a[bad].flat[0] if a.ndim else a.item()
         rng = f"{'>' if strict else '>='} {minimum:g}" if maximum == math.inf else f"between {minimum:g} and {maximum:g}"
-        raise ValueError(f"{name}: must be {rng} (got {first:g})")
+        raise MlopsbookError(f"{name}: must be {rng} (got {first:g})")
     return a
 
 
 def _check_memory(memory_mb: ArrayLike, name: str = "memory_mb") -> np.ndarray:
     a = _arr(memory_mb, name, minimum=LAMBDA_MEMORY_MB[0], maximum=LAMBDA_MEMORY_MB[1])
     if np.any(a != np.round(a)):
-        raise ValueError(f"{name}: must be whole MB between 128 and 10240 (got {a[a != np.round(a)].flat[0]:g})")
+        raise MlopsbookError(f"{name}: must be whole MB between 128 and 10240 (got {a[a != np.round(a)].flat[0]:g})")
     return a
 
 
@@ -130,9 +131,9 @@ class ModelProfile:
 
     def __post_init__(self) -> None:
         if not (self.cpu_ms > 0 and math.isfinite(self.cpu_ms)):
-            raise ValueError(f"cpu_ms: must be > 0 (got {self.cpu_ms!r})")
+            raise MlopsbookError(f"cpu_ms: must be > 0 (got {self.cpu_ms!r})")
         if not 0 <= self.init_ms <= LAMBDA_MAX_INIT_MS:
-            raise ValueError(f"init_ms: must be between 0 and {LAMBDA_MAX_INIT_MS} ms (A24) (got {self.init_ms!r})")
+            raise MlopsbookError(f"init_ms: must be between 0 and {LAMBDA_MAX_INIT_MS} ms (A24) (got {self.init_ms!r})")
         _check_memory(self.lambda_memory_mb, "lambda_memory_mb")
 
     @property
@@ -184,7 +185,7 @@ class CostBreakdown:
         def f(v: Any) -> Any:
             a = np.asarray(v)
             if a.ndim:
-                raise ValueError("to_dict: only a scalar breakdown can be serialised")
+                raise MlopsbookError("to_dict: only a scalar breakdown can be serialised")
             x = a.item()
             if isinstance(x, float):
                 return round(x, 9) if math.isfinite(x) else None
@@ -241,9 +242,9 @@ def lambda_cost(
     pc_dur = dur if provisioned_duration_ms is None else _arr(
         provisioned_duration_ms, "provisioned_duration_ms", minimum=0, maximum=LAMBDA_MAX_DURATION_MS, strict=True)
     if np.any(pc_req > req):
-        raise ValueError("provisioned_requests: must not exceed requests_per_month")
+        raise MlopsbookError("provisioned_requests: must not exceed requests_per_month")
     if np.any((pc_req > 0) & ((pc <= 0) | (pc_h <= 0))):
-        raise ValueError("provisioned_requests: needs provisioned_concurrency > 0 and provisioned_hours > 0")
+        raise MlopsbookError("provisioned_requests: needs provisioned_concurrency > 0 and provisioned_hours > 0")
 
     billed_ms = np.ceil(dur - 1e-9)
     billed_pc_ms = np.ceil(pc_dur - 1e-9)
@@ -254,7 +255,7 @@ def lambda_cost(
     pc_seconds = pc_req * billed_pc_ms / 1000.0
     pc_held_s = np.ceil(pc_h * 12 - 1e-9) / 12 * 3600.0
     if np.any(pc_seconds > pc * pc_held_s * (1 + 1e-9)):
-        raise ValueError("provisioned_requests: more execution time than the provisioned concurrency holds "
+        raise MlopsbookError("provisioned_requests: more execution time than the provisioned concurrency holds "
                          "(provisioned_requests x duration > provisioned_concurrency x provisioned_hours)")
 
     free_req = t.value("lambda.free_tier.requests", "requests/month") if free_tier else 0.0
@@ -297,7 +298,7 @@ def sagemaker_serverless_cost(
     check_choice(memory_mb, "memory_mb", SERVERLESS_MEMORY_MB)
     key = f"sagemaker-serverless.memory-{memory_mb // 1024}gb"
     if key not in t.products():
-        raise ValueError(f"memory_mb: no confirmed price for {memory_mb} MB in {t.name} (only "
+        raise MlopsbookError(f"memory_mb: no confirmed price for {memory_mb} MB in {t.name} (only "
                          f"{', '.join(p.rsplit('-', 1)[1] for p in t.products() if p.startswith('sagemaker-serverless.'))}; B12)")
     req = _arr(requests_per_month, "requests_per_month")
     dur = _arr(duration_ms, "duration_ms", minimum=0, maximum=60_000, strict=True)
@@ -371,9 +372,9 @@ def fleet_replica_hours(
 def _instance(t: pricing.PriceTable, product: str) -> tuple[float, float]:
     r = t.row(product)
     if r.unit != "USD/hour":
-        raise ValueError(f"instance: {product} is not priced per hour in {t.name}")
+        raise MlopsbookError(f"instance: {product} is not priced per hour in {t.name}")
     if r.vcpus is None:
-        raise ValueError(f"instance: {product} has no vcpus in {t.name}")
+        raise MlopsbookError(f"instance: {product} has no vcpus in {t.name}")
     return r.value, r.vcpus
 
 

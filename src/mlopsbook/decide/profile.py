@@ -48,6 +48,10 @@ NUMERIC: tuple[str, ...] = ("mean_rps", "peak_rps", "artifact_mb", "model_latenc
                             "payload_kb")
 UNITS: dict[str, str] = {"mean_rps": "req/s", "peak_rps": "req/s", "artifact_mb": "MB", "model_latency_ms": "ms",
                          "memory_mb": "MB", "latency_slo_ms": "ms", "payload_kb": "KB"}
+MINIMA: dict[str, float] = {"mean_rps": 1e-6, "peak_rps": 1e-6, "artifact_mb": 1e-3, "model_latency_ms": 1e-3,
+                            "memory_mb": 1.0, "latency_slo_ms": 1e-3, "payload_kb": 1e-3}
+"""Smallest accepted value of each numeric field: a few requests a month, a kilobyte, a microsecond, a megabyte of
+worker memory. Smaller values are typing mistakes, and a memory near zero would fit infinitely many workers on a node."""
 MAXIMA: dict[str, float] = {"mean_rps": 1e7, "peak_rps": 1e7, "artifact_mb": 1e6, "model_latency_ms": 3_600_000.0,
                             "memory_mb": 1e7, "latency_slo_ms": 86_400_000.0, "payload_kb": 1e7}
 """Largest accepted value of each numeric field. Ten million req/s is beyond any one model service (a month of it is
@@ -90,8 +94,9 @@ class Profile:
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, float)):
                 raise ProfileError(name, f"must be a number in {UNITS[name]} (got {v!r})")
-            if not math.isfinite(v) or not 0 < v <= MAXIMA[name]:
-                raise ProfileError(name, f"must be a number in (0, {MAXIMA[name]:g}] {UNITS[name]} (got {v!r})")
+            if not math.isfinite(v) or not MINIMA[name] <= v <= MAXIMA[name]:
+                raise ProfileError(name, f"must be a number in [{MINIMA[name]:g}, {MAXIMA[name]:g}] {UNITS[name]} "
+                                         f"(got {v!r})")
             object.__setattr__(self, name, float(v))
         if self.peak_rps < self.mean_rps:
             raise ProfileError("peak_rps", f"must be >= mean_rps ({self.mean_rps:g} req/s) (got {self.peak_rps:g})")

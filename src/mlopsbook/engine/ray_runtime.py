@@ -27,6 +27,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from mlopsbook.errors import MlopsbookError
 from mlopsbook.paths import repo_root
 from mlopsbook.publishing.runtime_budget import RayConfig, ray_config
 
@@ -155,7 +156,7 @@ def start(num_cpus: int | None = None, address: str | None = None, config: RayCo
     config = config or ray_config()
     num_cpus = config.num_cpus if num_cpus is None else num_cpus
     if num_cpus < 1:
-        raise ValueError(f"num_cpus: must be at least 1 (got {num_cpus})")
+        raise MlopsbookError(f"num_cpus: must be at least 1 (got {num_cpus})")
     address = address or os.environ.get("RAY_ADDRESS") or None
     quiet_environment()
     import ray

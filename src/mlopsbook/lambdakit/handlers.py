@@ -30,6 +30,7 @@ import time
 import traceback
 from typing import Any, Callable, Mapping, TextIO
 
+from mlopsbook.errors import MlopsbookError
 from mlopsbook.nlp.service import MAX_TEXT_CHARS, InvalidRequest, Models, validate_document
 
 SERVICES = ("classify", "entities", "score")
@@ -136,7 +137,7 @@ def make_handler(service: str, models: Models | Callable[[], Models], *, stream:
     JSON log lines (stdout by default). Raises ``ValueError`` naming an unknown service.
     """
     if service not in SERVICES:
-        raise ValueError(f"service: must be one of {', '.join(SERVICES)} (got {service!r})")
+        raise MlopsbookError(f"service: must be one of {', '.join(SERVICES)} (got {service!r})")
     cache: list[Models] = [models] if isinstance(models, Models) else []
 
     def get_models() -> Models:

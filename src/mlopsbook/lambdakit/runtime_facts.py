@@ -162,7 +162,7 @@ def runtimes() -> list[Runtime]:
                 major, minor = (int(x) for x in row["glibc"].split("."))
                 out.append(Runtime(row["runtime"], row["python"], row["os"], (major, minor), row["source"]))
             except (KeyError, ValueError) as exc:
-                raise ValueError(f"{path.name} row {i}: {exc}") from None
+                raise MlopsbookError(f"{path.name} row {i}: {exc}") from None
     return out
 
 

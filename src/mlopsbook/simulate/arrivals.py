@@ -11,6 +11,7 @@ from typing import Literal
 
 import numpy as np
 
+from mlopsbook.errors import MlopsbookError
 from mlopsbook.inputs import InputFileError, read_text as _read_text
 from mlopsbook.validation import check_choice, check_number
 
@@ -40,10 +41,10 @@ def from_rate_series(step_s: float, rate_rps: np.ndarray, rng: np.random.Generat
     """
     rate = np.asarray(rate_rps, dtype=float)
     if rate.ndim != 1 or rate.size == 0:
-        raise ValueError("rate_rps: must be a non-empty 1-D series")
+        raise MlopsbookError("rate_rps: must be a non-empty 1-D series")
     if not np.all(np.isfinite(rate)) or np.any(rate < 0):
         bad = int(np.flatnonzero(~np.isfinite(rate) | (rate < 0))[0])
-        raise ValueError(f"rate_rps: step {bad} is not a finite rate >= 0 (got {rate[bad]!r})")
+        raise MlopsbookError(f"rate_rps: step {bad} is not a finite rate >= 0 (got {rate[bad]!r})")
     check_number(step_s, "step_s", low=0, low_open=True)
     counts = rng.poisson(rate * step_s)
     starts = np.repeat(np.arange(rate.size) * float(step_s), counts)
@@ -74,7 +75,7 @@ def from_trace(path: str | Path) -> np.ndarray:
     arr = np.asarray(times, dtype=float)
     if arr.size and np.any(np.diff(arr) < 0):
         i = int(np.flatnonzero(np.diff(arr) < 0)[0])
-        raise ValueError(f"{p}: arrival times must be sorted (value {i + 2} is earlier than the one before)")
+        raise MlopsbookError(f"{p}: arrival times must be sorted (value {i + 2} is earlier than the one before)")
     return arr
 
 
