@@ -29,11 +29,11 @@ book: check-posts
 snapshots: $(STAMP) airflow-env
 	$(BIN)/mlopsbook snapshots $(NB)
 
-unit: $(STAMP) airflow-env scan-env deploy-env
+unit: $(STAMP) airflow-env scan-env deploy-env actions-env
 	$(BIN)/python -m pytest -q tests --ignore=tests/test_site.py -m "not slow"
 
 nbval: $(STAMP) airflow-env
-	$(BIN)/python -m pytest -q --nbval snapshots --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
+	$(BIN)/python -m pytest -q --nbval snapshots --ignore=snapshots/published --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
 
 site: book
 	$(BIN)/python -m pytest -q tests/test_site.py

@@ -41,12 +41,20 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _notebooks() -> Path:
-    from mlopsbook.paths import notebooks_dir
+    """The ``notebooks/`` folder of the book in the current folder or above it (``$MLOPSBOOK_ROOT`` otherwise),
+    never the checkout the package was installed from."""
+    import os
 
-    try:
-        return notebooks_dir()
-    except FileNotFoundError as exc:
-        raise UsageError(f"--out: no book found ({exc}); run inside the book or give --out DIR") from None
+    from mlopsbook.posts.book import POST_DIR, book_root
+
+    root = book_root(Path.cwd().resolve())
+    env = os.environ.get("MLOPSBOOK_ROOT")
+    if root is None and env and (Path(env) / "_config.yml").is_file():
+        root = Path(env)
+    if root is None:
+        raise UsageError(f"--out: no book here (no _config.yml and _toc.yml in {Path.cwd()} or above it); run "
+                         "inside the book or give --out DIR")
+    return root / POST_DIR
 
 
 def _shown(p: Path) -> str:
@@ -70,23 +78,28 @@ def _import(args: argparse.Namespace) -> int:
         raise UsageError(f"--site-root: no such folder {site_root}")
     if args.site_url and not args.site_url.startswith(("http://", "https://")):
         raise UsageError(f"--site-url: must start with http:// or https:// (got {args.site_url!r})")
-    files: list[Path] = []
+    files: list[tuple[Path, Path | None]] = []
     for raw in args.paths:
         p = Path(raw)
         if not p.exists():
             raise UsageError(f"{raw}: no such file or folder")
-        found = posts.discover(p)
+        found, left = posts.survey(p)
+        for line in left:
+            print(line, file=sys.stderr)
         if not found:
-            print(f"{raw}: file: no posts found (.md, .markdown, .qmd, .mdx, .Rmd)", file=sys.stderr)
+            print(f"{raw}: file: no posts found (.md, .markdown, .qmd, .mdx, .Rmd, .Rmarkdown, .ipynb, .rst)",
+                  file=sys.stderr)
             return 1
-        files += found
+        files += [(f, p if p.is_dir() else None) for f in found]
     failed = 0
-    for f in files:
+    for f, blog_root in files:
         try:
-            planned = posts.plan(f, out, default_date=default_date, site_root=site_root, site_url=args.site_url)
+            planned = posts.plan(f, out, default_date=default_date, site_root=site_root, site_url=args.site_url,
+                                 blog_root=blog_root)
             target = posts.write(planned, out, force=args.force)
         except posts.PostError as exc:
-            print(exc.problems[0], file=sys.stderr)
+            for pr in exc.problems:
+                print(pr, file=sys.stderr)
             failed += 1
             continue
         except Exception as exc:  # noqa: BLE001 - any input gets one line, never a traceback
@@ -102,7 +115,10 @@ def _import(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     paths = args.paths if args.paths else [_notebooks()]
-    files = posts.post_files(paths)
+    skipped: list[posts.Problem] = []
+    files = posts.post_files(paths, skipped)
+    for note in skipped:
+        print(note, file=sys.stderr)
     if not files:
         print(f"no posts found in {', '.join(map(str, paths))}", file=sys.stderr)
         return 1

@@ -4,9 +4,10 @@ HTTP API (payload 2.0).
 Contract (``POST``, ``Content-Type: application/json``, body ``{"text": "..."}``):
 
 - ``200`` with ``{"label", "score"}`` (classify), ``{"entities": [...]}`` (entities) or both (score);
-- ``400`` empty body, invalid base64, not JSON, nested too deeply, not a JSON object, a field of the event of the
-  wrong type (``headers`` or ``requestContext`` that is not an object); ``405`` a method other than POST;
-  ``413`` text longer than :data:`service.MAX_TEXT_CHARS` or a body longer than :data:`MAX_BODY_CHARS`; ``415`` a content type other than JSON;
+- ``400`` empty body, invalid base64, not JSON, nested too deeply, not a JSON object, an event field of the wrong
+  type (``headers`` or ``requestContext`` that is not an object); ``405`` a method other than POST;
+  ``413`` a body longer than :data:`service.MAX_BODY_BYTES` (refused before parsing) or a text longer than
+  :data:`service.MAX_TEXT_CHARS`; ``415`` a content type other than JSON;
   ``422`` ``text`` missing, not a string, blank, or an unexpected key. Every error body is
   ``{"error": {"status": int, "message": str}}`` and says what was expected;
 - ``500`` ``{"error": {"status": 500, "message": "internal error", "request_id": ...}}`` on a bug (details only in
@@ -31,7 +32,7 @@ import traceback
 from typing import Any, Callable, Mapping, TextIO
 
 from mlopsbook.errors import MlopsbookError
-from mlopsbook.nlp.service import MAX_TEXT_CHARS, InvalidRequest, Models, validate_document
+from mlopsbook.nlp.service import MAX_BODY_BYTES, MAX_TEXT_CHARS, InvalidRequest, Models, validate_document
 
 SERVICES = ("classify", "entities", "score")
 """What a handler answers: the document type, the entities, or both."""
@@ -39,12 +40,9 @@ SERVICES = ("classify", "entities", "score")
 Handler = Callable[[Mapping[str, Any], Any], dict[str, Any]]
 
 
-MAX_BODY_CHARS = 12 * MAX_TEXT_CHARS + 1024
-"""Longest request body read: the longest accepted text with every character JSON-escaped (a character outside the
-Basic Multilingual Plane is 12 characters, ``\\ud83d\\ude00``), plus room for the key. Longer is a 413 before parsing."""
-
-MAX_EVENT_BYTES = 8 * MAX_BODY_CHARS
-"""Largest event file ``mlopsbook infer invoke`` reads (a body of :data:`MAX_BODY_CHARS`, base64 and headers)."""
+MAX_EVENT_BYTES = 8 * MAX_BODY_BYTES
+"""Largest event file ``mlopsbook infer invoke`` reads (a body of :data:`service.MAX_BODY_BYTES`, base64 and
+headers)."""
 
 
 def _mapping(value: Any, name: str) -> Mapping[str, Any]:
@@ -87,8 +85,10 @@ def parse_event(event: Mapping[str, Any]) -> str:
         raise InvalidRequest(400, 'empty body; send {"text": "..."}')
     if not isinstance(body, str):
         raise InvalidRequest(400, f"body must be a string (got {type(body).__name__})")
-    if len(body) > (MAX_BODY_CHARS * 4 // 3 + 4 if event.get("isBase64Encoded") else MAX_BODY_CHARS):
-        raise InvalidRequest(413, f"body is {len(body)} characters; the limit is {MAX_BODY_CHARS}")
+    limit = MAX_BODY_BYTES * 4 // 3 + 4 if event.get("isBase64Encoded") else MAX_BODY_BYTES
+    if len(body) > limit:
+        raise InvalidRequest(413, f"body has {len(body):,} characters; the limit is {limit:,} (one document of at "
+                                  f"most {MAX_TEXT_CHARS:,} characters)")
     if event.get("isBase64Encoded"):
         try:
             raw = base64.b64decode(body, validate=True)

@@ -16,12 +16,12 @@ from typing import Iterable
 import frontmatter
 
 from mlopsbook.publishing.claims import Claim
-from mlopsbook.posts import divs, markup, schema, source
+from mlopsbook.posts import divs, markup, safety, schema, source
 from mlopsbook.posts.body import lexer_known, plain_heading, slugify_heading
-from mlopsbook.posts.links import URL_SCHEMES
+from mlopsbook.posts.links import PAGE_SUFFIXES, URL_SCHEMES
 from mlopsbook.posts.problems import PostError, Problem
 
-POST_SUFFIXES = (".md", ".markdown", ".qmd")
+POST_SUFFIXES = (".md", ".markdown", ".qmd", ".ipynb")
 _DIRECTIVE_IMAGE = re.compile(r"^\s*(?:`{3,}|:{3,})\{(?:figure|image)\}\s+(\S+)")
 _COLON = re.compile(r"^ {0,3}:{3,}\s*(\S.*)?$")
 _HTML_IMG = re.compile(r"<img\b[^>]*\bsrc\s*=\s*[\"']([^\"']+)[\"']", re.I)
@@ -35,13 +35,22 @@ def read(path: str | Path) -> frontmatter.Post:
     return frontmatter.Post(src.body, **src.meta)
 
 
-def post_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Post files named by ``paths``: a file as is; a folder's top-level posts (companion pages sit in sub-folders)."""
+def post_files(paths: Iterable[str | Path], skipped: list[Problem] | None = None) -> list[Path]:
+    """Post files named by ``paths``: a file as is; a folder's top-level posts (companion pages sit in sub-folders).
+    A FIFO, a device or a socket in a folder is left out, with a note in ``skipped``."""
     out: list[Path] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            out.extend(sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in POST_SUFFIXES))
+            for f in sorted(p.iterdir()):
+                if f.suffix.lower() not in POST_SUFFIXES or f.is_dir():
+                    continue
+                kind = safety.special_kind(f)
+                if kind is None:
+                    out.append(f)
+                elif skipped is not None:
+                    skipped.append(Problem(str(f), "file", f"skipped: it is {kind}, not a post file",
+                                           severity="warning"))
         else:
             out.append(p)
     return out
@@ -50,6 +59,10 @@ def post_files(paths: Iterable[str | Path]) -> list[Path]:
 def check_post(path: str | Path) -> list[Problem]:
     """Every problem with one post file (errors), and notes; see the module's description."""
     p = Path(path)
+    if p.suffix.lower() == ".ipynb" and p.is_file():
+        return [Problem(str(p), "file", "a notebook (.ipynb) is not a post of the book, which reads MyST notebooks: "
+                                        f"run mlopsbook posts import {p} (it keeps the author's outputs to compare "
+                                        "with the book's run), then remove the .ipynb")]
     try:
         src = source.load(p)
     except PostError as exc:
@@ -61,7 +74,76 @@ def check_post(path: str | Path) -> list[Problem]:
     if src.fm_format != "yaml":
         return [Problem(file, "frontmatter", f"{src.fm_format.upper()}: the book reads YAML frontmatter; import the "
                                              "post with mlopsbook posts import")]
-    return schema.check_metadata(src.meta, file) + body_problems(src)
+    return schema.check_metadata(src.meta, file) + body_problems(src) + missing_packages(src)
+
+
+_CODE_CELL = re.compile(r"^(`{3,}|~{3,})\{code-cell\}")
+
+
+def code_cells(body: str) -> list[tuple[int, str]]:
+    """``(0-based line, source)`` of each ``{code-cell}`` of a MyST notebook body (options left out)."""
+    lines = body.split("\n")
+    out: list[tuple[int, str]] = []
+    i = 0
+    while i < len(lines):
+        m = _CODE_CELL.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        j = i + 1
+        while j < len(lines) and lines[j].startswith(":") and not lines[j].startswith(":::"):
+            j += 1
+        end = next((k for k in range(j, len(lines)) if lines[k].strip() == m.group(1)), len(lines))
+        out.append((i, "\n".join(lines[j:end])))
+        i = end + 1
+    return out
+
+
+def imported_modules(code: str) -> list[str]:
+    """The top-level modules a cell's Python imports (IPython magics and shell lines left out)."""
+    import ast
+    import warnings
+
+    text = "\n".join("" if line.lstrip().startswith(("%", "!", "?")) else line for line in code.split("\n"))
+    try:
+        with warnings.catch_warnings():  # the author's code is parsed, not judged (invalid escapes, ...)
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return []
+    names: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [a.name.split(".")[0] for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.append(node.module.split(".")[0])
+    return list(dict.fromkeys(names))
+
+
+def missing_packages(src: source.Source) -> list[Problem]:
+    """A warning naming each package a Python notebook post imports that the book's environment lacks."""
+    import importlib.util
+
+    kernel = src.meta.get("kernelspec") if isinstance(src.meta.get("kernelspec"), dict) else {}
+    if str(kernel.get("language", "python")).lower() not in ("python", "python3", "ipython3"):
+        return []
+    probs: list[Problem] = []
+    seen: set[str] = set()
+    for line, code in code_cells(src.body):
+        for name in imported_modules(code):
+            if name in seen:
+                continue
+            seen.add(name)
+            try:
+                found = importlib.util.find_spec(name) is not None
+            except (ImportError, ValueError):
+                found = False
+            if not found:
+                probs.append(Problem(str(src.path), "code", f"imports {name}, which the book's environment lacks: "
+                                                            "the cell fails when the book runs it (add the package "
+                                                            "to requirements.txt, or tag the cell skip-execution)",
+                                     line + src.body_line, "warning"))
+    return probs
 
 
 def body_problems(src: source.Source) -> list[Problem]:
@@ -82,7 +164,9 @@ def body_problems(src: source.Source) -> list[Problem]:
     anchors |= {m.group(1) for line in lines if (m := _LABEL.match(line))}
     cover = src.meta.get("cover")
     if isinstance(cover, str) and cover.strip() and not re.match(r"^[a-z]+://", cover):
-        if not (src.path.parent / cover).is_file():
+        if safety.leaves_book(cover, src.path):
+            bad(None, "cover", f"{cover}: an absolute path, or one that leaves the book's folder")
+        elif not (src.path.parent / cover).is_file():
             bad(None, "cover", f"image not found: {cover} (looked for {src.path.parent / cover})")
     html_lines = {j for s, e, _ in parsed.html for j in range(s, e)}
     for start in parsed.bad_transitions():
@@ -111,6 +195,7 @@ def body_problems(src: source.Source) -> list[Problem]:
                     bad(i, "image", f"<img src={ref!r}> in raw HTML: the build does not copy it; write ![alt]({ref})")
     for start, text in _runs(lines, parsed.code | html_lines):
         _check_run(text, start, src.path, anchors, bad)
+    safety.build_problems(lines, set(parsed.fences), parsed.code, parsed.html, src.path, lambda i, f, m: bad(i, f, m))
     return probs
 
 
@@ -147,7 +232,11 @@ def _check_file(ref: str, post: Path, line: int, field: str, bad) -> None:  # no
     if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", ref):
         return
     path = ref.split("#", 1)[0].split("?", 1)[0]
-    if not (post.parent / path).is_file():
+    page = field == "link" and path.lower().endswith(PAGE_SUFFIXES)  # a page is cross-referenced, not copied
+    if not page and safety.leaves_book(path, post):
+        bad(line, field, f"{ref}: an absolute path, or one that leaves the book's folder; the build would publish "
+                         "that file")
+    elif not (post.parent / path).is_file():
         bad(line, field, f"referenced {'image' if field == 'image' else 'file'} not found: {ref} "
                          f"(looked for {post.parent / path})")
 

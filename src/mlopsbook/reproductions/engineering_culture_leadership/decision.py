@@ -24,6 +24,7 @@ from mlopsbook.costs import pricing
 from mlopsbook.costs.curves import DEFAULT_ALTERNATIVES, break_even_rps
 from mlopsbook.costs.model import PLATFORM_LABELS, ModelProfile
 from mlopsbook.costs.traffic import Workload
+from mlopsbook.decide import limits
 from mlopsbook.decide.profile import Profile
 from mlopsbook.decide.rank import Decision, decide
 from mlopsbook.reproductions.engineering_culture_leadership.profile import post_model, recorded
@@ -58,15 +59,13 @@ def _as_measurement(raw: Any) -> dict[str, float]:
     return {k: float(data[k]) for k in MEASURED_KEYS}
 
 
-def post_profile(measured: Mapping[str, float] | None = None) -> Profile | None:
+def post_profile(measured: Mapping[str, float] | None = None) -> Profile:
     """The post's NLP services as a profile: measured model figures plus the stated traffic assumptions.
 
-    ``measured`` defaults to :func:`measured_nlp`; ``None`` when no measurement is available.
+    ``measured`` defaults to :func:`measured_nlp`.
     """
     if measured is None:
         m = measured_nlp()
-        if m is None:
-            return None
         # the cost model's latency (rounded to 0.1 ms, profile.post_model): the decision and the curves price the same
         m["model_latency_ms"] = post_model().cpu_ms
     else:
@@ -139,13 +138,11 @@ def contrast_table(seed: int = 0) -> pd.DataFrame:
 
 
 def post_decision(seed: int = 0, measured: Mapping[str, float] | None = None, *,
-                  prices: pricing.PriceTable | None = None) -> Decision | None:
+                  prices: pricing.PriceTable | None = None) -> Decision:
     """The decision engine on the post's profile, pricing requests with the post's measured cost model
     (:func:`.profile.post_model`: the same latency, INIT and Lambda memory as the cost curves), so that the flip point
-    and the cost curves' break-evens are one computation. ``None`` without a measurement."""
+    and the cost curves' break-evens are one computation."""
     profile = post_profile(measured)
-    if profile is None:
-        return None
     return decide(profile, seed=seed, prices=prices, model=cost_model(profile))
 
 
@@ -192,13 +189,7 @@ def verdict_c8(seed: int = 0, measured: dict[str, float] | None = None) -> Verdi
     """C8: the post's decision matrix, applied to the NLP services' profile, ranks Lambda first. ``measured``
     (``artifact_mb``, ``model_latency_ms``, ``memory_mb``) defaults to the CPU-inference measurement."""
     profile = post_profile(measured)
-    if profile is None:
-        return Verdict("C8", Status.NOT_REPRODUCED_YET,
-                       "The decision engine is built, but the NLP services' measured profile is not available yet.",
-                       reason="the CPU-inference measurement (mlopsbook.nlp.measure.nlp_profile, issue 5) has not "
-                              "landed; the engine takes the artifact size, latency and memory from it, never typed")
     d = post_decision(seed, measured)
-    assert d is not None
     top = d.ranking[0] if d.ranking else None
     figs: dict[str, float | int | str] = {
         "first": d.recommendation, "deciding": d.deciding_criterion,
@@ -217,6 +208,8 @@ def verdict_c8(seed: int = 0, measured: dict[str, float] | None = None) -> Verdi
                        f"{PLATFORM_LABELS.get(d.recommendation, d.recommendation)} first, not Lambda "
                        f"(deciding criterion: {d.deciding_criterion}).", figures=figs)
     runner = d.ranking[1] if len(d.ranking) > 1 else None
+    lam = limits.of("lambda")
+    zip_mb = lam["zip_unzipped_mb"].value
     summary = (
         f"Applied to the NLP services (measured: about {fmt.size_mb(profile.artifact_mb)} artifact, "
         f"{fmt.latency_ms(profile.model_latency_ms)} per request on one vCPU, {fmt.size_mb(profile.memory_mb)}; "
@@ -225,10 +218,11 @@ def verdict_c8(seed: int = 0, measured: dict[str, float] | None = None) -> Verdi
         + ("inside its monthly free tier" if top.monthly_usd < 0.005 else f"about {fmt.usd(top.monthly_usd)} a month")
         + (f"), ahead of {PLATFORM_LABELS[runner.platform]}" if runner else ")")
         + f"; the deciding criterion is {d.deciding_criterion}."
-        + (" The package is above Lambda's 250 MB .zip limit, so it ships as a container image (A12, A13)."
-           if profile.artifact_mb > 250 else ""))
-    cond = ("the model needs no GPU and fits Lambda's hard limits (10,240 MB memory, 10 GB container image, 900 s per "
-            "request, 6 MB payload)")
+        + (f" The package is above Lambda's {zip_mb:,.0f} MB .zip limit, so it ships as a container image (A12, A13)."
+           if profile.artifact_mb > zip_mb else ""))
+    cond = (f"the model needs no GPU and fits Lambda's hard limits ({lam['memory_mb'].value:,.0f} MB memory, "
+            f"{lam['image_mb'].value / 1024:g} GB container image, {lam['timeout_ms'].value / 1000:g} s per "
+            f"request, {lam['payload_kb'].value / 1024:g} MB payload)")
     if "above_mean_rps" in d.flip_figures:
         r = profile.workload().rates(float(d.flip_figures["above_mean_rps"]))
         moved = flip_constraint(d)
