@@ -52,13 +52,13 @@ MINIMA: dict[str, float] = {"mean_rps": 1e-6, "peak_rps": 1e-6, "artifact_mb": 1
                             "memory_mb": 1.0, "latency_slo_ms": 1e-3, "payload_kb": 1e-3}
 """Smallest accepted value of each numeric field: a few requests a month, a kilobyte, a microsecond, a megabyte of
 worker memory. Smaller values are typing mistakes, and a memory near zero would fit infinitely many workers on a node."""
-MAXIMA: dict[str, float] = {"mean_rps": 1e7, "peak_rps": 1e7, "artifact_mb": 1e6, "model_latency_ms": 3_600_000.0,
-                            "memory_mb": 1e7, "latency_slo_ms": 86_400_000.0, "payload_kb": 1e7}
+MAXIMA: dict[str, float] = {"mean_rps": 1e7, "peak_rps": 1e7, "artifact_mb": 1e9, "model_latency_ms": 86_400_000.0,
+                            "memory_mb": 1e9, "latency_slo_ms": 86_400_000.0, "payload_kb": 1e9}
 """Largest accepted value of each numeric field. Ten million req/s is beyond any one model service (a month of it is
-2.6e13 requests, still exact to the cent in a float); a terabyte artifact, ten terabytes of worker memory or ten
-gigabytes of payload are beyond every platform compared, which then rules them out with a reason. A request that
-takes more than an hour of compute is a batch job, not a request/response service (an hour is still long enough for
-every platform's request timeout to rule it out with its reason); an SLO longer than a day is not an SLO. The bounds keep every product the cost model forms finite."""
+2.6e13 requests, still exact to the cent in a float); a petabyte of artifact, worker memory or payload is far
+beyond every platform compared, which rules out anything near it with a reason. A request that
+takes more than a day of compute, or an SLO longer than a day, is not a request/response service (below that, every
+platform's request timeout still rules it out with its reason). The bounds keep every product the cost model forms finite."""
 
 
 class ProfileError(MlopsbookError):
