@@ -9,7 +9,7 @@ NB     ?=
 export RAY_USAGE_STATS_ENABLED := 0
 export PYTHONHASHSEED := 0
 
-.PHONY: book test venv snapshots check-posts unit nbval site bench lambda-packages reader-test clean
+.PHONY: book test venv snapshots check-posts unit nbval site bench lambda-packages models kernels reader-test clean
 
 venv: $(STAMP)
 $(STAMP): requirements.txt pyproject.toml
@@ -56,6 +56,15 @@ bench: $(STAMP)
 lambda-packages: $(STAMP)
 	$(BIN)/mlopsbook infer package --out dist/lambda
 	$(BIN)/mlopsbook infer runtime-measure --out dist/lambda --runs 1
+
+## make models: retrain both NLP models into a new dated artefact, data/models/legal-nlp-<today>/ (the only way models
+## are trained: nothing trains on first use); then set SHIPPED in src/mlopsbook/nlp/artefact.py and re-record
+models: $(STAMP)
+	$(BIN)/mlopsbook infer train --record
+
+## make kernels: the shipped models' held-out outputs with BLIS, OpenBLAS and NumPy forced to each x86-64 kernel family
+kernels: $(STAMP)
+	$(BIN)/mlopsbook infer kernels
 
 # Targets of optional engines (Airflow's own environment, ...)
 -include mk/*.mk

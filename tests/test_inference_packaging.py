@@ -80,11 +80,11 @@ def test_wheels_are_reproducible(wheel_dir, tmp_path):
 
 # -- the classifier served by NumPy alone ------------------------------------------------------------------------------
 def test_numpy_classifier_identical_on_held_out(tmp_path):
-    from mlopsbook.nlp import classifier, linear_text, service
+    from mlopsbook.nlp import classifier, linear_text, service, training
 
-    pipe = classifier.load(service.ensure_trained())
+    pipe = classifier.load(service.models_dir())
     exported = linear_text.load(linear_text.export(pipe, tmp_path))
-    texts = [d.text for d in service.training_sets()["test"]]
+    texts = [d.text for d in training.training_sets()["test"]]
     a, b = pipe.predict_proba(texts), exported.predict_proba(texts)
     assert list(pipe.classes_) == list(exported.classes_)
     assert (a.argmax(axis=1) == b.argmax(axis=1)).all()  # the same label for every held-out document
@@ -121,8 +121,11 @@ def built():
 
 
 def test_zips_fit_lambda_and_carry_only_what_runs(built):
+    from mlopsbook.nlp import artefact, service
+
     manifest, folder = built
     lim = manifest["limits_mb"]
+    assert manifest["models"] == {"artefact": artefact.SHIPPED, "artefact_hash": service.model_version()}
     assert manifest["runtime"]["runtime"] == "python3.12" and manifest["runtime"]["glibc"] == "2.34"
     for svc, p in manifest["packages"].items():
         assert p["unzipped_mb"] <= lim["unzipped"], svc
