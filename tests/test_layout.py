@@ -137,11 +137,12 @@ def test_the_engine_imports_neither_the_lab_nor_the_cli(graph: dict[str, set[str
 
 
 ENGINE_MAY_IMPORT = ("mlopsbook.engine", "mlopsbook.nlp.corpus", "mlopsbook.nlp.classifier", "mlopsbook.nlp.ner",
-                     "mlopsbook.nlp.service", "mlopsbook.nlp.artefact", "mlopsbook.nlp.training", "mlopsbook.nlp", "mlopsbook.errors", "mlopsbook.validation",
+                     "mlopsbook.nlp.service", "mlopsbook.nlp.artefact", "mlopsbook.nlp.training", "mlopsbook.nlp",
+                     "mlopsbook.errors", "mlopsbook.inputs", "mlopsbook.validation",
                      "mlopsbook.paths", "mlopsbook.facts", "mlopsbook.publishing.runtime_budget",
                      "mlopsbook.publishing", "mlopsbook")
-"""What the engine image runs from the library: the engine, the models it serves, base utilities, and the Ray memory
-budget (the package ``__init__`` files on the way)."""
+"""What the engine image runs from the library: the engine, the models it serves, base utilities (errors, the input
+reader, validation), and the Ray memory budget (the package ``__init__`` files on the way)."""
 IMPORT_NAMES = {"scikit-learn": "sklearn", "pyyaml": "yaml"}
 """Distribution name -> the module it installs, where they differ."""
 ENGINE_IMAGE_EXTRA = {"starlette", "pydantic", "yaml", "psutil", "jsonschema", "blis"}

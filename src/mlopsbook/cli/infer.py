@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from mlopsbook import inputs
 from mlopsbook.errors import MlopsbookError, UsageError
 
 
@@ -220,8 +221,9 @@ def _runtime_measure(args: argparse.Namespace) -> int:
     manifest_path = out / "manifest.json"
     if not manifest_path.is_file():
         raise UsageError(f"--out: no manifest.json in {args.out} (run `make lambda-packages` first)")
-    manifest = json.loads(manifest_path.read_text())
-    zips = {s: out / f"{s}.zip" for s in manifest["packages"]}
+    manifest = inputs.expect_mapping(inputs.read_json(manifest_path), str(manifest_path))
+    packages = inputs.expect_mapping(manifest.get("packages"), f"{manifest_path}: packages")
+    zips = {str(s): inputs.check_file(out / f"{s}.zip", max_bytes=inputs.MAX_PARQUET_BYTES) for s in packages}
     m = runtime_measure.measure(zips, runs=args.runs)
     for s in sorted(zips):
         r = m[s]
@@ -254,13 +256,10 @@ def _invoke(args: argparse.Namespace) -> int:
     from mlopsbook.lambdakit import handlers
     from mlopsbook.nlp import service
 
-    path = Path(args.event)
-    if not path.is_file():
-        raise UsageError(f"EVENT.json: no such file ({args.event})")
     try:
-        event = json.loads(path.read_text())
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"EVENT.json: not JSON ({exc.msg} at line {exc.lineno})") from None
+        event = inputs.read_json(args.event, max_bytes=handlers.MAX_EVENT_BYTES)
+    except inputs.InputFileError as exc:
+        raise UsageError(f"EVENT.json: {exc}") from None
     handler = handlers.make_handler(args.service, service.load_models, stream=sys.stderr)
     print(json.dumps(handler(event, None), indent=1, ensure_ascii=False))
     return 0

@@ -31,6 +31,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from mlopsbook.errors import MlopsbookError
 from mlopsbook.lambdakit.model_wheels import EPOCH, SERVICES, ZIP_TIME, Artifact, build_wheels, library_files
 from mlopsbook.lambdakit.runtime_facts import lambda_limits_mb
 
@@ -147,7 +148,7 @@ def stage(service: str, model_wheel: Path, runtime_wheels: list[Path]) -> dict[s
     from mlopsbook.paths import repo_root
 
     if service not in SERVICES:
-        raise ValueError(f"service: must be one of {', '.join(SERVICES)} (got {service!r})")
+        raise MlopsbookError(f"service: must be one of {', '.join(SERVICES)} (got {service!r})")
     spec = SERVICES[service]
     root = repo_root()
     files: dict[str, Member] = {}

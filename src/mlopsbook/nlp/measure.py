@@ -54,7 +54,7 @@ def percentiles_ms(samples_ms: list[float]) -> dict[str, float]:
     """p50, p95, p99 and max of latencies in ms (linear interpolation between samples). Raises ``ValueError`` on
     an empty list."""
     if not samples_ms:
-        raise ValueError("samples_ms: need at least one latency")
+        raise MlopsbookError("samples_ms: need at least one latency")
     a = np.asarray(samples_ms, dtype=float)
     return {
         "p50_ms": float(np.percentile(a, 50)),
@@ -126,7 +126,7 @@ def run(model_dir: Path | None = None, *, cpu: int | None = None, timeout_s: flo
     if cpu is None:
         cpu = allowed[-1]
     if cpu not in allowed:
-        raise ValueError(f"cpu: must be one of the cores this process may use {allowed} (got {cpu})")
+        raise MlopsbookError(f"cpu: must be one of the cores this process may use {allowed} (got {cpu})")
     env = {**os.environ, **THREAD_ENV, "PYTHONHASHSEED": "0"}
     code = (
         "import json, sys; from mlopsbook.nlp.measure import _child; "
@@ -168,7 +168,7 @@ def nlp_profile(*, refresh: bool = False, runs: int = 3) -> dict[str, Any]:
     if path.is_file() and not refresh:
         return json.loads(path.read_text())
     if runs < 1:
-        raise ValueError(f"runs: must be >= 1 (got {runs})")
+        raise MlopsbookError(f"runs: must be >= 1 (got {runs})")
     raw = [run() for _ in range(runs)]
     prof = summarise(raw)
     prof["model_latency_ms"] = prof["duration_ms"]

@@ -20,6 +20,7 @@ import json
 from pathlib import Path
 from typing import Any, Sequence
 
+
 from mlopsbook.errors import MlopsbookError
 
 MAX_TEXT_CHARS = 150_000
@@ -44,7 +45,7 @@ class InvalidRequest(MlopsbookError):
 
     def __init__(self, status_code: int, message: str) -> None:
         if status_code not in (400, 405, 413, 415, 422):
-            raise ValueError(f"status_code: must be 400, 405, 413, 415 or 422 (got {status_code})")
+            raise MlopsbookError(f"status_code: must be 400, 405, 413, 415 or 422 (got {status_code})")
         super().__init__(f"{status_code}: {message}")
         self.status_code = status_code
         self.message = message

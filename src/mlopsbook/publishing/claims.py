@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Mapping
 
+from mlopsbook.errors import MlopsbookError
+
 VERDICT_MIME = "application/vnd.mlopsbook.verdict+json"
 """The output MIME type that carries a verdict record (rendered by the book's Sphinx extension)."""
 
@@ -94,11 +96,11 @@ class Verdict:
         if not isinstance(self.status, Status):
             object.__setattr__(self, "status", Status(self.status))
         if self.status is Status.HOLDS_UNDER_CONDITIONS and not self.conditions.strip():
-            raise ValueError(f"verdict {self.claim_id}: 'holds under conditions' needs its conditions stated")
+            raise MlopsbookError(f"verdict {self.claim_id}: 'holds under conditions' needs its conditions stated")
         if self.status in (Status.NOT_REPRODUCIBLE_HERE, Status.NOT_REPRODUCED_YET) and not self.reason.strip():
-            raise ValueError(f"verdict {self.claim_id}: '{self.status.label}' needs a reason")
+            raise MlopsbookError(f"verdict {self.claim_id}: '{self.status.label}' needs a reason")
         if not self.summary.strip():
-            raise ValueError(f"verdict {self.claim_id}: summary is empty")
+            raise MlopsbookError(f"verdict {self.claim_id}: summary is empty")
         for k, v in self.figures.items():
             if not isinstance(v, (int, float, str)) or isinstance(v, bool):
                 raise TypeError(f"verdict {self.claim_id}: figure {k!r} must be int, float or str, not {type(v)}")
