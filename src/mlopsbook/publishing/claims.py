@@ -13,6 +13,7 @@ built. A verdict is computed, never typed: its figures come from the library.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Mapping
@@ -114,7 +115,7 @@ class Verdict:
             "summary": self.summary,
             "conditions": self.conditions,
             "reason": self.reason,
-            "figures": {k: (float(v) if isinstance(v, float) else v) for k, v in self.figures.items()},
+            "figures": {k: _json_figure(v) for k, v in self.figures.items()},
         }
         if self.claim is not None:
             rec["says"] = self.claim.says
@@ -134,7 +135,7 @@ class Verdict:
             summary=rec["summary"],
             conditions=rec.get("conditions", ""),
             reason=rec.get("reason", ""),
-            figures=dict(rec.get("figures", {})),
+            figures={k: (math.nan if v is None else v) for k, v in dict(rec.get("figures", {})).items()},
             claim=claim,
             evidence_page=rec.get("evidence_page", ""),
         )
@@ -171,6 +172,14 @@ class Verdict:
 
     def __str__(self) -> str:  # pragma: no cover - trivial
         return self.to_text()
+
+
+def _json_figure(v: int | float | str) -> int | float | str | None:
+    """A figure as strict JSON: a float that is not finite (no crossing, an unbounded ratio) becomes ``null``, which
+    every reader of the record parses (a bare ``NaN`` is not JSON, and Jupyter warns about it on stderr)."""
+    if isinstance(v, float):
+        return float(v) if math.isfinite(v) else None
+    return v
 
 
 def records_from_notebook(nb: Mapping[str, Any]) -> list[dict[str, Any]]:
