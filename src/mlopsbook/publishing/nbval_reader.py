@@ -27,6 +27,18 @@ from mlopsbook.publishing.readerrun import MemorySampler
 _RUNS: dict[str, dict[str, Any]] = {}
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Cells execute as Jupyter executes a reader's cells: with history stored. nbval sends ``store_history=False``,
+    under which IPython ignores a trailing ``;`` and shows the value an author suppressed (a ``plt.plot(...);``
+    line), so a notebook compared by nbval would differ from the same notebook run by a reader or by nbclient."""
+    from nbval.kernel import RunningKernel
+
+    def execute_cell_input(self: Any, cell_input: str, allow_stdin: bool | None = None) -> str:
+        return self.kc.execute(cell_input, store_history=True, allow_stdin=allow_stdin, stop_on_error=False)
+
+    RunningKernel.execute_cell_input = execute_cell_input  # type: ignore[method-assign]
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--reader-report", default=None, metavar="FILE",
                      help="append one JSON object per notebook: wall time, peak memory, failed cells")
