@@ -4,8 +4,7 @@ and the verdict on C8 ("we ended up deploying everything on AWS Lambda", by the 
 The post gives no traffic figures, so the traffic of :func:`post_profile` is an **assumption**, stated in
 :data:`POST_TRAFFIC`: customer-facing document services used in office hours, about a million documents a month.
 Everything about the models (artifact size, latency per request, memory) comes from the CPU-inference measurement
-(:mod:`mlopsbook.nlp`), never typed here; until that measurement is available
-:func:`measured_nlp` returns ``None`` and the verdict on C8 says so.
+(:mod:`mlopsbook.nlp`), never typed here: :func:`measured_nlp` reads the committed measurement record.
 """
 
 from __future__ import annotations
@@ -57,15 +56,13 @@ def _as_measurement(raw: Any) -> dict[str, float]:
     return {k: float(data[k]) for k in MEASURED_KEYS}
 
 
-def post_profile(measured: Mapping[str, float] | None = None) -> Profile | None:
+def post_profile(measured: Mapping[str, float] | None = None) -> Profile:
     """The post's NLP services as a profile: measured model figures plus the stated traffic assumptions.
 
-    ``measured`` defaults to :func:`measured_nlp`; ``None`` when no measurement is available.
+    ``measured`` defaults to :func:`measured_nlp`.
     """
     if measured is None:
         m = measured_nlp()
-        if m is None:
-            return None
         # the cost model's latency (rounded to 0.1 ms, profile.post_model): the decision and the curves price the same
         m["model_latency_ms"] = post_model().cpu_ms
     else:
@@ -138,13 +135,11 @@ def contrast_table(seed: int = 0) -> pd.DataFrame:
 
 
 def post_decision(seed: int = 0, measured: Mapping[str, float] | None = None, *,
-                  prices: pricing.PriceTable | None = None) -> Decision | None:
+                  prices: pricing.PriceTable | None = None) -> Decision:
     """The decision engine on the post's profile, pricing requests with the post's measured cost model
     (:func:`.profile.post_model`: the same latency, INIT and Lambda memory as the cost curves), so that the flip point
-    and the cost curves' break-evens are one computation. ``None`` without a measurement."""
+    and the cost curves' break-evens are one computation."""
     profile = post_profile(measured)
-    if profile is None:
-        return None
     return decide(profile, seed=seed, prices=prices, model=cost_model(profile))
 
 
@@ -191,13 +186,7 @@ def verdict_c8(seed: int = 0, measured: dict[str, float] | None = None) -> Verdi
     """C8: the post's decision matrix, applied to the NLP services' profile, ranks Lambda first. ``measured``
     (``artifact_mb``, ``model_latency_ms``, ``memory_mb``) defaults to the CPU-inference measurement."""
     profile = post_profile(measured)
-    if profile is None:
-        return Verdict("C8", Status.NOT_REPRODUCED_YET,
-                       "The decision engine is built, but the NLP services' measured profile is not available yet.",
-                       reason="the CPU-inference measurement (mlopsbook.nlp.measure.nlp_profile, issue 5) has not "
-                              "landed; the engine takes the artifact size, latency and memory from it, never typed")
     d = post_decision(seed, measured)
-    assert d is not None
     top = d.ranking[0] if d.ranking else None
     figs: dict[str, float | int | str] = {
         "first": d.recommendation, "deciding": d.deciding_criterion,
