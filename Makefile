@@ -1,4 +1,4 @@
-# The two commands: `make book` builds the site, `make test` runs the whole suite. Both create .venv first.
+# The two commands: `make book` builds the site, `make test` runs the whole suite, layer by layer. Both create .venv first.
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -9,7 +9,7 @@ NB     ?=
 export RAY_USAGE_STATS_ENABLED := 0
 export PYTHONHASHSEED := 0
 
-.PHONY: book test venv snapshots check-posts unit nbval site bench lambda-packages reader-test clean
+.PHONY: book test venv snapshots check-posts unit integration notebooks nbval site bench lambda-packages reader-test clean
 
 venv: $(STAMP)
 $(STAMP): requirements.txt pyproject.toml
@@ -29,23 +29,46 @@ book: check-posts
 snapshots: $(STAMP) airflow-env
 	$(BIN)/mlopsbook snapshots $(NB)
 
-unit: $(STAMP) airflow-env scan-env deploy-env
-	$(BIN)/python -m pytest -q tests --ignore=tests/test_site.py -m "not slow"
+# One test layer: pytest on $(2) with $(3) (every skip is listed with its reason by tests/conftest.py), then the layer's
+# wall time; the layer's exit status is pytest's.
+define layer
+	@start=$$(date +%s); status=0; $(BIN)/python -m pytest -q $(2) $(3) || status=$$?; \
+	echo "== layer $(1): $$(( $$(date +%s) - start )) s (pytest exit $$status)"; exit $$status
+endef
 
+## make unit: the library's and the posts' unit tests: no Ray, no Airflow, no book build, no network, no new
+## environment (under 3 minutes on 2 cores)
+unit: $(STAMP)
+	$(call layer,unit,tests/unit tests/posts,-m unit)
+
+## make integration: live Ray and Serve, multi-node clusters, Airflow, fixture books built, packaging, scanners,
+## cfn-lint, promtool; each expensive fixture started once (tests/integration/conftest.py)
+integration: $(STAMP) airflow-env scan-env deploy-env
+	$(call layer,integration,tests/integration tests/posts,-m integration)
+
+## make notebooks: snapshot consistency, then strict nbval on every notebook
+notebooks: $(STAMP) airflow-env
+	$(call layer,notebooks,tests/notebooks,-m "notebooks and not slow")
+	$(BIN)/python -m pytest -q --nbval snapshots --ignore=snapshots/published --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
+
+## make nbval: strict nbval on every snapshot
 nbval: $(STAMP) airflow-env
-	$(BIN)/python -m pytest -q --nbval snapshots --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
+	$(BIN)/python -m pytest -q --nbval snapshots --ignore=snapshots/published --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
 
+## make site: the book, then the built site in Chromium
 site: book
-	$(BIN)/python -m pytest -q tests/test_site.py
+	$(call layer,site,tests/site,-m site)
 
-## make test: unit and property tests, snapshot consistency, strict nbval on every notebook, the book, the site in Chromium
-test: unit nbval site
+## make test: the layers in order of cost (unit, integration, notebooks, site), stopping at the first that fails
+## (prerequisites run left to right, one at a time)
+.NOTPARALLEL: test
+test: unit integration notebooks site
 
 ## make reader-test: every notebook run as a Binder reader runs it (fresh environment from requirements.txt,
 ## postBuild, MEM_LIMIT 2 GiB): each within 5 minutes and 2 GB, figures in build/reader-run.json; and the costs and
 ## decision snapshots in a fresh Python 3.12 without mlopsbook, as Colab runs them (about 15 minutes)
 reader-test: $(STAMP)
-	$(BIN)/python -m pytest -q -s tests/test_reader_run.py tests/test_colab.py
+	$(BIN)/python -m pytest -q -s tests/notebooks/test_reader_run.py tests/notebooks/test_colab.py
 
 ## make bench: every benchmark in benchmarks/ (prints figures and ratios against named baselines)
 bench: $(STAMP)

@@ -1,5 +1,5 @@
-"""The real public posts of ``tests/fixtures/posts/`` (see its README) and what each must import as; the CLI run in
-process, for the tests that import them (tests/unit/test_posts_fixtures.py, tests/integration/test_posts_build.py)."""
+"""The real public posts of ``tests/fixtures/posts/`` (see its README) and what each must import as (Markdown, other
+text formats, notebooks); the CLI run in process. For the tests that import them (unit) and build them (integration)."""
 
 from __future__ import annotations
 
@@ -55,6 +55,49 @@ REAL_POSTS: dict[str, tuple[str, str, dict]] = {
         "4-years-of-rust", "2019-05-15",
         {"author": "The Rust Core Team", "aliases": ["2019/05/15/4-Years-Of-Rust", "2019/05/15/4-Years-Of-Rust.html"]}),
 }
+
+# fixture -> (slug, title, date, other fields)
+TEXT_POSTS = {
+    "pelican/samples/content/super_article.rst": (
+        "this-is-a-super-article", "This is a super article !", "2010-10-10",
+        {"time": "10:14:00", "tags": ["foo", "bar", "foobar"], "category": "yeah"}),
+    "pelican/samples/content/unbelievable.rst": ("unbelievable", "Unbelievable !", "2010-10-15", {"time": "20:30:00"}),
+    "nikola/posts/1.rst": (
+        "welcome-to-nikola", "Welcome to Nikola", "2012-03-30",
+        {"time": "23:00:00-03:00", "author": "Roberto Alsina", "category": "nikola",
+         "external_link": "https://getnikola.com/"}),
+    "pelican-jupyter/liquid/content/liquid-tag.md": (
+        "with-liquid-tag", "With Liquid Tag", "2100-12-31", {"author": "Daniel Rodriguez", "tags": ["Test"]}),
+    "mkdocs-material/docs/blog/posts/git-sparse-checkout.md": (
+        "using-git-sparse-checkout-for-faster-documentation-builds",
+        "Using `git sparse-checkout` for faster documentation builds", "2023-09-22",
+        {"author": "squidfunk", "category": "Build, Performance"}),
+    "hexo/source/_posts/2014-07-13-hexo-2-8-released.md": ("hexo-2-8-released", "Hexo 2.8 Released", "2014-07-13", {}),
+    "blogdown/content/post/2020-12-01-r-rmarkdown.Rmd": (
+        "hello-r-markdown", "Hello R Markdown", "2020-12-01",
+        {"time": "21:13:14-05:00", "author": "Frida Gomam", "category": "R", "tags": ["R Markdown", "plot", "regression"]}),
+}
+
+# fixture notebook -> (slug, title, date, what else the frontmatter must say), each title and date as its author wrote
+NOTEBOOK_POSTS: dict[str, tuple[str, str, str, dict]] = {
+    "fastpages/_notebooks/2020-11-17-linkcheck.ipynb": (
+        "introducing-fastlinkcheck", "Introducing fastlinkcheck", "2020-11-17",
+        {"author": "Jeremy Howard and Hamel Husain", "category": "nbdev, fastlinkcheck",
+         "cover": "introducing-fastlinkcheck/fastlinkcheck.png"}),
+    "pelican-jupyter/markup-nbdata/content/nbdata-file.ipynb": (
+        "nbdata-file", "Using .nbdata File", "2100-12-31", {"author": "Daniel Rodriguez", "tags": ["Test"]}),
+    "pelican-jupyter/markup-incell/content/md-info-in-cell.ipynb": (
+        "md-info-in-cell", "Notebook with MD info in the first cell", "2100-12-31", {"author": "Daniel Rodriguez"}),
+    "nikola/posts/f-ipynb-1-compiler.ipynb": (
+        "s-ipynb-1-compiler", "T: Jupyter Notebook, 1, compiler", "2017-07-01",
+        {"tags": ["meta", "Jupyter Notebook", "onefile", "compiler"], "time": "00:00:00+00:00"}),
+    "ipython/examples/IPython Kernel/Trapezoid Rule.ipynb": (
+        "basic-numerical-integration-the-trapezoid-rule", "Basic Numerical Integration: the Trapezoid Rule",
+        "2015-02-27", {}),
+    "irkernel/example-notebooks/Demo.ipynb": ("demo", "Demo", "2015-02-27", {}),
+}
+
+
 def run(*argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):

@@ -41,12 +41,20 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _notebooks() -> Path:
-    from mlopsbook.paths import notebooks_dir
+    """The ``notebooks/`` folder of the book in the current folder or above it (``$MLOPSBOOK_ROOT`` otherwise),
+    never the checkout the package was installed from."""
+    import os
 
-    try:
-        return notebooks_dir()
-    except FileNotFoundError as exc:
-        raise UsageError(f"--out: no book found ({exc}); run inside the book or give --out DIR") from None
+    from mlopsbook.posts.book import POST_DIR, book_root
+
+    root = book_root(Path.cwd().resolve())
+    env = os.environ.get("MLOPSBOOK_ROOT")
+    if root is None and env and (Path(env) / "_config.yml").is_file():
+        root = Path(env)
+    if root is None:
+        raise UsageError(f"--out: no book here (no _config.yml and _toc.yml in {Path.cwd()} or above it); run "
+                         "inside the book or give --out DIR")
+    return root / POST_DIR
 
 
 def _shown(p: Path) -> str:
@@ -75,9 +83,12 @@ def _import(args: argparse.Namespace) -> int:
         p = Path(raw)
         if not p.exists():
             raise UsageError(f"{raw}: no such file or folder")
-        found = posts.discover(p)
+        found, left = posts.survey(p)
+        for line in left:
+            print(line, file=sys.stderr)
         if not found:
-            print(f"{raw}: file: no posts found (.md, .markdown, .qmd, .mdx, .Rmd)", file=sys.stderr)
+            print(f"{raw}: file: no posts found (.md, .markdown, .qmd, .mdx, .Rmd, .Rmarkdown, .ipynb, .rst)",
+                  file=sys.stderr)
             return 1
         files += found
     failed = 0

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from mlopsbook.posts.book import JUPYTEXT_HEADER, KERNELSPEC, dump, toc_posts
 from mlopsbook.posts.check import check_post, claims_of, post_files, read
-from mlopsbook.posts.importer import discover, import_post, plan, write
+from mlopsbook.posts.importer import discover, import_post, plan, survey, write
 from mlopsbook.posts.problems import PostError, Problem
 from mlopsbook.posts.schema import HEADER_FIELDS, KNOWN_FIELDS, check_metadata
 from mlopsbook.posts.slugs import slugify
@@ -24,5 +24,5 @@ from mlopsbook.posts.source import UnquotedDate
 __all__ = [
     "HEADER_FIELDS", "JUPYTEXT_HEADER", "KERNELSPEC", "KNOWN_FIELDS", "PostError", "Problem", "UnquotedDate",
     "check_metadata", "check_post", "claims_of", "discover", "dump", "import_post", "plan", "post_files", "read",
-    "slugify", "toc_posts", "write",
+    "slugify", "survey", "toc_posts", "write",
 ]

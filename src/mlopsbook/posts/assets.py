@@ -61,6 +61,20 @@ class AssetPlan:
     folder: Path | None = None
     assets: dict[Path, Asset] = field(default_factory=dict)
     missing: list[tuple[str, str, list[Path], int | None, str]] = field(default_factory=list)
+    made: dict[str, bytes] = field(default_factory=dict)
+    """Files the import makes (a notebook's attachments and recorded images), by name in the asset folder."""
+
+    def made_file(self, name: str, data: bytes) -> str:
+        """The reference of a file the import makes from ``data`` (written with the post's assets)."""
+        name = safe_name(name)
+        if self.made.get(name, data) != data or name in {a.name for a in self.assets.values()}:
+            stem, dot, ext = name.rpartition(".")
+            n = 2
+            while f"{stem}-{n}{dot}{ext}" in self.made:
+                n += 1
+            name = f"{stem}-{n}{dot}{ext}"
+        self.made[name] = data
+        return PLACEHOLDER + name
 
     def locate(self, ref: str) -> tuple[Path | None, list[Path]]:
         """The file ``ref`` names and the places looked at."""

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from mlopsbook.posts import blocks, divs, htmlblocks, links, liquid, markup, shortcodes
+from mlopsbook.posts import blocks, divs, extensions, htmlblocks, links, liquid, markup, shortcodes
 from mlopsbook.posts.blocks import Ctx
 from mlopsbook.posts.lines import XREF, Lines, fenced_lines, raw_spans, strip_markers
 from mlopsbook.posts.markup import code_spans
@@ -78,11 +78,20 @@ class Converter:
         self.mdx = mdx
         self.out = Converted("")
         self.cells: list[tuple[int, str]] = []
+        self.notes: list[str] = []
 
     # -- the stages -----------------------------------------------------------------------------------------------
     def run(self, body: str) -> Converted:
         lines = liquid.prepass(Lines.of(body))
         self.ctx.origin = lines.origin
+        lines = liquid.notebook_lines(lines, fenced_lines(lines.text), self.ctx)
+        self.ctx.origin = lines.origin
+        lines = extensions.rmarkdown(lines, self.ctx)
+        self.ctx.origin = lines.origin
+        lines = extensions.admonitions(lines, fenced_lines(lines.text))
+        self.ctx.origin = lines.origin
+        if self.mdx:
+            extensions.components(lines, fenced_lines(lines.text), self.ctx)
         lines = shortcodes.prepass(lines, fenced_lines(lines.text), self.ctx)
         parsed = markup.parse(lines.joined())
         lines, inside = divs.convert(lines, parsed.code, self.ctx)
@@ -92,6 +101,8 @@ class Converter:
         self.out.math = parsed.math
         lines = self._runs(lines, parsed)
         text = "\n".join(lines.text).strip("\n")
+        if self.notes:
+            text += "\n\n" + "\n".join(f"[^note-{k}]: {n}" for k, n in enumerate(self.notes, 1))
         self.out.text = strip_markers(text)
         self.out.amsmath = bool(re.search(r"^\s*\\begin\{(align|equation|gather|multline|eqnarray)\*?\}", text, re.M))
         return self.out
@@ -236,8 +247,14 @@ class Converter:
         text = markup.sub_outside(htmlblocks.INLINE_IMG, text,
                                   lambda m: htmlblocks.inline_image(m, text, line0, self.ctx))
         text = markup.sub_outside(_SPAN, text, lambda m: m.group(1))
+        text = markup.sub_outside(extensions.INLINE_NOTE, text, self._inline_note)
         text = self._leftovers(text, line0)
         return text
+
+    def _inline_note(self, m: re.Match[str]) -> str:
+        """pandoc's inline footnote ``^[text]``: a numbered MyST footnote defined at the end of the body."""
+        self.notes.append(" ".join(m.group(1).split()))
+        return f"[^note-{len(self.notes)}]"
 
     def _line(self, text: str, pos: int, line0: int) -> int:
         return line0 + text.count("\n", 0, pos)

@@ -21,7 +21,7 @@ from mlopsbook.posts.body import lexer_known, plain_heading, slugify_heading
 from mlopsbook.posts.links import URL_SCHEMES
 from mlopsbook.posts.problems import PostError, Problem
 
-POST_SUFFIXES = (".md", ".markdown", ".qmd")
+POST_SUFFIXES = (".md", ".markdown", ".qmd", ".ipynb")
 _DIRECTIVE_IMAGE = re.compile(r"^\s*(?:`{3,}|:{3,})\{(?:figure|image)\}\s+(\S+)")
 _COLON = re.compile(r"^ {0,3}:{3,}\s*(\S.*)?$")
 _HTML_IMG = re.compile(r"<img\b[^>]*\bsrc\s*=\s*[\"']([^\"']+)[\"']", re.I)
@@ -50,6 +50,10 @@ def post_files(paths: Iterable[str | Path]) -> list[Path]:
 def check_post(path: str | Path) -> list[Problem]:
     """Every problem with one post file (errors), and notes; see the module's description."""
     p = Path(path)
+    if p.suffix.lower() == ".ipynb" and p.is_file():
+        return [Problem(str(p), "file", "a notebook (.ipynb) is not a post of the book, which reads MyST notebooks: "
+                                        f"run mlopsbook posts import {p} (it keeps the author's outputs to compare "
+                                        "with the book's run), then remove the .ipynb")]
     try:
         src = source.load(p)
     except PostError as exc:
@@ -61,7 +65,76 @@ def check_post(path: str | Path) -> list[Problem]:
     if src.fm_format != "yaml":
         return [Problem(file, "frontmatter", f"{src.fm_format.upper()}: the book reads YAML frontmatter; import the "
                                              "post with mlopsbook posts import")]
-    return schema.check_metadata(src.meta, file) + body_problems(src)
+    return schema.check_metadata(src.meta, file) + body_problems(src) + missing_packages(src)
+
+
+_CODE_CELL = re.compile(r"^(`{3,}|~{3,})\{code-cell\}")
+
+
+def code_cells(body: str) -> list[tuple[int, str]]:
+    """``(0-based line, source)`` of each ``{code-cell}`` of a MyST notebook body (options left out)."""
+    lines = body.split("\n")
+    out: list[tuple[int, str]] = []
+    i = 0
+    while i < len(lines):
+        m = _CODE_CELL.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        j = i + 1
+        while j < len(lines) and lines[j].startswith(":") and not lines[j].startswith(":::"):
+            j += 1
+        end = next((k for k in range(j, len(lines)) if lines[k].strip() == m.group(1)), len(lines))
+        out.append((i, "\n".join(lines[j:end])))
+        i = end + 1
+    return out
+
+
+def imported_modules(code: str) -> list[str]:
+    """The top-level modules a cell's Python imports (IPython magics and shell lines left out)."""
+    import ast
+    import warnings
+
+    text = "\n".join("" if line.lstrip().startswith(("%", "!", "?")) else line for line in code.split("\n"))
+    try:
+        with warnings.catch_warnings():  # the author's code is parsed, not judged (invalid escapes, ...)
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return []
+    names: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [a.name.split(".")[0] for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.append(node.module.split(".")[0])
+    return list(dict.fromkeys(names))
+
+
+def missing_packages(src: source.Source) -> list[Problem]:
+    """A warning naming each package a Python notebook post imports that the book's environment lacks."""
+    import importlib.util
+
+    kernel = src.meta.get("kernelspec") if isinstance(src.meta.get("kernelspec"), dict) else {}
+    if str(kernel.get("language", "python")).lower() not in ("python", "python3", "ipython3"):
+        return []
+    probs: list[Problem] = []
+    seen: set[str] = set()
+    for line, code in code_cells(src.body):
+        for name in imported_modules(code):
+            if name in seen:
+                continue
+            seen.add(name)
+            try:
+                found = importlib.util.find_spec(name) is not None
+            except (ImportError, ValueError):
+                found = False
+            if not found:
+                probs.append(Problem(str(src.path), "code", f"imports {name}, which the book's environment lacks: "
+                                                            "the cell fails when the book runs it (add the package "
+                                                            "to requirements.txt, or tag the cell skip-execution)",
+                                     line + src.body_line, "warning"))
+    return probs
 
 
 def body_problems(src: source.Source) -> list[Problem]:

@@ -18,6 +18,7 @@ from dateutil import parser as dateparser
 _NAME_DATE = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[-_.]|$)")
 _URL_DATE = re.compile(r"(?:^|/)([0-9]{4})/([0-9]{2})/([0-9]{2})(?:/|$|[-_])")
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_UTC_OFFSET = re.compile(r"\s*(?:UTC|GMT)\s*([+-][0-9]{1,2}(?::?[0-9]{2})?)$")
 _KEYWORDS = {"today", "now", "last-modified", "modified", "yesterday", "tomorrow"}
 YEARS = range(1900, 2200)
 
@@ -56,6 +57,7 @@ def parse(value: Any) -> tuple[str, str | None]:
     s = " ".join(value.split())
     if not s:
         raise DateError("empty")
+    s = _UTC_OFFSET.sub(r"\1", s)  # Nikola's "UTC-03:00" is the offset -03:00 (not POSIX's inverted sign)
     if s.lower() in _KEYWORDS:
         raise DateError(f"{s!r} is a keyword that depends on the day the site is built, not a date")
     if _ISO_DATE.match(s):

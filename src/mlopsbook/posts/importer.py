@@ -18,15 +18,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from mlopsbook.posts import book, fields, schema, sites, slugs, source
+import nbformat
+
+from mlopsbook.posts import book, fields, notebooks, reproduction, rst, schema, sites, slugs, source
+from mlopsbook.posts import metadata_conventions as conventions
 from mlopsbook.posts.assets import PLACEHOLDER, AssetPlan, is_remote
 from mlopsbook.posts.blocks import Ctx
 from mlopsbook.posts.body import Converted, Converter, mdx_path
 from mlopsbook.posts.problems import PostError, Problem
 
-POST_SUFFIXES = (".md", ".markdown", ".qmd", ".mdx", ".rmd")
+POST_SUFFIXES = (".md", ".markdown", ".qmd", ".mdx", ".rmd", ".rmarkdown", ".ipynb", ".rst")
 INDEX_NAMES = tuple(f"index{s}" for s in POST_SUFFIXES)
-SKIP_NAMES = {"readme.md", "license.md", "changelog.md", "_index.md", "index.md"}
+SKIP_NAMES = {"readme.md": "a README, not a post", "license.md": "a licence, not a post",
+              "changelog.md": "a change log, not a post", "_index.md": "a section's list page (Hugo), not a post",
+              "index.md": "the folder's index page, not a post", "readme.rst": "a README, not a post",
+              "readme.ipynb": "a README, not a post"}
+UNSUPPORTED = {".html": "an HTML post: write it as Markdown to import it", ".htm": "an HTML post",
+               ".org": "an Org-mode post: export it to Markdown (ox-md, pandoc) to import it",
+               ".adoc": "an AsciiDoc post: convert it to Markdown to import it",
+               ".asciidoc": "an AsciiDoc post: convert it to Markdown to import it",
+               ".textile": "a Textile post: convert it to Markdown to import it",
+               ".txt": "a text file: rename it .md (Markdown) or .rst (reStructuredText) to import it",
+               ".tex": "a LaTeX file, not a post"}
 DESCRIPTION_CHARS = 300
 
 
@@ -39,6 +52,10 @@ class Planned:
     text: str
     assets: AssetPlan
     problems: list[Problem] = field(default_factory=list)
+    files: dict[str, bytes] = field(default_factory=dict)
+    """Files made by the import (a notebook's attachments and recorded images), by name in the asset folder."""
+    record: tuple[Path, bytes] | None = None
+    """A notebook's published record (:mod:`mlopsbook.posts.reproduction`): where it goes, and its bytes."""
 
 
 def _is_bundle(folder: Path) -> Path | None:
@@ -51,27 +68,91 @@ def _is_bundle(folder: Path) -> Path | None:
 
 def discover(path: Path) -> list[Path]:
     """The post files a path names: itself, a bundle's index, or every post under a folder of posts."""
+    return survey(path)[0]
+
+
+def survey(path: Path) -> tuple[list[Path], list[str]]:
+    """The post files a path names, and one line for every other file under it: why it is not imported.
+
+    Documents that are not posts (a README, a section page, an HTML or Org file, a file whose name starts with
+    ``_`` or ``.``) are named one by one; a folder's other files (images, data, configuration) on one line, since
+    a post that references one copies it.
+    """
     if not path.is_dir():
-        return [path]
+        return [path], []
     index = _is_bundle(path)
-    if index is not None:
-        return [index]
+    if index is not None and not any(p.suffix.lower() in POST_SUFFIXES and p.parent != path
+                                     for p in path.rglob("*")):
+        return [index], _bundle_siblings(index)
     found: list[Path] = []
+    left: list[str] = [] if index is None else [f"{index}: file: not imported (the listing page of the folder of "
+                                                "posts; import it by name if it is a post)"]
     for folder, subdirs, files in os.walk(path):
         here = Path(folder)
-        subdirs[:] = sorted(d for d in subdirs if not d.startswith((".", "_site", "node_modules")))
+        hidden = sorted(d for d in subdirs if d.startswith((".", "_site", "node_modules")))
+        subdirs[:] = sorted(d for d in subdirs if d not in hidden)
+        left += [f"{here / d}: folder: not searched (generated or hidden)" for d in hidden
+                 if d not in (".git", ".ipynb_checkpoints")]
+        if here == path and index is not None:
+            files = [f for f in files if f != index.name]
         if here != path:
             index = _is_bundle(here)
             if index is not None:
                 found.append(index)
+                left += _bundle_siblings(index)
                 subdirs[:] = []
                 continue
+        others: list[str] = []
         for name in sorted(files):
-            if name.startswith((".", "_")) or name.lower() in SKIP_NAMES:
-                continue
-            if name.lower().endswith(POST_SUFFIXES):
+            low = name.lower()
+            suffix = Path(low).suffix
+            if low in SKIP_NAMES:
+                left.append(f"{here / name}: file: not imported ({SKIP_NAMES[low]})")
+            elif name.startswith((".", "_")):
+                if suffix in POST_SUFFIXES:
+                    left.append(f"{here / name}: file: not imported (a name starting with {name[0]!r} is not "
+                                "published by the generators; import it by name to import it)")
+            elif suffix in POST_SUFFIXES:
                 found.append(here / name)
-    return found
+            elif suffix in UNSUPPORTED:
+                left.append(f"{here / name}: file: not imported ({UNSUPPORTED[suffix]})")
+            else:
+                others.append(name)
+        if others:
+            shown = ", ".join(others[:12]) + (f" and {len(others) - 12} more" if len(others) > 12 else "")
+            left.append(f"{here}: file: {len(others)} file(s) that are not posts (images, data, configuration: "
+                        f"{shown}); a post that references one copies it")
+    return _included_notebooks(found, left)
+
+
+def _bundle_siblings(index: Path) -> list[str]:
+    """The other post files of a post folder (Quarto renders ``index.qmd``; an ``index.ipynb`` beside it is its
+    output or its source): named, since the folder is one post."""
+    return [f"{p}: file: not imported (the post of the folder {index.parent} is {index.name})"
+            for p in sorted(index.parent.iterdir())
+            if p.is_file() and p != index and p.suffix.lower() in POST_SUFFIXES and not p.name.startswith(".")]
+
+
+_NOTEBOOK_TAG = re.compile(r"\{%-?\s*notebook\s+(\S+)")
+
+
+def _included_notebooks(found: list[Path], left: list[str]) -> tuple[list[Path], list[str]]:
+    """Pelican: a notebook that a post includes with ``{% notebook x.ipynb %}`` is part of that post, not a post."""
+    included: dict[Path, Path] = {}
+    for post in found:
+        if post.suffix.lower() in (".md", ".markdown", ".rst"):
+            try:
+                text = post.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            for ref in _NOTEBOOK_TAG.findall(text):
+                for base in (post.parent, post.parent / "notebooks", post.parent.parent / "notebooks"):
+                    target = (base / ref).resolve()
+                    included.setdefault(target, post)
+    kept = [p for p in found if p.resolve() not in included]
+    left += [f"{p}: file: not imported on its own (the post {included[p.resolve()]} includes it with "
+             "{% notebook %})" for p in found if p.resolve() in included]
+    return kept, left
 
 
 def _title_from_name(stem: str) -> str:
@@ -91,7 +172,18 @@ def _description(text: str) -> str:
 def plan(path: Path, out_dir: Path, *, default_date: str | None = None, site_root: Path | None = None,
          site_url: str | None = None) -> Planned:
     """Everything importing ``path`` would write. Raises ``PostError`` (one line) when it cannot be imported."""
-    src = source.load(path)
+    if path.suffix.lower() == ".ipynb":
+        return _plan_notebook(path, out_dir, default_date=default_date, site_root=site_root,
+                                    site_url=site_url)
+    extra: list[Problem] = []
+    if path.suffix.lower() == ".rst":
+        text, notes = source.read_text(path)
+        converted_rst = rst.convert(text, path)
+        src = source.Source(path, converted_rst.meta, converted_rst.markdown, 1, "rst", tuple(notes))
+        extra = [Problem(str(path), "body", f"reStructuredText: {msg}", line, "warning")
+                 for line, msg in converted_rst.warnings]
+    else:
+        src = conventions.text_post(source.load(path))
     site = sites.find(path, site_root=site_root, site_url=site_url)
     mapped = fields.map_meta(src, site, default_date=default_date)
     assets = AssetPlan(path.parent, site, str(path))
@@ -112,10 +204,128 @@ def plan(path: Path, out_dir: Path, *, default_date: str | None = None, site_roo
         mapped.cover = _bundle_cover(path.parent)
     meta = _notebook_meta(mapped, title, converted, assets, out_dir)
     problems = [Problem(str(path), "file", n, severity="warning") for n in src.notes]
-    problems += sorted(mapped.problems + ctx.problems + assets.place(folder), key=lambda p: p.line or 0)
+    found = mapped.problems + ctx.problems + assets.place(folder)
+    if src.fm_format == "rst":  # lines of pandoc's Markdown are not lines of the author's file
+        found = [Problem(p.file, p.field, p.message, None, p.severity) for p in found]
+    problems += sorted(extra + found, key=lambda p: p.line or 0)
     body = f"# {title}\n\n{converted.text}".replace(PLACEHOLDER, f"{slug}/")
     meta = {k: (v.replace(PLACEHOLDER, f"{slug}/") if isinstance(v, str) else v) for k, v in meta.items()}
     return Planned(path, out_dir / f"{slug}.md", book.dump(meta, body), assets, problems)
+
+
+def _plan_notebook(path: Path, out_dir: Path, *, default_date: str | None, site_root: Path | None,
+                   site_url: str | None) -> Planned:
+    """A notebook post (:mod:`mlopsbook.posts.notebooks`): its markdown cells converted as one body, its code cells
+    kept (as ``{code-cell}`` cells, or static code when its kernel is not Python), its recorded outputs kept."""
+    post = notebooks.load(path)
+    nb = post.nb
+    src = source.Source(path, post.meta, "", 1, "notebook")
+    site = sites.find(path, site_root=site_root, site_url=site_url)
+    mapped = fields.map_meta(src, site, default_date=default_date)
+    if mapped.cover and mapped.cover.startswith(notebooks.FASTPAGES_COPIED):
+        beside = mapped.cover[len(notebooks.FASTPAGES_COPIED):]
+        if (path.parent / beside).is_file():
+            mapped.cover = beside
+    assets = AssetPlan(path.parent, site, str(path))
+    files: dict[str, bytes] = {}
+    md_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "markdown"]
+    parts: list[str] = []
+    starts: list[tuple[int, int]] = []  # (first line in the joined body, cell index)
+    line = 0
+    for k, i in enumerate(md_cells):
+        text, found = notebooks.attachments(nb.cells[i], i)
+        files.update(found)
+        part = f"{notebooks.CELL_MARK.format(k)}\n\n{text}\n"
+        starts.append((line, i))
+        line += part.count("\n") + 1
+        parts.append(part)
+    ctx = Ctx(str(path), 0, src.meta, site, path.parent, assets)
+    converted = Converter(ctx, title=mapped.fields.get("title"), mdx=False).run("\n".join(parts))
+    texts = notebooks.split_cells(converted.text, len(md_cells))
+    stem = path.parent.name if path.stem.lower() == "index" else path.stem
+    title = mapped.fields.get("title") or converted.title or _title_from_name(stem)
+    if not title:
+        raise PostError.one(path, "title", "none in the notebook's metadata, its first cell or the file name; "
+                                           "give one as title: ... in a first raw cell")
+    if not (mapped.fields.get("title") or converted.title):
+        ctx.problems.append(Problem(str(path), "title", f"none in the metadata or a heading: {title!r}, from the "
+                                                        "file name", severity="warning"))
+    lexer = _lexer_of(post)
+    cells = [nbformat.v4.new_markdown_cell(f"# {title}")]
+    if not post.python:
+        cells.append(nbformat.v4.new_markdown_cell(_not_run_note(post.language_name)))
+    k = 0
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            if texts[k].strip():
+                cells.append(nbformat.v4.new_markdown_cell(texts[k]))
+            k += 1
+        elif cell.cell_type == "code":
+            if post.python:
+                tags = notebooks.tags_of(cell)
+                if "skip-execution" in tags and notebooks.installs(cell):
+                    ctx.problems.append(Problem(str(path), "code", f"cell {i + 1} installs packages: tagged "
+                                                                   "skip-execution (the book runs with its "
+                                                                   "requirements.txt; add what it needs there)",
+                                                severity="warning"))
+                cells.append(nbformat.v4.new_code_cell(cell.source, metadata={"tags": tags} if tags else {}))
+            else:
+                blocks_out, made = notebooks.output_blocks(cell, i, post.language)
+                files.update(made)
+                cells.append(nbformat.v4.new_markdown_cell(
+                    "\n\n".join([notebooks.static_code(cell, post.language, lexer), *blocks_out])))
+        elif cell.cell_type == "raw" and notebooks.source_of(cell).strip():
+            cells.append(nbformat.v4.new_raw_cell(cell.source, metadata=dict(cell.metadata)))
+    slug = slugs.slug_for(title, explicit=mapped.slug, file_stem=stem)
+    folder = out_dir / slug
+    meta = _notebook_meta(mapped, title, converted, assets, out_dir)
+    problems = [Problem(str(path), "file", n, severity="warning") for n in post.notes]
+    problems += [_cell_problem(p, starts) for p in mapped.problems + ctx.problems + assets.place(folder)]
+    out_nb = nbformat.v4.new_notebook()
+    out_nb.cells = cells
+    body = notebooks.myst_body(out_nb).replace(PLACEHOLDER, f"{slug}/")
+    meta = {k: (v.replace(PLACEHOLDER, f"{slug}/") if isinstance(v, str) else v) for k, v in meta.items()}
+    if not post.python:
+        problems.append(Problem(str(path), "kernel", f"a notebook in {post.language_name}: its code is shown, not run "
+                                                     "(the book runs Python)", severity="warning"))
+    record = None
+    if any(c.cell_type == "code" and c.get("outputs") for c in nb.cells):
+        record = (_record_path(out_dir, slug), notebooks.published_record(nbformat.reads(
+            path.read_text(encoding="utf-8-sig"), as_version=4)))
+    return Planned(path, out_dir / f"{slug}.md", book.dump(meta, body), assets, problems, files, record)
+
+
+def _lexer_of(post: notebooks.NotebookPost) -> str:
+    from mlopsbook.posts.body import lexer_known
+
+    info = post.nb.metadata.get("language_info") or {}
+    for name in (info.get("pygments_lexer"), info.get("name"), post.language):
+        if isinstance(name, str) and name and lexer_known(name):
+            return name
+    return "text"
+
+
+def _not_run_note(language: str) -> str:
+    return (":::{admonition} Not run by the book\n:class: note\n\nThis post was written as a notebook in "
+            f"{language}. The book runs Python only: the code below is shown as its author wrote it, with "
+            "the outputs the author recorded, and is not executed here.\n:::")
+
+
+def _cell_problem(p: Problem, starts: list[tuple[int, int]]) -> Problem:
+    """A problem found in the joined markdown cells, naming the notebook's cell instead of a line of the join."""
+    if p.line is None or not starts:
+        return p
+    cell = max((s for s in starts if s[0] <= p.line), default=starts[0])[1]
+    return Problem(p.file, p.field, f"cell {cell + 1}: {p.message}", None, p.severity)
+
+
+def _record_path(out_dir: Path, slug: str) -> Path:
+    """Where a notebook post's published record goes: under the book's ``snapshots/published/`` when ``out_dir``
+    lies in a book, else in the post's own folder."""
+    root = book.book_root(out_dir.resolve())
+    if root is None:
+        return out_dir / slug / "published.ipynb"
+    return reproduction.published_path(out_dir.resolve() / f"{slug}.md", root)
 
 
 def _bundle_cover(folder: Path) -> str | None:
@@ -161,40 +371,67 @@ def _notebook_meta(mapped: fields.Mapped, title: str, converted: Converted, asse
     return out
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write(planned: Planned, out_dir: Path, *, force: bool = False) -> Path:
-    """Write a planned post and its assets. Raises ``PostError`` naming an existing file (nothing is written)."""
+    """Write a planned post, its assets and its published record. Raises ``PostError`` naming an existing file
+    (nothing is written). Files get the usual permissions (``0666`` less the umask)."""
     root = out_dir.resolve()
     folder = planned.assets.folder
     assert folder is not None
-    targets = [planned.target] + [folder / a.name for a in planned.assets.assets.values()]
+    files = {**planned.files, **planned.assets.made}
+    made = [folder / name for name in files]
+    targets = [planned.target] + [folder / a.name for a in planned.assets.assets.values()] + made
+    book_root = book.book_root(root)
+    allowed = [root] + ([book_root.joinpath(*reproduction.PUBLISHED_DIR).resolve()] if book_root else [])
+    if planned.record is not None:
+        targets.append(planned.record[0])
     for t in targets:
         resolved = t.resolve()
-        if resolved != root and root not in resolved.parents:
+        if not any(resolved == a or a in resolved.parents for a in allowed):
             raise PostError.one(planned.source, "file", f"{t} would be written outside {out_dir}; nothing was written")
     if not force:
         if planned.target.exists() or planned.target.is_symlink():
             raise PostError.one(planned.source, "file", f"{planned.target} already exists; nothing was written "
                                                         "(use --force to replace it, or give the post its own slug:)")
-        clash = planned.assets.collisions()
+        clash = planned.assets.collisions() + [p for p in made if p.exists() and p.read_bytes() != files[p.name]]
+        if planned.record is not None and planned.record[0].exists():
+            clash.append(planned.record[0])
         if clash:
             raise PostError.one(planned.source, "file", f"{clash[0]} already exists with other contents; nothing was "
                                                         "written (use --force to replace it)")
+    mode = 0o666 & ~_umask()
     out_dir.mkdir(parents=True, exist_ok=True)
-    if planned.assets.assets:
+    if planned.assets.assets or files:
         folder.mkdir(parents=True, exist_ok=True)
     for asset in planned.assets.assets.values():
         dest = folder / asset.name
         if asset.source.resolve() != dest.resolve():
             shutil.copyfile(asset.source, dest)
-    fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=".import-", suffix=".md")
+            os.chmod(dest, mode)
+    for name, data in files.items():
+        _write_atomic(folder / name, data, mode)
+    if planned.record is not None:
+        planned.record[0].parent.mkdir(parents=True, exist_ok=True)
+        _write_atomic(planned.record[0], planned.record[1], mode)
+    _write_atomic(planned.target, planned.text.encode("utf-8"), mode)
+    return planned.target
+
+
+def _write_atomic(target: Path, data: bytes, mode: int) -> None:
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".import-", suffix=target.suffix)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(planned.text)
-        os.replace(tmp, planned.target)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return planned.target
 
 
 def import_post(src: str | Path, out_dir: str | Path, *, stderr: TextIO | None = None, force: bool = False,

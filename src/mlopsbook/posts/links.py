@@ -89,6 +89,10 @@ def destination(dest: str, line: int, ctx: Ctx, out: Any, *, image_ok: bool = Fa
         if frag in out.slugs:
             out.anchors = True
             return d
+        jupyter = _jupyter_anchor(frag)  # Jupyter's anchors keep the heading's case: #Fundamental-Matrix
+        if jupyter in out.slugs:
+            out.anchors = True
+            return f"#{jupyter}"
         ctx.warn(line, "link", f"link to #{frag} kept as text: no heading of the post has that anchor")
         return None
     path = d.split("#", 1)[0].split("?", 1)[0]
@@ -112,3 +116,10 @@ def destination(dest: str, line: int, ctx: Ctx, out: Any, *, image_ok: bool = Fa
 def angle(path: str) -> str:
     """A link destination, in angle brackets when it holds spaces or parentheses."""
     return f"<{path}>" if re.search(r"[\s()<>]", path) else path
+
+
+def _jupyter_anchor(frag: str) -> str:
+    """MyST's anchor for the heading a Jupyter-style anchor (``#Heading-Text``) names."""
+    from myst_parser.mdit_to_docutils.base import default_slugify
+
+    return default_slugify(frag.replace("-", " "))

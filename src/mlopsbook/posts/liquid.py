@@ -14,6 +14,7 @@ left for the last step, which keeps it as visible text and warns.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from mlopsbook.posts import blocks
 from mlopsbook.posts.blocks import Ctx
@@ -124,6 +125,9 @@ def expressions(text: str, ctx: Ctx, line0: int) -> str:
     """Evaluate ``{{ ... }}`` outputs and turn ``{% post_url %}``/``{% link %}`` into cross-site references."""
 
     def out(m: re.Match[str]) -> str | None:
+        note = _FNDETAIL.match(m.group(1))
+        if note:  # fastpages' footnote text: {{ 'text' | fndetail: 1 }}
+            return f"[^{note.group(3)}]: {' '.join(note.group(2).split())}"
         following = text[m.end(): m.end() + 2]
         return evaluate(m.group(1), ctx, as_prefix=following.startswith("/") or following.startswith("{{"))
 
@@ -143,6 +147,18 @@ def tags(text: str, ctx: Ctx, line0: int) -> str:
     def tag(m: re.Match[str]) -> str | None:
         name, args = m.group(1), m.group(2).strip()
         line = line0 + text.count("\n", 0, m.start())
+        if name == "fn" and args.split():  # fastpages' footnote mark: {% fn 1 %}
+            return f"[^{args.split()[0]}]"
+        if name in ("asset_img", "asset_image", "img", "image"):
+            return _image_tag(text, m, name, args, ctx, line)
+        if name == "notebook":
+            return notebook_tag(text, m, args, ctx, line)
+        if name == "video" and args.split():  # Octopress: {% video url [width height [poster]] %}
+            ref = args.split()[0]
+            url = ref if re.match(r"^https?://", ref) else ctx.download(ref, line)
+            return blocks.link("Video", url)
+        if name == "include_code" and args.split():
+            return _include_code(text, m, args, ctx, line)
         if name in ("include", "include_relative"):
             file, _, rest = args.partition(" ")
             return _include(text, m, file.strip(), rest, ctx, line)
@@ -157,6 +173,134 @@ def tags(text: str, ctx: Ctx, line0: int) -> str:
         return None
 
     return sub_outside(_TAG, text, tag)
+
+
+_FNDETAIL = re.compile(r"""^\s*(["'])(.*)\1\s*\|\s*fndetail\s*:\s*(\w+)\s*$""", re.S)
+
+
+def _image_tag(text: str, m: re.Match[str], name: str, args: str, ctx: Ctx, line: int) -> str | None:
+    """Hexo's ``{% asset_img file [title] %}`` (the file in the post's asset folder, named after the post) and
+    Octopress's ``{% img [class] path [width [height]] ["title" ['alt']] %}``, as a figure or an image."""
+    positional, _named = blocks.params(args)
+    quoted = re.findall(r"\"([^\"]*)\"|'([^']*)'", args)
+    texts = [a or b for a, b in quoted]
+    words = [w for w in positional if w not in texts]
+    if name.startswith("asset"):
+        if not words:
+            return None
+        ref = words[0]
+        bundle = Path(ctx.file).with_suffix("")
+        if (bundle / ref).is_file():
+            ref = f"{bundle.name}/{ref}"
+        caption = " ".join(texts or words[1:])
+    else:
+        paths = [w for w in words if "/" in w or "." in w]
+        if not paths:
+            return None
+        ref = paths[0]
+        caption = texts[0] if texts else ""
+    alt = texts[1] if len(texts) > 1 else caption
+    path = ctx.image(ref, line)
+    if caption:
+        figure = blocks.figure(path, caption=caption, alt=alt, width="", fence="```")
+        return blocks.block_or_inline(text, m, figure, f"![{blocks.one_line(alt)}]({path})")
+    return f"![{blocks.one_line(alt)}]({path})"
+
+
+_NOTEBOOK_LINE = re.compile(r"^\s*\{%-?\s*notebook\s+(.*?)-?%\}\s*$")
+
+
+def notebook_lines(body: Lines, code: set[int], ctx: Ctx) -> Lines:
+    """Pelican's ``{% notebook %}`` on a line of its own, inlined before the body is read, so that the notebook's
+    Markdown (headings, links, images) is converted with the post's."""
+    rep: dict[int, list[str]] = {}
+    for i, line in enumerate(body.text):
+        m = _NOTEBOOK_LINE.match(line) if i not in code else None
+        if m:
+            inlined = notebook_tag(line, m, m.group(1), ctx, i)
+            if inlined is not None:
+                rep[i] = inlined.split("\n")
+    return body.rebuilt(rep) if rep else body
+
+
+def _include_code(text: str, m: re.Match[str], args: str, ctx: Ctx, line: int) -> str | None:
+    """Octopress's ``{% include_code [title] file [lang:x] %}``: the file (under ``downloads/code/``) as a code
+    block with its title as caption."""
+    words = args.split()
+    lang = next((w.split(":", 1)[1] for w in words if w.startswith("lang:")), "")
+    paths = [w for w in words if not w.startswith("lang:") and "." in w]
+    if not paths:
+        return None
+    ref = paths[-1]
+    found = None
+    for base in ("", "downloads/code/", "source/downloads/code/", "content/downloads/code/"):
+        candidate, _looked = ctx.assets.locate(base + ref)
+        if candidate is not None:
+            found = candidate
+            break
+    if found is None or found.stat().st_size > 200_000:
+        ctx.warn(line, "body", f"{{% include_code {ref} %}}: file not found under the blog (or too large); kept as text")
+        return None
+    try:
+        code = found.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    fence = "`" * max(3, max((len(x) for x in re.findall(r"`+", code)), default=0) + 1)
+    title = " ".join(w for w in words if w != ref and not w.startswith("lang:")).strip("\"'") or found.name
+    block = [f"{fence}{{code-block}} {lang or 'text'}", f":caption: {blocks.one_line(title)}", "",
+             *code.rstrip("\n").split("\n"), fence]
+    return blocks.block_or_inline(text, m, block, f"`{found.name}`")
+
+
+def notebook_tag(text: str, m: re.Match[str], args: str, ctx: Ctx, line: int) -> str | None:
+    """Pelican's ``{% notebook file.ipynb [cells[a:b]] %}``: the notebook inlined as the post showed it, its code as
+    static code with the outputs its author recorded (a Markdown post does not run code)."""
+    from mlopsbook.posts import notebooks
+    from mlopsbook.posts.problems import PostError
+
+    words = args.split()
+    if not words:
+        return None
+    ref = words[0]
+    found, looked = ctx.assets.locate(ref)
+    if found is None and ctx.site.root is not None:
+        for base in ("content/notebooks", "notebooks", "content/downloads/notebooks", "content"):
+            candidate = ctx.site.root / base / ref
+            looked.append(candidate)
+            if candidate.is_file():
+                found = candidate
+                break
+    if found is None:
+        ctx.warn(line, "body", f"{{% notebook {ref} %}}: notebook not found (looked for "
+                               f"{', '.join(map(str, looked))}); kept as text")
+        return None
+    try:
+        nb = notebooks.read(found)
+    except PostError as exc:
+        ctx.warn(line, "body", f"{{% notebook {ref} %}}: {exc.problems[0].message}; kept as text")
+        return None
+    cells = list(nb.cells)
+    window = re.search(r"cells\[(-?\d*):(-?\d*)\]", args)
+    if window:
+        cells = cells[slice(int(window.group(1)) if window.group(1) else None,
+                            int(window.group(2)) if window.group(2) else None)]
+    lexer = "python" if notebooks.language(nb) == "python" else "text"
+    parts: list[str] = []
+    for i, cell in enumerate(cells):
+        src = notebooks.source_of(cell)
+        if cell.cell_type == "markdown" and src.strip():
+            parts.append(src.strip("\n"))
+        elif cell.cell_type == "code" and src.strip():
+            parts.append(notebooks.static_code(cell, notebooks.language(nb), lexer))
+            outs, made = notebooks.output_blocks(cell, i, lexer)
+            renamed = {name: ctx.assets.made_file(f"{Path(ref).stem}-{name}", data) for name, data in made.items()}
+            for block in outs:
+                for name, new in renamed.items():
+                    block = block.replace(f"{notebooks.PLACEHOLDER}{name}", new)
+                parts.append(block)
+    ctx.warn(line, "body", f"{{% notebook {ref} %}} inlined ({len(cells)} cells): its code is shown with the outputs "
+                           "its author recorded, not run")
+    return "\n\n".join(parts)
 
 
 _LABEL = {"twitter": "Tweet", "tweet": "Tweet", "youtube": "YouTube video", "vimeo": "Vimeo video", "gist": "Gist",

@@ -21,8 +21,10 @@ import yaml
 MAX_UP = 6
 MARKERS = ("_config.yml", "_config.yaml", "hugo.toml", "hugo.yaml", "hugo.json", "config.toml", "config.yaml",
            "_quarto.yml", "_quarto.yaml", "docusaurus.config.js", "docusaurus.config.ts", "docusaurus.config.mjs",
-           "conf.py")
-STATIC_DIRS = ("", "static", "public", "assets")
+           "conf.py", "pelicanconf.py", "mkdocs.yml")
+STATIC_DIRS = ("", "static", "public", "assets", "content", "files", "source", "docs")
+"""Where generators keep what they serve at the site's root: Hugo/Docusaurus ``static/``, Pelican ``content/``,
+Nikola ``files/``, Hexo ``source/``, MkDocs ``docs/``."""
 
 
 @dataclass(frozen=True)

@@ -148,7 +148,8 @@ def check_pair(md: Path, root: Path | None = None) -> list[str]:
     probs = []
     if _code(nb) != _code(src):
         probs.append(f"{md}: code cells differ from its snapshot {snap}; {hint}")
-    unexecuted = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.get("execution_count") is None]
+    unexecuted = [i for i, c in enumerate(nb.cells)
+                  if c.cell_type == "code" and c.get("execution_count") is None and c.source.strip()]
     if unexecuted:
         probs.append(f"{snap}: code cells {unexecuted} were not executed; {hint}")
     first = next((c for c in nb.cells if c.cell_type == "code"), None)

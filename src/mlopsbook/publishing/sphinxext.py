@@ -146,6 +146,7 @@ def _ledger_table(app: Sphinx, fromdocname: str) -> nodes.Node:
     wrap = nodes.container(classes=["mlopsbook-ledger-wrap"])
     wrap += nodes.paragraph(text=f"{sum(counts.values())} claims in {n_posts} posts: {summary}.")
     wrap.extend(groups)
+    wrap.extend(_reproduction_section(app, fromdocname))
     return wrap
 
 
@@ -266,6 +267,64 @@ def _resolve(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
             title_idx = sections[0].first_child_matching_class(nodes.title)
             meta = posts.read(app.env.doc2path(fromdocname)).metadata
             sections[0].insert((title_idx or 0) + 1, _post_card(app, fromdocname, fromdocname, meta, link_title=False))
+            result = _reproduction(app, fromdocname)
+            if result is not None:
+                cells = [n for n in doctree.findall(nodes.container) if n.get("nb_element") == "cell_code"]
+                for k, cell in enumerate(cells):
+                    cell["ids"].append(reproduction_anchor(k))
+                sections[0].insert((title_idx or 0) + 2, _reproduction_note(app, fromdocname, fromdocname, result))
+
+
+# -- reproduces as published ------------------------------------------------------------------------------------
+def reproduction_anchor(code_cell: int) -> str:
+    """The id of a post's code cell (0-based among its code cells) that the "reproduces as published" line links."""
+    return f"published-cell-{code_cell + 1}"
+
+
+def _reproduction(app: Sphinx, docname: str) -> Any:
+    from mlopsbook.posts import reproduction
+
+    return reproduction.for_post(Path(app.env.doc2path(docname)), Path(app.srcdir))
+
+
+def _reproduction_note(app: Sphinx, fromdoc: str, doc: str, result: Any) -> nodes.Element:
+    """``Reproduces as published: N of M outputs`` with the first differing cell linked and the reasons counted."""
+    box = nodes.container(classes=["mlopsbook-reproduction"])
+    para = nodes.paragraph()
+    para += nodes.strong(text="Reproduces as published: ")
+    para += nodes.Text(f"{result.reproduced} of {result.total} outputs of the author's notebook, as the book runs it")
+    first = result.first_difference
+    diff = result.count("differs")
+    if first is not None:
+        para += nodes.Text(f"; {diff} differ{'s' if diff == 1 else ''}, first ")
+        para += _ref(app.builder, fromdoc, doc, reproduction_anchor(first.index), f"code cell {first.index + 1}")
+    reasons = result.reasons()
+    if reasons:
+        para += nodes.Text(f"; {sum(reasons.values())} not compared (" +
+                           ", ".join(f"{n}: {r}" for r, n in reasons.items()) + ")")
+    para += nodes.Text(".")
+    box += para
+    return box
+
+
+def _reproduction_section(app: Sphinx, fromdoc: str) -> list[nodes.Node]:
+    """The ledger's list of imported notebook posts with their "reproduces as published" figure."""
+    items = []
+    for doc in _post_docnames(app):
+        result = _reproduction(app, doc)
+        if result is None:
+            continue
+        title = app.env.titles[doc].astext() if doc in app.env.titles else doc
+        item = _reproduction_note(app, fromdoc, doc, result)
+        item.insert(0, nodes.paragraph("", "", nodes.strong("", "", _ref(app.builder, fromdoc, doc, "", title))))
+        items.append(item)
+    if not items:
+        return []
+    wrap = nodes.container(classes=["mlopsbook-ledger-reproductions"])
+    wrap += nodes.paragraph(text=f"{len(items)} post(s) imported as notebooks, compared with the outputs their "
+                                 "authors published:")
+    wrap.extend(items)
+    return [wrap]
 
 
 # -- data provenance --------------------------------------------------------------------------------------------
