@@ -15,6 +15,7 @@ import functools
 import html
 import http.server
 import os
+import posixpath
 import re
 import shutil
 import subprocess
@@ -82,13 +83,39 @@ def _pages() -> list[str]:
                   if p.relative_to(HTML).as_posix() not in SKIP_PAGES and "_static" not in p.parts)
 
 
-PAGES = _pages() if HTML.is_dir() else []
+REFRESH = re.compile(r'<meta http-equiv="Refresh" content="0; url=([^"]+)"', re.IGNORECASE)
+
+
+def _redirect_target(page: str) -> str | None:
+    """The URL a redirect stub (a page whose only job is an immediate meta refresh) sends the reader to."""
+    found = REFRESH.search((HTML / page).read_text(errors="replace"))
+    return found.group(1) if found else None
+
+
+ALL_PAGES = _pages() if HTML.is_dir() else []
+REDIRECTS = [p for p in ALL_PAGES if _redirect_target(p) is not None]
+PAGES = [p for p in ALL_PAGES if p not in REDIRECTS]
+"""The pages a reader reads (the redirect stubs are checked by :func:`test_a_redirect_lands_on_a_page_of_the_site`)."""
 
 
 def test_the_site_has_the_pages_we_expect():
     for page in ("index.html", "book/intro.html", "book/claims.html", "blog/atom.xml", "sitemap.xml",
                  *(f"notebooks/{slug}.html" for slug in POSTS)):
         assert (HTML / page).is_file(), page
+
+
+@pytest.mark.parametrize("page", REDIRECTS)
+def test_a_redirect_lands_on_a_page_of_the_site(server, browser, page):
+    """A redirect stub sends the reader at once, by a relative URL, to a page of this site that a reader reads."""
+    target = _redirect_target(page)
+    assert "//" not in target and not target.startswith("/"), f"{page} redirects off the site: {target}"
+    landing = posixpath.normpath(posixpath.join(posixpath.dirname(page), target))
+    assert landing in PAGES, f"{page} redirects to {target}, which is not a page of the site"
+    tab = browser.new_page()
+    response = tab.goto(f"{server}/{page}", wait_until="load")
+    tab.wait_for_url(f"{server}/{landing}", timeout=15000)
+    tab.close()
+    assert response is not None and response.status == 200
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -99,11 +126,6 @@ def test_page_in_browser(server, browser, page):
     tab.on("pageerror", lambda e: problems.append(f"page error: {e}"))
     tab.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
     tab.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
-    redirect = re.search(r'http-equiv="Refresh" content="0; url=([^"]+)"', (HTML / page).read_text())
-    if redirect:  # a redirect stub (index.html): its target must exist
-        tab.close()
-        assert (HTML / Path(page).parent / redirect.group(1)).is_file()
-        return
     response = tab.goto(f"{server}/{page}", wait_until="load")
     assert response is not None and response.status == 200
     tab.evaluate("async () => { for (const i of document.images) { i.loading = 'eager'; } }")
@@ -258,10 +280,6 @@ def screens(tab) -> float:  # noqa: ANN001
     return tab.evaluate("document.documentElement.scrollHeight") / SCREEN["height"]
 
 
-def _is_redirect(page: str) -> bool:
-    return bool(re.search(r'http-equiv="Refresh"', (HTML / page).read_text()))
-
-
 def test_the_site_has_post_pages():
     assert "notebooks/engineering-culture-leadership.html" in POST_PAGES
 
@@ -276,8 +294,6 @@ def test_a_post_page_is_at_most_ten_screens(server, browser, page):
 
 @pytest.mark.parametrize("page", PAGES)
 def test_nothing_runs_past_the_content_column(server, browser, page):
-    if _is_redirect(page):
-        return
     tab = open_for_reading(browser, server, page)
     problems = tab.evaluate(OVERFLOW_JS)
     tab.close()
@@ -286,8 +302,6 @@ def test_nothing_runs_past_the_content_column(server, browser, page):
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_figure_has_alt_text(server, browser, page):
-    if _is_redirect(page):
-        return
     tab = open_for_reading(browser, server, page)
     missing = tab.evaluate(MISSING_ALT_JS)
     tab.close()

@@ -28,3 +28,13 @@ def test_runtime_facts_and_errors(tmp_path, monkeypatch):
 
 def test_template_is_generated():
     assert (ROOT / sam_template.TEMPLATE).read_text() == sam_template.render()
+
+
+def test_find_python_takes_pyenvs_newest_patch_release(tmp_path, monkeypatch):
+    for v in ("3.12.4", "3.12.10", "3.11.9"):
+        exe = tmp_path / "versions" / v / "bin" / f"python{v.rsplit('.', 1)[0]}"
+        exe.parent.mkdir(parents=True)
+        exe.write_text("")
+    monkeypatch.setenv("PYENV_ROOT", str(tmp_path))
+    assert runtime_facts.find_python("3.12") == tmp_path / "versions" / "3.12.10" / "bin" / "python3.12"
+    assert runtime_facts.find_python("3.11") == tmp_path / "versions" / "3.11.9" / "bin" / "python3.11"
