@@ -1,5 +1,5 @@
 """Launch buttons, derived from ``repository.url``: Binder opens the post's ``.md`` in the configured interface,
-Colab opens the post's executed snapshot, which exists. (The built site's links: ``tests/test_site.py``.)"""
+Colab opens the post's executed snapshot, which exists. (The built site's links: ``tests/site/test_site.py``.)"""
 
 from __future__ import annotations
 

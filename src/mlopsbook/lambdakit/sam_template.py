@@ -4,7 +4,7 @@ and the services, and checked against the committed file by the tests.
 Each function: the runtime and architecture the zip was built for, its zip (``CodeUri`` relative to the template:
 ``dist/lambda/<service>.zip``, what ``make lambda-packages`` writes), 1,769 MB (one vCPU, A8), a timeout, and an API
 Gateway REST API event (``POST /<service>``, proxy integration, payload 1.0, what the handlers parse). ``cfn-lint``
-validates it and ``aws-sam-translator`` transforms it offline into CloudFormation (``tests/test_lambda_runtime.py``,
+validates it and ``aws-sam-translator`` transforms it offline into CloudFormation (``tests/integration/test_lambda_runtime.py``,
 in ``.venv-deploy``: their pins conflict with the book's environment).
 """
 

@@ -26,7 +26,7 @@ upper end (limits are about the largest value); "over / more than / above N" as 
 Why not a units library: ``pint`` (measured 2026-11-30, pint 0.25) converts units once a quantity is isolated but
 finds none in a sentence ("15 GB CPU-only model" raises ``UndefinedUnitError``), reads "GB" as 10^9 bytes and a
 month as 2,629,800 s, and takes 0.5 s to build its registry; ``quantulum3`` is not on the package index this project
-installs from. The tables below are short, and ``tests/test_medusa_quantities.py`` checks them by property.
+installs from. The tables below are short, and ``tests/unit/test_medusa_quantities.py`` checks them by property.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ time. Run it with the interpreter of the environment under test::
 
     python -m mlopsbook.publishing.readerrun notebooks/engineering-culture-leadership/costs.md --json
 
-(one JSON object per notebook on stdout). ``tests/test_reader_run.py`` and ``benchmarks/bench_reader.py`` use it.
+(one JSON object per notebook on stdout). ``tests/notebooks/test_reader_run.py`` and ``benchmarks/bench_reader.py`` use it.
 """
 
 from __future__ import annotations
