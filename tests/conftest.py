@@ -29,10 +29,13 @@ LAYERS = ("unit", "integration", "notebooks", "site")
 """In order of cost: ``make test`` runs them in this order and stops at the first that fails."""
 
 
-def layer_of(path: Path, markers: set[str]) -> str:
+def layer_of(path: Path, markers: set[str]) -> str | None:
     """The layer of a test: its folder, or for a post's tests (``posts/<slug>/``) ``integration`` when so marked
-    and ``unit`` otherwise."""
-    rel = path.resolve().relative_to(TESTS).parts
+    and ``unit`` otherwise; ``None`` for what is collected outside ``tests/`` (nbval's notebooks)."""
+    path = path.resolve()
+    if TESTS not in path.parents:
+        return None
+    rel = path.relative_to(TESTS).parts
     if rel[0] in LAYERS:
         return rel[0]
     if rel[0] == "posts":
@@ -43,6 +46,8 @@ def layer_of(path: Path, markers: set[str]) -> str:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         layer = layer_of(Path(str(item.path)), {m.name for m in item.iter_markers()})
+        if layer is None:
+            continue
         if layer != "integration" and item.get_closest_marker("multinode"):
             raise pytest.UsageError(f"{item.nodeid}: marked multinode outside the integration layer")
         item.add_marker(getattr(pytest.mark, layer))
