@@ -43,7 +43,7 @@ unit: $(STAMP)
 
 ## make integration: live Ray and Serve, multi-node clusters, Airflow, fixture books built, packaging, scanners,
 ## cfn-lint, promtool; each expensive fixture started once (tests/integration/conftest.py)
-integration: $(STAMP) airflow-env scan-env deploy-env
+integration: $(STAMP) airflow-env scan-env deploy-env actions-env
 	$(call layer,integration,tests/integration tests/posts,-m integration)
 
 ## make notebooks: snapshot consistency, then strict nbval on every notebook

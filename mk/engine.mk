@@ -1,4 +1,4 @@
-# Targets of the Ray / KubeRay / Airflow engine (issue 6). Included from the Makefile.
+# Targets of the Ray / KubeRay / Airflow engine. Included from the Makefile.
 AIRFLOW_VENV  := .venv-airflow
 AIRFLOW_STAMP := $(AIRFLOW_VENV)/.installed
 AIRFLOW_HOME_DIR ?= $(CURDIR)/build/airflow-home

@@ -1,4 +1,4 @@
-# Targets of the Lambda packages (issue 13). Included from the Makefile.
+# Targets of the Lambda packages. Included from the Makefile.
 DEPLOY_VENV  := .venv-deploy
 DEPLOY_STAMP := $(DEPLOY_VENV)/.installed
 

@@ -1,8 +1,8 @@
-# Targets of the security scanners (issue 18). Included from the Makefile.
+# Targets of the security scanners. Included from the Makefile.
 SCAN_VENV  := .venv-scan
 SCAN_STAMP := $(SCAN_VENV)/.installed
 
-.PHONY: scan-env scan
+.PHONY: scan-env scan security-report
 
 ## make scan-env: checkov and bandit in their own environment (checkov pins its own dependency tree)
 scan-env: $(SCAN_STAMP)
@@ -15,3 +15,7 @@ $(SCAN_STAMP): requirements-scan.txt
 ## make scan: checkov on deploy/ (with the KubeRay pod templates as plain Pods) and bandit on the Python code
 scan: $(STAMP) $(SCAN_STAMP)
 	$(BIN)/python -m pytest -q tests/integration/test_scanners.py
+
+## make security-report: rewrite deploy/SECURITY.md's generated sections from a real run of the scanners
+security-report: $(STAMP) $(SCAN_STAMP) $(DEPLOY_STAMP)
+	$(BIN)/mlopsbook security report --write

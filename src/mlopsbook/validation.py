@@ -30,7 +30,7 @@ def check_number(value: Any, name: str, *, low: float | None = None, high: float
                  error: type[Exception] = MlopsbookError, note: str = "") -> Any:
     """``value`` as a finite number (an int when ``integer``) within the given bounds, else ``error``.
 
-    ``low_open``/``high_open`` exclude the bound. ``note`` is appended to the requirement (e.g. a fact id, ``"(A7)"``).
+    ``low_open``/``high_open`` exclude the bound. ``note`` is appended to the requirement (e.g. a fact id, ``"(aws.lambda.memory.max_mb)"``).
     Booleans are refused (``True`` is not a count).
     """
     bounds = _interval(low, high, low_open, high_open)
@@ -44,24 +44,6 @@ def check_number(value: Any, name: str, *, low: float | None = None, high: float
     if not ok:
         raise error(f"{name}: must be {what}{(' ' + note) if note else ''} (got {value!r})")
     return int(value) if integer else value
-
-
-def check_array(value: Any, name: str, *, low: float | None = None, high: float | None = None,
-                low_open: bool = False, error: type[Exception] = MlopsbookError) -> np.ndarray:
-    """``value`` (scalar or array) as a float array whose every element is finite and within the bounds."""
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise error(f"{name}: must be numeric (got {value!r})") from None
-    ok = np.all(np.isfinite(arr))
-    if low is not None:
-        ok = ok and np.all(arr > low if low_open else arr >= low)
-    if high is not None:
-        ok = ok and np.all(arr <= high)
-    if not ok:
-        shown = arr if arr.ndim == 0 else arr.ravel()[:5]
-        raise error(f"{name}: must be {_interval(low, high, low_open, False)} everywhere (got {shown!r})")
-    return arr
 
 
 def check_choice(value: Any, name: str, choices: Collection[Any] | Iterable[Any], *,

@@ -14,6 +14,8 @@ import subprocess
 import zipfile
 from pathlib import Path
 
+from dataclasses import replace
+
 import pytest
 
 from mlopsbook.lambdakit import handlers, runtime_api, sam_template

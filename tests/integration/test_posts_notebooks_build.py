@@ -23,7 +23,7 @@ from real_posts import FIXTURES, NOTEBOOK_POSTS, TEXT_POSTS
 from mlopsbook.paths import repo_root
 
 PAGES = {"book/claims": "# The claims ledger\n\n```{claims-ledger}\n```\n"}
-IN_BOOK = ("basic-numerical-integration-the-trapezoid-rule", "nbdata-file")
+IN_BOOK = ("basic-numerical-integration-the-trapezoid-rule", "lambda-filter-and-map-functions-in-python")
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +50,7 @@ def test_every_fixture_imports_into_the_book_found_from_the_current_folder(built
     book, slugs, imported, _ = built
     assert len(slugs) == len(NOTEBOOK_POSTS) + len(TEXT_POSTS)
     assert all((book / "notebooks" / f"{s}.md").is_file() for s in slugs)
-    assert (book / "snapshots" / "published" / "notebooks" / "nbdata-file.ipynb").is_file()
+    assert (book / "snapshots" / "published" / "notebooks" / f"{IN_BOOK[1]}.ipynb").is_file()
     assert "Traceback" not in imported.stderr
 
 
@@ -61,7 +61,7 @@ def test_they_check_and_build_together_strictly(built):
 
 def test_the_pages_say_whether_they_reproduce_as_published(built):
     book, *_ = built
-    page = (book / "_build" / "html" / "notebooks" / "nbdata-file.html").read_text()
+    page = (book / "_build" / "html" / "notebooks" / f"{IN_BOOK[1]}.html").read_text()
     m = re.search(r"Reproduces as published: </strong>(\d+) of (\d+) outputs", page)
     assert m and int(m.group(1)) < int(m.group(2))
     first = re.search(r'href="#(published-cell-\d+)"', page)
@@ -71,4 +71,4 @@ def test_the_pages_say_whether_they_reproduce_as_published(built):
     demo = (book / "_build" / "html" / "notebooks" / "demo.html").read_text()
     assert "Not run by the book" in demo
     ledger = (book / "_build" / "html" / "book" / "claims.html").read_text()
-    assert "imported as notebooks" in ledger and "nbdata-file.html#published-cell-" in ledger
+    assert "imported as notebooks" in ledger and f"{IN_BOOK[1]}.html#published-cell-" in ledger

@@ -210,10 +210,10 @@ def _clear(monkeypatch) -> None:  # noqa: ANN001
 def test_local_engine_turns_token_auth_on_even_if_disabled_in_the_environment(monkeypatch, tmp_path) -> None:  # noqa: ANN001
     _clear(monkeypatch)
     monkeypatch.setenv("RAY_AUTH_MODE", "disabled")
-    monkeypatch.setattr(ray_runtime, "session_dir", lambda: tmp_path)
+    monkeypatch.setattr(ray_runtime, "repo_root", lambda: tmp_path)
     ray_runtime.quiet_environment()
     assert os.environ["RAY_AUTH_MODE"] == "token"
-    assert os.environ["RAY_AUTH_TOKEN_PATH"] == str(tmp_path / ray_runtime.TOKEN_FILE)
+    assert os.environ["RAY_AUTH_TOKEN_PATH"] == str(tmp_path / ray_runtime.STATE_DIR / ray_runtime.TOKEN_FILE)
 
 
 def test_remote_cluster_keeps_the_callers_auth_settings(monkeypatch) -> None:  # noqa: ANN001

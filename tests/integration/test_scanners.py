@@ -1,7 +1,8 @@
 """The deployment artefacts and the Python code, checked by the ecosystem's own scanners (``make scan-env``).
 
-- ``checkov`` (pinned in ``requirements-scan.txt``) on a copy of ``deploy/`` (the engine's Dockerfile, the KubeRay
-  manifests and NetworkPolicies, the SAM template when ``deploy/lambda/template.yaml`` exists) plus the RayService's
+- ``checkov`` (pinned in ``requirements-scan.txt``, run by :mod:`mlopsbook.security.scanners`) on a copy of
+  ``deploy/`` (the engine's Dockerfile, the KubeRay manifests and NetworkPolicies, the SAM template transformed into CloudFormation so
+  that its API is evaluated) plus the RayService's
   and RayJob's pods extracted as plain ``v1`` Pods (:func:`mlopsbook.engine.manifests.pods`), because checkov's
   Kubernetes policies do not look inside custom resources. Every failed check must be listed, with its reason, in
   ``deploy/SECURITY.md``, and every check listed there must still fail (no stale exceptions).
@@ -14,63 +15,49 @@ checkov runs offline (``--skip-download``): nothing is fetched at test time.
 from __future__ import annotations
 
 import fnmatch
-import json
 import re
-import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
-import yaml
 
+from mlopsbook.security import report as security_report, scanners
+from mlopsbook.errors import MlopsbookError
 from mlopsbook.paths import repo_root
-from mlopsbook.engine import manifests
 
 ROOT = repo_root()
-SCAN_BIN = ROOT / ".venv-scan" / "bin"
 SECURITY_MD = ROOT / "deploy" / "SECURITY.md"
 SAM_TEMPLATE = ROOT / "deploy" / "lambda" / "template.yaml"
-BANDIT_TREES = ("src", "lambda", "airflow")
-_ROW = re.compile(r"^\|\s*(CKV2?_[A-Z0-9_]+|B\d{3})\s*\|\s*`([^`]+)`\s*\|(.+)\|\s*$")
+BANDIT_TREES = scanners.BANDIT_TREES
 
 
-def _tool(name: str) -> Path:
-    path = SCAN_BIN / name
-    if not path.is_file():
-        pytest.fail(f"{path.relative_to(ROOT)} is missing: run `make scan-env` first")
-    return path
+def _run(fn, *args):  # noqa: ANN001, ANN202
+    try:
+        return fn(*args)
+    except scanners.ScannerMissing as exc:
+        pytest.fail(str(exc))
 
 
 def accepted() -> list[tuple[str, str, str]]:
     """The accepted findings of deploy/SECURITY.md: (check id, resource or file glob, reason), one per table row."""
-    rows = [m.groups() for m in map(_ROW.match, SECURITY_MD.read_text().splitlines()) if m]
-    return [(cid, glob, reason.strip()) for cid, glob, reason in rows]
+    return scanners.accepted(SECURITY_MD)
 
 
 def _is_accepted(check_id: str, resource: str) -> bool:
-    return any(cid == check_id and fnmatch.fnmatch(resource, glob) for cid, glob, _ in accepted())
+    return scanners.is_accepted(accepted(), check_id, resource)
 
 
 @pytest.fixture(scope="module")
-def checkov_reports(tmp_path_factory) -> list[dict]:  # noqa: ANN001
-    """checkov's JSON reports on deploy/ and the extracted pods (one run, all frameworks it detects)."""
-    checkov = _tool("checkov")
-    tree = tmp_path_factory.mktemp("scan")
-    shutil.copytree(ROOT / "deploy", tree / "deploy")
-    pods = manifests.pods(manifests.rayservice()) + manifests.pods(manifests.rayjob(manifests.EXAMPLE_DAY))
-    (tree / "pods").mkdir()
-    (tree / "pods" / "pods.yaml").write_text(yaml.safe_dump_all(pods, sort_keys=False))
-    # the NetworkPolicies beside the pods, so checkov's graph check can match them (CKV2_K8S_6)
-    shutil.copy(tree / "deploy" / "kuberay" / "networkpolicy.yaml", tree / "pods" / "networkpolicy.yaml")
-    proc = subprocess.run([str(checkov), "-d", str(tree), "-o", "json", "--skip-download", "--soft-fail"], capture_output=True, text=True, timeout=600, cwd=tree)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    out = json.loads(proc.stdout)
-    return out if isinstance(out, list) else [out]
+def checkov_reports() -> list[dict]:
+    """checkov's JSON reports on deploy/ (the SAM template transformed) and the extracted pods (one run)."""
+    return _run(scanners.checkov, ROOT)
+
+
+@pytest.fixture(scope="module")
+def bandit_report() -> dict:
+    return _run(scanners.bandit, ROOT)
 
 
 def _failed(reports: list[dict]) -> list[tuple[str, str, str]]:
-    return [(c["check_id"], c["resource"], c["file_path"]) for r in reports
-            for c in r.get("results", {}).get("failed_checks", [])]
+    return [(f.check_id, f.resource, f.file) for f in scanners.checkov_failed(reports)]
 
 
 def test_checkov_scanned_the_dockerfile_the_pods_and_the_sam_template(checkov_reports: list[dict]) -> None:
@@ -80,9 +67,17 @@ def test_checkov_scanned_the_dockerfile_the_pods_and_the_sam_template(checkov_re
     for r in checkov_reports:
         assert r["summary"]["parsing_errors"] == 0, r["check_type"]
     if SAM_TEMPLATE.is_file():
-        files = {c["file_path"] for r in checkov_reports if r["check_type"] == "cloudformation"
-                 for c in r["results"]["passed_checks"] + r["results"]["failed_checks"]}
-        assert any(f.endswith("lambda/template.yaml") for f in files), "checkov did not scan the SAM template"
+        cfn = [c for r in checkov_reports if r["check_type"] == "cloudformation"
+               for c in r["results"]["passed_checks"] + r["results"]["failed_checks"]]
+        assert {c["file_path"] for c in cfn} == {"/" + str(scanners.TRANSFORMED)}, "checkov did not scan the SAM template"
+        # the API is evaluated: its stage, and the checks that it is not open to anyone
+        resources = {c["resource"] for c in cfn}
+        assert "AWS::ApiGateway::Stage.NlpApiprodStage" in resources
+        passed = {(c["check_id"], c["resource"]) for r in checkov_reports if r["check_type"] == "cloudformation"
+                  for c in r["results"]["passed_checks"]}
+        assert ("CKV_AWS_76", "AWS::ApiGateway::Stage.NlpApiprodStage") in passed  # access logging
+        assert ("CKV_AWS_115", "AWS::Lambda::Function.ClassifyFunction") in passed  # reserved concurrency
+        assert ("CKV_AWS_66", "AWS::Logs::LogGroup.NlpApiAccessLogs") in passed  # logs kept a bounded time
 
 
 def test_dockerfile_passes_every_check(checkov_reports: list[dict]) -> None:
@@ -117,16 +112,28 @@ def test_no_stale_exception_in_security_md(checkov_reports: list[dict]) -> None:
     assert all(len(reason) > 20 for _, _, reason in accepted()), "each accepted finding needs its reason"
 
 
-def test_bandit_finds_nothing_medium_or_above_unexplained() -> None:
-    bandit = _tool("bandit")
-    proc = subprocess.run([str(bandit), "-r", *BANDIT_TREES, "-f", "json", "-q", "--severity-level", "medium"],
-                          capture_output=True, text=True, timeout=600, cwd=ROOT)
-    report = json.loads(proc.stdout)
-    assert report["errors"] == [], report["errors"]
-    assert report["metrics"]["_totals"]["loc"] > 1000  # it did read the code
-    found = [(r["test_id"], r["filename"], r["line_number"], r["issue_text"]) for r in report["results"]]
+def test_bandit_finds_nothing_medium_or_above_unexplained(bandit_report: dict) -> None:
+    assert bandit_report["errors"] == [], bandit_report["errors"]
+    assert bandit_report["metrics"]["_totals"]["loc"] > 1000  # it did read the code
+    found = [(f.check_id, f.file, f.line) for f in scanners.bandit_findings(bandit_report)
+             if f.severity in ("MEDIUM", "HIGH")]
     unexplained = [f for f in found if not _is_accepted(f[0], f[1])]
     assert unexplained == [], unexplained
+
+
+def test_security_md_is_what_the_scanners_say_now(checkov_reports: list[dict], bandit_report: dict) -> None:
+    """The page's generated sections (scanner counts, the API's guards and their bounds) are regenerated from this
+    run; any difference means the committed page is stale: `make security-report`."""
+    new = security_report.regenerate(ROOT, checkov_reports=checkov_reports, bandit_report=bandit_report)
+    assert SECURITY_MD.read_text() == new, "deploy/SECURITY.md is out of date: run `make security-report`"
+    sections = security_report.sections_of(new)
+    assert "| checkov, CloudFormation" in sections["scanner-results"]
+    assert "| API key and usage plan |" in sections["api-guards"]
+
+
+def test_a_page_without_its_generated_sections_is_refused() -> None:
+    with pytest.raises(MlopsbookError, match="no generated section api-guards"):
+        security_report.render("# Security\n", {"api-guards": "x"})
 
 
 def test_every_nosec_names_the_check_and_the_reason() -> None:
@@ -142,3 +149,4 @@ def test_every_nosec_names_the_check_and_the_reason() -> None:
 def test_security_md_is_parsed() -> None:
     ids = {cid for cid, _, _ in accepted()}
     assert "CKV_K8S_43" in ids  # the image digest (the readers' registry decides it)
+    assert "CKV_AWS_115" not in ids  # reserved concurrency is set now

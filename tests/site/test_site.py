@@ -5,7 +5,8 @@ Run after `make book` (the `site` make target does both). Every HTML page of `_b
 absolute path of the machine that built it. Launch links must name files that exist in the repository.
 
 What a reader sees is measured too, at a 1300 x 1000 window: a post page is at most :data:`MAX_POST_SCREENS` screens
-long, no code block, output or table on any page runs past the content column (or hides a horizontal scroll), and
+long and a companion page at most :data:`MAX_COMPANION_SCREENS`; no table cell breaks inside a number; no code cell a
+companion page shows is longer than :data:`MAX_SHOWN_CELL_LINES` lines; no code block, output or table on any page runs past the content column (or hides a horizontal scroll), and
 every image has alt text.
 """
 
@@ -236,6 +237,36 @@ SCREEN = {"width": 1300, "height": 1000}
 MAX_POST_SCREENS = 10.0
 """A post page a reader finishes: at most this many screens of :data:`SCREEN` height."""
 POST_PAGES = [p for p in PAGES if re.fullmatch(r"notebooks/[^/]+\.html", p)]
+MAX_COMPANION_SCREENS = 12.0
+"""A companion page (the evidence behind a post) reads like a lecture: at most this many screens."""
+COMPANION_PAGES = [p for p in PAGES if re.fullmatch(r"notebooks/[^/]+/[^/]+\.html", p)]
+MAX_SHOWN_CELL_LINES = 15
+"""A code cell a companion page shows proves a few sentences: at most this many lines (plumbing is hidden)."""
+
+WRAPPED_NUMBERS_JS = """() => {
+  const number = /^[-+\u2212]?[$\u20ac\u00a3]?\\s*(\\d[\\d,\\s]*(\\.\\d+)?|\\.\\d+)([eE][-+]?\\d+)?\\s*%?$/;
+  const out = [];
+  for (const cell of document.querySelectorAll('.bd-article td, .bd-article th')) {
+    const text = (cell.innerText || '').trim();
+    if (!number.test(text) || cell.getClientRects().length === 0) continue;
+    // the lines the cell's text occupies (text fragments only: a <p> box sits above its own first line)
+    const tops = new Set();
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      for (const r of range.getClientRects()) if (r.width > 0) tops.add(Math.round(r.top));
+    }
+    if (tops.size > 1) out.push(text);
+  }
+  return out;
+}"""
+
+SHOWN_CELLS_JS = """() => Array.from(document.querySelectorAll('.bd-article .cell .cell_input pre'))
+  .filter(pre => pre.getClientRects().length > 0)
+  .map(pre => pre.innerText.replace(/\\n+$/, '').split('\\n'))
+  .filter(lines => lines.length > %d)
+  .map(lines => `${lines.length} lines: ${lines[0].slice(0, 60)}`)"""
 
 OVERFLOW_JS = """() => {
   const column = document.querySelector('.bd-article') || document.querySelector('main') || document.body;
@@ -290,6 +321,37 @@ def test_a_post_page_is_at_most_ten_screens(server, browser, page):
     height = screens(tab)
     tab.close()
     assert height <= MAX_POST_SCREENS, f"{page} is {height:.1f} screens long at {SCREEN} (at most {MAX_POST_SCREENS})"
+
+
+def test_the_site_has_companion_pages():
+    assert COMPANION_PAGES, "no companion page (notebooks/<post>/<page>.html) in the site"
+
+
+@pytest.mark.parametrize("page", COMPANION_PAGES)
+def test_a_companion_page_is_at_most_twelve_screens(server, browser, page):
+    tab = open_for_reading(browser, server, page)
+    height = screens(tab)
+    tab.close()
+    assert height <= MAX_COMPANION_SCREENS, \
+        f"{page} is {height:.1f} screens long at {SCREEN} (at most {MAX_COMPANION_SCREENS})"
+
+
+@pytest.mark.parametrize("page", COMPANION_PAGES)
+def test_a_companion_page_shows_no_long_code_cell(server, browser, page):
+    tab = open_for_reading(browser, server, page)
+    long_cells = tab.evaluate(SHOWN_CELLS_JS % MAX_SHOWN_CELL_LINES)
+    tab.close()
+    assert not long_cells, f"{page} shows code cells over {MAX_SHOWN_CELL_LINES} lines:\n" + "\n".join(long_cells)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_table_cell_breaks_inside_a_number(server, browser, page):
+    if _is_redirect(page):
+        pytest.skip(f"{page} is a redirect page: no content to measure")
+    tab = open_for_reading(browser, server, page)
+    wrapped = tab.evaluate(WRAPPED_NUMBERS_JS)
+    tab.close()
+    assert not wrapped, f"{page} at {SCREEN['width']} px breaks numbers across lines: {wrapped[:10]}"
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -95,6 +95,9 @@ NOTEBOOK_POSTS: dict[str, tuple[str, str, str, dict]] = {
         "basic-numerical-integration-the-trapezoid-rule", "Basic Numerical Integration: the Trapezoid Rule",
         "2015-02-27", {}),
     "irkernel/example-notebooks/Demo.ipynb": ("demo", "Demo", "2015-02-27", {}),
+    "fastpages-pgg1610/_notebooks/2019-10-04-Lambda_Map.ipynb": (
+        "lambda-filter-and-map-functions-in-python", "Lambda, Filter, and Map functions in Python", "2019-10-04",
+        {"author": "Pushkar G. Ghanekar", "category": "python"}),
 }
 
 

@@ -159,6 +159,43 @@ def test_break_even_is_a_crossing() -> None:
         monthly_cost("sagemaker-serverless", w, MODEL, mean_rps=y * 1.01, prices=PRICES).monthly_usd
 
 
+def test_break_even_takes_any_pair_options_and_a_rate_dependent_limit() -> None:
+    """The one crossing search the decision engine calls: against another platform than Lambda, with each side's
+    options, and with a limit that rules a platform out above some rate."""
+    w = Workload("steady", 1.0)
+    x = break_even_rps(w, "eks", MODEL, against="fargate", prices=PRICES)
+    curves = cc.cost_curves(w, np.array([x * 0.99, x]), MODEL, platforms={"fargate": {}, "eks": {}}, prices=PRICES)
+    assert curves["fargate"][0] < curves["eks"][0] and curves["fargate"][1] >= curves["eks"][1]
+    # a lower utilisation target makes the Fargate fleet larger, so EKS catches up at a lower rate
+    assert break_even_rps(w, "eks", MODEL, against="fargate", against_options={"utilisation_target": 0.35},
+                          prices=PRICES) < x
+    # a platform that cannot serve above 5 req/s never becomes the cheaper one above that rate
+    cap = lambda p, r: (r > 5.0) if p == "fargate" else np.zeros(r.shape, dtype=bool)  # noqa: E731
+    y = break_even_rps(w, "fargate", MODEL, prices=PRICES, infeasible=cap)
+    assert math.isnan(y) or y <= 5.0
+    capped = cc.cost_curves(w, np.array([4.0, 6.0]), MODEL, platforms={"fargate": {}}, prices=PRICES, infeasible=cap)
+    assert math.isfinite(capped["fargate"][0]) and capped["fargate"][1] == math.inf
+    with pytest.raises(ValueError, match="^other: must differ from against"):
+        break_even_rps(w, "fargate", MODEL, against="fargate", prices=PRICES)
+
+
+def test_the_decision_engine_crossing_is_the_cost_curves_crossing() -> None:
+    """``decide.rank.crossing`` is :func:`break_even_rps` on the engine's sizing: same options, same answer."""
+    from mlopsbook.decide import limits, rank, sizing
+    from mlopsbook.decide.profile import Profile
+
+    prof = Profile(traffic_pattern="business-hours", mean_rps=2.0, peak_rps=4.0, gpu="no", artifact_mb=100,
+                   model_latency_ms=35.0, memory_mb=1024, latency_slo_ms=1000, payload_kb=10)
+    model = sizing.model_of(prof)
+    opts = {p: sizing.platform_options(p, prof, PRICES)[0] for p in ("lambda", "fargate")}
+    direct = break_even_rps(prof.workload(), "fargate", model, other_options=opts["fargate"],
+                            against_options=opts["lambda"], prices=PRICES)
+    assert rank.crossing(prof, "fargate", prices=PRICES) == direct
+    from dataclasses import replace
+
+    assert math.isnan(rank.crossing(replace(prof, gpu="required"), "fargate", prices=PRICES, limits=limits.load()))
+
+
 def test_vectorised_equals_scalar() -> None:
     w = Workload("bursty", 1.0, seed=3)
     rps = np.array([0.01, 1.0, 37.0, 800.0])

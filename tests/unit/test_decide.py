@@ -51,13 +51,14 @@ def test_unknown_field_and_pattern_peak_rules() -> None:
 
 
 # -- limits ---------------------------------------------------------------------------------------------------------------
-def test_limits_file_cites_facts_rows() -> None:
+def test_limits_file_cites_registry_facts() -> None:
     lims = limits.load()
     by = {(x.platform, x.limit): x for x in lims}
-    assert by[("lambda", "memory_mb")].value == 10240 and by[("lambda", "memory_mb")].fact_row == "A7"
-    assert by[("lambda", "timeout_ms")].value == 900_000 and by[("lambda", "timeout_ms")].fact_row == "A11"
-    assert by[("lambda", "zip_unzipped_mb")].value == 250 and by[("lambda", "image_mb")].fact_row == "A13"
-    assert by[("lambda", "payload_kb")].fact_row == "A14" and by[("lambda", "gpu")].fact_row == "A27"
+    assert by[("lambda", "memory_mb")].value == 10240 and by[("lambda", "memory_mb")].fact == "aws.lambda.memory.max_mb"
+    assert by[("lambda", "timeout_ms")].value == 900_000 and by[("lambda", "timeout_ms")].fact == "aws.lambda.timeout.max_s"
+    assert by[("lambda", "zip_unzipped_mb")].value == 250
+    assert by[("lambda", "image_mb")].value == 10240 and by[("lambda", "image_mb")].fact == "aws.lambda.container_image.max_mb"
+    assert by[("lambda", "gpu")].fact == "aws.lambda.gpu.max"
     assert by[("sagemaker-serverless", "memory_mb")].value == 6144 and by[("sagemaker-serverless", "concurrency")].value == 200
     assert by[("sagemaker-serverless", "payload_kb")].value == 4096 and by[("sagemaker", "timeout_ms")].value == 60_000
     assert all(x.source and x.source_date for x in lims)
@@ -66,20 +67,23 @@ def test_limits_file_cites_facts_rows() -> None:
 def test_limits_loader_names_row_and_column(tmp_path: Path) -> None:
     src = data_path("limits", limits.LIMITS_FILE).read_text().splitlines()
     bad = tmp_path / "bad.csv"
-    bad.write_text("\n".join([src[0], src[1].replace("lambda,gpu,0", "lambda,gpu,lots")]) + "\n")
-    with pytest.raises(limits.LimitsError, match=r"row 2, column value"):
+    bad.write_text("\n".join([src[0], src[1].replace("aws.lambda.gpu.max", "aws.lambda.gpu.maximum")]) + "\n")
+    with pytest.raises(limits.LimitsError, match=r"row 2, column fact: unknown fact 'aws.lambda.gpu.maximum'"):
+        limits.load(path=bad)
+    bad.write_text("\n".join([src[0], "lambda,timeout_ms,aws.lambda.memory.max_mb,model_latency_ms"]) + "\n")
+    with pytest.raises(limits.LimitsError, match=r"row 2, column fact: aws.lambda.memory.max_mb is in MB"):
         limits.load(path=bad)
 
 
 @pytest.mark.parametrize("change,platform,text", [
-    ({"gpu": "required"}, "lambda", "no GPU (A27"),
-    ({"memory_mb": 12000}, "lambda", "10,240 MB (A7"),
-    ({"model_latency_ms": 1_000_000, "mean_rps": 0.001, "peak_rps": 0.001}, "lambda", "900 s (A11"),
-    ({"payload_kb": 7000}, "lambda", "6,144 KB (A14"),
-    ({"artifact_mb": 11000}, "lambda", "10 GB container image limit (A13"),
-    ({"payload_kb": 5000}, "sagemaker-serverless", "4,096 KB (B16"),
-    ({"memory_mb": 7000}, "sagemaker-serverless", "6,144 MB (B6"),
-    ({"model_latency_ms": 70_000}, "sagemaker", "60 s (B15"),
+    ({"gpu": "required"}, "lambda", "no GPU (aws.lambda.gpu.max"),
+    ({"memory_mb": 12000}, "lambda", "10,240 MB (aws.lambda.memory.max_mb"),
+    ({"model_latency_ms": 1_000_000, "mean_rps": 0.001, "peak_rps": 0.001}, "lambda", "900 s (aws.lambda.timeout.max_s"),
+    ({"payload_kb": 7000}, "lambda", "6,144 KB (aws.lambda.payload.sync_max_kb"),
+    ({"artifact_mb": 11000}, "lambda", "10 GB container image limit (aws.lambda.container_image.max_mb"),
+    ({"payload_kb": 5000}, "sagemaker-serverless", "4,096 KB (aws.sagemaker_serverless.payload.max_kb"),
+    ({"memory_mb": 7000}, "sagemaker-serverless", "6,144 MB (aws.sagemaker_serverless.memory_sizes_mb"),
+    ({"model_latency_ms": 70_000}, "sagemaker", "60 s (aws.sagemaker.realtime.timeout.max_s"),
     ({"gpu": "required"}, "fargate", "no GPU"),
 ])
 def test_hard_limits_rule_out_with_source(change: dict, platform: str, text: str) -> None:
@@ -226,3 +230,38 @@ def test_lambda_memory_is_raised_so_a_long_request_finishes_in_time() -> None:
     p = prof(model_latency_ms=850_000, memory_mb=1024)
     assert sizing.model_of(p).lambda_duration_ms <= 900_000
     assert "lambda" not in rank.decide(p, flip=False).ruled_out
+
+
+# -- the scaled copy: the cost of a cold-start simulation does not grow with the rate or the request time ---------------
+@pytest.mark.parametrize("stated", [
+    {"traffic_pattern": "steady", "mean_rps": 100.0, "model_latency_ms": 20000.0, "gpu": "no"},
+    {"traffic_pattern": "business-hours", "mean_rps": 40.0, "model_latency_ms": 30000.0, "gpu": "no"},
+])
+def test_the_scaled_copy_agrees_with_the_full_simulation_where_both_run(stated, monkeypatch) -> None:
+    from mlopsbook.decide import exposure, rank
+    from mlopsbook.medusa import assume
+
+    profile, _ = assume.complete(stated)
+    for a in rank.decide(profile, flip=False, simulate=False).ranking:
+        scaled = exposure.simulate(profile, a.platform, dict(a.plan))
+        assert "times smaller" in scaled.window
+        with monkeypatch.context() as m:
+            m.setattr(exposure, "MAX_CONCURRENCY", 10**9)
+            full = exposure.simulate(profile, a.platform, dict(a.plan))
+        assert "times smaller" not in full.window
+        assert scaled.p99_ms == pytest.approx(full.p99_ms, rel=0.15), a.platform
+
+
+@settings(max_examples=50, deadline=None)
+@given(rps=st.floats(min_value=0.01, max_value=1e6), service_ms=st.floats(min_value=1.0, max_value=1e7),
+       minutes=st.integers(min_value=2, max_value=40))
+def test_a_scaled_run_is_bounded_whatever_the_rate_and_request_time(rps: float, service_ms: float, minutes: int) -> None:
+    import numpy as np
+
+    from mlopsbook.decide import exposure
+
+    series = np.full(minutes, rps)
+    k = exposure.scale_factor(series, service_ms)
+    assert k >= 1
+    assert (series / k).sum() * 60 <= exposure.MAX_ARRIVALS * (1 + 1e-9)
+    assert (series / k).max() * service_ms / 1000 <= exposure.MAX_CONCURRENCY * (1 + 1e-9)

@@ -134,3 +134,58 @@ def test_the_engine_imports_neither_the_lab_nor_the_cli(graph: dict[str, set[str
               for m, deps in graph.items() if _inside(m, "mlopsbook.engine")}
     assert {m: d for m, d in engine.items() if d} == {}
 
+
+
+ENGINE_MAY_IMPORT = ("mlopsbook.engine", "mlopsbook.nlp.corpus", "mlopsbook.nlp.classifier", "mlopsbook.nlp.ner",
+                     "mlopsbook.nlp.service", "mlopsbook.nlp", "mlopsbook.errors", "mlopsbook.validation",
+                     "mlopsbook.paths", "mlopsbook.facts", "mlopsbook.publishing.runtime_budget",
+                     "mlopsbook.publishing", "mlopsbook")
+"""What the engine image runs from the library: the engine, the models it serves, base utilities, and the Ray memory
+budget (the package ``__init__`` files on the way)."""
+IMPORT_NAMES = {"scikit-learn": "sklearn", "pyyaml": "yaml"}
+"""Distribution name -> the module it installs, where they differ."""
+ENGINE_IMAGE_EXTRA = {"starlette", "pydantic", "yaml", "psutil", "jsonschema"}
+"""Third-party modules the engine's modules import that its requirements do not name: ``starlette``, ``pydantic`` and
+``yaml`` come with ``ray[serve,data]``; ``psutil`` is imported only inside
+``publishing.runtime_budget.process_tree_pss_bytes`` (a notebook kernel's memory, never called in the cluster) and
+``jsonschema`` only by ``engine.manifest_checks``, which runs beside ``kubectl``, not in the cluster."""
+
+
+def _closure(graph: dict[str, set[str]], roots: list[str]) -> set[str]:
+    seen: set[str] = set()
+    todo = list(roots)
+    while todo:
+        m = todo.pop()
+        if m in seen:
+            continue
+        seen.add(m)
+        parts = m.split(".")
+        todo.extend(".".join(parts[:i]) for i in range(1, len(parts)) if ".".join(parts[:i]) in graph)
+        todo.extend(graph[m])
+    return seen
+
+
+def _third_party(path: Path) -> set[str]:
+    import sys
+
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            found.add(node.module.split(".")[0])
+    return found - set(sys.stdlib_module_names) - {"mlopsbook", "__future__"}
+
+
+def test_the_engine_image_holds_everything_the_engine_imports_and_nothing_else(graph: dict[str, set[str]]) -> None:
+    engine = _closure(graph, [m for m in graph if _inside(m, "mlopsbook.engine")])
+    assert sorted(m for m in engine if m not in ENGINE_MAY_IMPORT and not _inside(m, "mlopsbook.engine")) == []
+    reqs = (SRC.parent / "deploy" / "kuberay" / "requirements.txt").read_text().splitlines()
+    pins = dict(line.split("==") for line in reqs if line and not line.startswith("#"))
+    image = {IMPORT_NAMES.get(d.split("[")[0], d.split("[")[0]) for d in pins} | ENGINE_IMAGE_EXTRA
+    modules = _modules(SRC)
+    imported = set().union(*(_third_party(modules[m]) for m in engine))
+    assert sorted(imported - image) == []
+    book = dict(line.split("==") for line in (SRC.parent / "requirements.txt").read_text().splitlines()
+                if "==" in line and not line.startswith("#"))
+    assert {d: v for d, v in pins.items() if book.get(d) != v} == {}, "the image pins what the book pins"

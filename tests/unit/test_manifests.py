@@ -123,7 +123,7 @@ def test_stale_file_is_reported(tmp_path) -> None:  # noqa: ANN001
     assert any("differs from the generated" in p for p in manifest_checks.check_files(tmp_path))
 
 
-# -- secure by default (issue 18) ---------------------------------------------------------------------------------------
+# -- secure by default ------------------------------------------------------------------------------------------------
 def test_generated_manifests_are_hardened(service: dict, job: dict) -> None:
     assert manifest_checks.hardening_problems(service) == []
     assert manifest_checks.hardening_problems(job) == []

@@ -104,3 +104,77 @@ def test_fields_are_read_with_their_words(gb: int, rps: int, minutes: int) -> No
     assert r.fields["mean_rps"].value == rps and f"{rps} requests per second" in r.fields["mean_rps"].words
     assert r.fields["model_latency_ms"].value == minutes * 60_000
     assert r.fields["gpu"].value == "no"
+
+
+SUFFIXES = {"": 1.0, "k": 1e3, "K": 1e3, "M": 1e6, " thousand": 1e3, " million": 1e6}
+
+
+@settings(max_examples=200, deadline=None)
+@given(n=st.integers(min_value=1, max_value=999), frac=st.sampled_from(["", ".5", ".25"]),
+       suffix=st.sampled_from(sorted(SUFFIXES)), per=st.sampled_from(["second", "minute", "hour", "day", "week", "month"]),
+       noun=st.sampled_from(["requests ", "images ", "embeddings ", "reviews ", ""]), joiner=st.sampled_from(["per ", "a ", "/"]))
+def test_a_count_with_a_suffix_per_any_period_reads_back(n: int, frac: str, suffix: str, per: str, noun: str,
+                                                         joiner: str) -> None:
+    text = f"we get about {n}{frac}{suffix} {noun}{joiner}{per}"
+    want = float(f"{n}{frac}") * SUFFIXES[suffix] / PER_SECONDS[per]
+    assert _only(text, "rate") == pytest.approx(want, rel=1e-12), text
+
+
+@settings(max_examples=100, deadline=None)
+@given(mantissa=st.integers(min_value=1, max_value=99), exp=st.integers(min_value=0, max_value=9),
+       per=st.sampled_from(["day", "month"]))
+def test_scientific_notation_reads_as_its_value(mantissa: int, exp: int, per: str) -> None:
+    text = f"{mantissa}e{exp} requests a {per}"
+    assert _only(text, "rate") == pytest.approx(mantissa * 10**exp / PER_SECONDS[per], rel=1e-12), text
+
+
+@settings(max_examples=100, deadline=None)
+@given(lo=st.integers(min_value=1, max_value=500), span=st.integers(min_value=1, max_value=500),
+       unit=st.sampled_from([("MB", "size", 1.0), ("GB", "size", 1024.0), ("ms", "duration", 1.0),
+                             ("seconds", "duration", 1e3), ("minutes", "duration", 6e4)]),
+       dash=st.sampled_from(["-", "–", " to "]))
+def test_a_range_reads_as_its_upper_end(lo: int, span: int, unit: tuple[str, str, float], dash: str) -> None:
+    text = f"it is {lo}{dash}{lo + span} {unit[0]}"
+    assert _only(text, unit[1]) == pytest.approx((lo + span) * unit[2]), text
+
+
+@settings(max_examples=100, deadline=None)
+@given(n=st.integers(min_value=1, max_value=10**6), form=st.sampled_from(["-{n} rps", "−{n} requests per second",
+                                                                          "-{n} req/s"]))
+def test_a_negative_rate_is_found_but_never_used(n: int, form: str) -> None:
+    text = "we get " + form.format(n=n)
+    (q,) = [x for x in find(text) if x.kind == "rate"]
+    assert q.value < 0 and q.problem
+    r = read(text)
+    assert "mean_rps" not in r.fields and r.unknown
+
+
+@settings(max_examples=100, deadline=None)
+@given(n=st.integers(min_value=1, max_value=10**5), sign=st.sampled_from(["", "-"]),
+       per=st.sampled_from(["a month", "/month", "per month"]))
+def test_money_is_never_a_rate(n: int, sign: str, per: str) -> None:
+    kinds = [q.kind for q in find(f"we pay ${sign}{n} {per}")]
+    assert kinds == ["money"]
+    assert "mean_rps" not in read(f"we pay ${sign}{n} {per}").fields
+
+
+@pytest.mark.parametrize("text,kind,value", [
+    ("twenty five requests per second", "rate", 25.0),
+    ("two million requests a month", "rate", 2e6 / SECONDS_PER_MONTH),
+    ("thirty thousand requests a minute", "rate", 500.0),
+    ("a couple hundred summaries a day", "rate", 200 / 86400),
+    ("a few dozen requests a day", "rate", 36 / 86400),
+    ("half a gig", "size", 512.0),
+    ("a gig and a half", "size", 1536.0),
+    ("over a minute", "duration", 60_060.0),
+    ("1hr 19min", "duration", 79 * 60_000.0),
+    ("30fps", "rate", 30.0),
+    ("One request every 10 seconds", "rate", 0.1),
+])
+def test_number_words_and_idioms(text: str, kind: str, value: float) -> None:
+    assert _only(text, kind) == pytest.approx(value)
+
+
+@pytest.mark.parametrize("text", ["decode runs 26-39 tok/s", "idle 16-20 hours a day", "an ITL of 36.62 ms/token"])
+def test_tokens_and_hours_of_the_day_are_not_request_rates(text: str) -> None:
+    assert not [q for q in find(text) if q.kind == "rate"]

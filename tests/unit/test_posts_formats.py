@@ -143,6 +143,7 @@ def test_r_markdown_chunks(tmp_path):
 def test_hexo_octopress_and_fastpages_tags(tmp_path):
     posts_dir = tmp_path / "source" / "_posts"
     (posts_dir / "hexo").mkdir(parents=True)
+    (tmp_path / "_config.yml").write_text("title: A Hexo blog\n")  # the site root: ../images is in the blog
     (posts_dir / "hexo" / "shot.png").write_bytes(PNG)
     (tmp_path / "source" / "images").mkdir()
     (tmp_path / "source" / "images" / "o.png").write_bytes(PNG)

@@ -22,6 +22,7 @@ __all__ = ["COMMANDS", "UsageError", "build_parser", "main"]
 
 COMMANDS: dict[str, str] = {
     "ask": "AI Medusa: ask where to deploy a model",
+    "claims": "compare the book's verdicts and glued numbers across revisions",
     "cost": "monthly cost of serving a workload on one platform",
     "decide": "rank the deployment platforms for a service profile",
     "engine": "Ray bulk job, its inputs and the KubeRay manifests",
@@ -29,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "infer": "train, package, measure and invoke the CPU NLP services",
     "posts": "import and check posts",
     "prices": "refresh or check the dated price table",
+    "security": "regenerate deploy/SECURITY.md from the scanners' output",
     "simulate": "simulate a request stream on a fixed pool, Ray Serve on KubeRay or Lambda",
     "snapshots": "execute notebooks and write their executed .ipynb snapshots",
 }

@@ -31,7 +31,11 @@ def _ask(args: argparse.Namespace) -> int:
         raise UsageError(f"QUESTION: {exc}") from None
     if args.json:
         print(json.dumps({"recommendation": a.recommendation, "monthly_usd": round(a.monthly_usd, 2),
-                          "read": {k: {"value": f.value, "words": f.words, "note": f.note} for k, f in a.read.items()},
+                          "read": {k: {"value": f.value, "words": f.words, "note": f.note, "assumed": f.assumed}
+                                   for k, f in a.read.items()},
+                          "not_used": [{"words": w, "what": why} for w, why in a.unused],
+                          "not_understood": [{"words": w, "why": why} for w, why in a.unknown],
+                          "conditions": [vars(c) for c in a.conditions],
                           "assumed": a.assumed, "flips": [vars(f) for f in a.flips], "ask": a.ask,
                           "sources": [u for _, u in a.sources], "decision": a.decision.to_dict()}, indent=2))
     else:

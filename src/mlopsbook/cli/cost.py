@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
 from typing import Any, Callable
+
+import numpy as np
 
 from mlopsbook.costs import model as costs, pricing
 from mlopsbook.errors import UsageError
@@ -28,12 +31,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     lam = _common(psub.add_parser("lambda", help="AWS Lambda: requests, GB-seconds, free tier, INIT, provisioned concurrency"))
     lam.add_argument("--requests-per-month", type=float, required=True, metavar="N")
     lam.add_argument("--duration-ms", type=float, required=True, metavar="MS", help="average duration per invocation")
-    lam.add_argument("--memory-mb", type=float, required=True, metavar="MB", help="128-10240")
+    lam.add_argument("--memory-mb", type=float, required=True, metavar="MB",
+                     help="{}-{}".format(*costs.LAMBDA_MEMORY_MB))
     lam.add_argument("--arch", default="x86_64", metavar="ARCH", help="x86_64 (default) or arm64")
-    lam.add_argument("--free-tier", action="store_true", help="deduct the monthly free tier (1M requests, 400,000 GB-s)")
-    lam.add_argument("--ephemeral-storage-mb", type=float, default=512, metavar="MB", help="512-10240 (default 512)")
+    lam.add_argument("--free-tier", action="store_true", help="deduct the monthly free tier (requests and GB-s, from the price table)")
+    lam.add_argument("--ephemeral-storage-mb", type=float, default=costs.LAMBDA_FREE_STORAGE_MB, metavar="MB",
+                     help=f"{costs.LAMBDA_FREE_STORAGE_MB}-{costs.LAMBDA_MAX_STORAGE_MB} (default {costs.LAMBDA_FREE_STORAGE_MB})")
     lam.add_argument("--cold-start-fraction", type=float, default=0.0, metavar="F", help="share of invocations with a billed INIT")
-    lam.add_argument("--init-duration-ms", type=float, default=0.0, metavar="MS", help="INIT duration of a cold start (0-10000)")
+    lam.add_argument("--init-duration-ms", type=float, default=0.0, metavar="MS",
+                     help=f"INIT duration of a cold start (0-{costs.LAMBDA_MAX_INIT_MS})")
     lam.add_argument("--provisioned-concurrency", type=float, default=0, metavar="N")
     lam.add_argument("--provisioned-hours", type=float, default=0.0, metavar="H", help="hours per month with it enabled")
     lam.add_argument("--provisioned-requests", type=float, default=0.0, metavar="N", help="invocations served by it")
@@ -43,14 +49,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     sls = _common(psub.add_parser("sagemaker-serverless", help="SageMaker Serverless Inference: compute seconds"))
     sls.add_argument("--requests-per-month", type=float, required=True, metavar="N")
     sls.add_argument("--duration-ms", type=float, required=True, metavar="MS")
-    sls.add_argument("--memory-mb", type=int, default=3072, metavar="MB", help="1024-6144 in 1024 steps (priced: 3072)")
+    sls.add_argument("--memory-mb", type=int, default=costs.SERVERLESS_PRICED_MB, metavar="MB",
+                     help=f"one of {', '.join(map(str, costs.SERVERLESS_MEMORY_MB))} (priced: {costs.SERVERLESS_PRICED_MB})")
     sls.set_defaults(func=_serverless)
 
     far = _fleet(_common(psub.add_parser("fargate", help="ECS Fargate: vCPU-hours and GB-hours of the tasks")), required=False)
     far.add_argument("--tasks", type=float, default=None, metavar="N", help="a fixed number of tasks (instead of sizing)")
     far.add_argument("--hours-per-task", type=float, default=730.0, metavar="H", help="with --tasks: hours each runs")
-    far.add_argument("--vcpu", type=float, default=1.0, metavar="V", help="vCPU per task (default 1)")
-    far.add_argument("--memory-gb", type=float, default=2.0, metavar="GB", help="memory per task (default 2)")
+    far.add_argument("--vcpu", type=float, default=1.0, metavar="V",
+                     help="vCPU per task: 0.25, 0.5, 1, 2, 4, 8 or 16 (default 1); below 1 a share of one CPU")
+    far.add_argument("--memory-gb", type=float, default=2.0, metavar="GB",
+                     help="memory per task, within the vCPU's range (0.25: 0.5-2; 1: 2-8 ...; default 2)")
     far.add_argument("--arch", default="x86_64", metavar="ARCH", help="x86_64 (default) or arm64")
     far.set_defaults(func=_fargate)
 
@@ -99,7 +108,8 @@ def _run(args: argparse.Namespace, compute: Callable[[pricing.PriceTable], costs
     except (FileNotFoundError, pricing.PriceTableError) as exc:
         raise UsageError(f"--prices: {exc}") from None
     try:
-        bill = compute(table)
+        with np.errstate(all="ignore"):  # an overflow is refused below, by the bill's own check, with one line
+            bill = compute(table)
     except ValueError as exc:
         msg = str(exc)
         m = re.match(r"^([a-z_]+): (.*)$", msg, re.S)
@@ -137,9 +147,16 @@ def _nonneg(value: float | None, flag: str) -> None:
         raise UsageError(f"{flag}: must be >= 0 (got {value:g})")
 
 
+def _whole(value: float | None, flag: str) -> None:
+    """Counts of things (tasks, replicas, concurrent environments) are whole numbers."""
+    if value is not None and math.isfinite(value) and value != math.floor(value):
+        raise UsageError(f"{flag}: must be a whole number (got {value:g})")
+
+
 def _lambda(args: argparse.Namespace) -> int:
     for f in ("requests_per_month", "provisioned_concurrency", "provisioned_hours", "provisioned_requests"):
         _nonneg(getattr(args, f), "--" + f.replace("_", "-"))
+    _whole(args.provisioned_concurrency, "--provisioned-concurrency")
     return _run(args, lambda t: costs.lambda_cost(
         args.requests_per_month, args.duration_ms, args.memory_mb, arch=args.arch, free_tier=args.free_tier,
         cold_start_fraction=args.cold_start_fraction, init_duration_ms=args.init_duration_ms,
@@ -164,6 +181,7 @@ def _load(args: argparse.Namespace) -> costs.LoadProfile:
     if not 0 < args.utilisation_target <= 1:
         raise UsageError(f"--utilisation-target: must be in (0, 1] (got {args.utilisation_target:g})")
     _nonneg(args.min_replicas, "--min-replicas")
+    _whole(args.min_replicas, "--min-replicas")
     return costs.LoadProfile.of(Workload(args.pattern, args.requests_per_month / SECONDS_PER_MONTH))
 
 
@@ -174,6 +192,7 @@ def _fleet_opts(args: argparse.Namespace) -> dict[str, Any]:
 def _fargate(args: argparse.Namespace) -> int:
     if args.tasks is not None:
         _nonneg(args.tasks, "--tasks")
+        _whole(args.tasks, "--tasks")
         _nonneg(args.hours_per_task, "--hours-per-task")
         return _run(args, lambda t: costs.fargate_task_cost(
             args.tasks * args.hours_per_task, args.vcpu, args.memory_gb, arch=args.arch, prices=t))

@@ -78,7 +78,7 @@ def _import(args: argparse.Namespace) -> int:
         raise UsageError(f"--site-root: no such folder {site_root}")
     if args.site_url and not args.site_url.startswith(("http://", "https://")):
         raise UsageError(f"--site-url: must start with http:// or https:// (got {args.site_url!r})")
-    files: list[Path] = []
+    files: list[tuple[Path, Path | None]] = []
     for raw in args.paths:
         p = Path(raw)
         if not p.exists():
@@ -90,14 +90,16 @@ def _import(args: argparse.Namespace) -> int:
             print(f"{raw}: file: no posts found (.md, .markdown, .qmd, .mdx, .Rmd, .Rmarkdown, .ipynb, .rst)",
                   file=sys.stderr)
             return 1
-        files += found
+        files += [(f, p if p.is_dir() else None) for f in found]
     failed = 0
-    for f in files:
+    for f, blog_root in files:
         try:
-            planned = posts.plan(f, out, default_date=default_date, site_root=site_root, site_url=args.site_url)
+            planned = posts.plan(f, out, default_date=default_date, site_root=site_root, site_url=args.site_url,
+                                 blog_root=blog_root)
             target = posts.write(planned, out, force=args.force)
         except posts.PostError as exc:
-            print(exc.problems[0], file=sys.stderr)
+            for pr in exc.problems:
+                print(pr, file=sys.stderr)
             failed += 1
             continue
         except Exception as exc:  # noqa: BLE001 - any input gets one line, never a traceback
@@ -113,7 +115,10 @@ def _import(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     paths = args.paths if args.paths else [_notebooks()]
-    files = posts.post_files(paths)
+    skipped: list[posts.Problem] = []
+    files = posts.post_files(paths, skipped)
+    for note in skipped:
+        print(note, file=sys.stderr)
     if not files:
         print(f"no posts found in {', '.join(map(str, paths))}", file=sys.stderr)
         return 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from mlopsbook.costs import pricing
 from mlopsbook.errors import UsageError
@@ -18,7 +19,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                      help="an offer file downloaded from the AWS Price List Bulk API (repeat for several services)")
     ref.add_argument("--base", default=None, metavar="TABLE", help=f"table to start from (default {pricing.DEFAULT_TABLE})")
     ref.add_argument("--out", default=None, metavar="DIR", help="folder to write to (default data/pricing)")
-    ref.add_argument("--region", default="us-east-1", metavar="REGION")
+    ref.add_argument("--region", default="us-east-1", metavar="REGION", help="an AWS region code (default us-east-1)")
+    ref.add_argument("--force", action="store_true", help="replace a table of the same region and date")
+    ref.add_argument("--in-place", action="store_true",
+                     help="write the refreshed rows over the base table itself, so that the notebooks that name it "
+                          "read today's prices (a re-verification run; not for committing)")
     ref.set_defaults(func=_refresh)
 
     chk = psub.add_parser("check", help="validate a price table (schema, units, positive prices)")
@@ -27,6 +32,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _refresh(args: argparse.Namespace) -> int:
+    try:
+        pricing.check_region(args.region)
+    except pricing.PriceTableError as exc:
+        raise UsageError(f"--{exc}") from None
+    if args.out is not None and Path(args.out).exists() and not Path(args.out).is_dir():
+        raise UsageError(f"--out: {args.out} is not a folder")
     for f in args.offer_file:
         try:
             open(f, "rb").close()
@@ -36,8 +47,11 @@ def _refresh(args: argparse.Namespace) -> int:
         base = pricing.load(args.base)
     except (FileNotFoundError, pricing.PriceTableError) as exc:
         raise UsageError(f"--base: {exc}") from None
+    if args.in_place and args.out:
+        raise UsageError("--in-place writes over the base table: it cannot be combined with --out")
     try:
-        target = pricing.refresh_from_offer_file(args.offer_file, base=base.path, out_dir=args.out, region=args.region)
+        target = pricing.refresh_from_offer_file(args.offer_file, base=base.path, out_dir=args.out, region=args.region,
+                                                 force=args.force, target=base.path if args.in_place else None)
     except pricing.PriceTableError as exc:
         print(f"mlopsbook prices refresh: {exc}", file=sys.stderr)
         return 1

@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--duration-s", type=float, metavar="T")
     p.add_argument("--seed", type=int, metavar="K")
     p.add_argument("--slo-ms", type=float, metavar="MS", help="count SLO violations above this latency")
-    g = p.add_argument_group("Ray Serve autoscaling and KubeRay (defaults: Ray's, cloud-facts E3)")
+    g = p.add_argument_group("Ray Serve autoscaling and KubeRay (defaults: Ray's, the ray.serve.* facts)")
     for name, typ in (("min_replicas", int), ("max_replicas", int), ("target_ongoing_requests", float),
                       ("max_ongoing_requests", int), ("upscale_delay_s", float), ("downscale_delay_s", float),
                       ("metrics_interval_s", float), ("look_back_period_s", float), ("node_startup_s", float),

@@ -1,5 +1,4 @@
-"""Cost against traffic: curves for every platform, break-even rates, the cheapest platform over (traffic, latency),
-and the verdict on the post's claim C7 ("Lambda was the cheapest fit").
+"""Cost against traffic: curves for every platform, break-even rates and the cheapest platform over (traffic, latency).
 
 Built on :mod:`mlopsbook.costs.model` (one bill per platform) and :mod:`mlopsbook.costs.traffic` (the shape of the traffic). All
 rates are **mean** request rates over the 730 h month (req/s) unless a name says otherwise; ``busy_rps`` is the rate
@@ -20,6 +19,7 @@ import pandas as pd
 from mlopsbook.costs import pricing
 from mlopsbook.costs.model import PLATFORM_LABELS, PLATFORMS, ModelProfile, monthly_cost
 from mlopsbook.costs.traffic import PATTERNS, Workload
+from mlopsbook.validation import check_choice
 
 DEFAULT_ALTERNATIVES: dict[str, dict[str, Any]] = {
     "sagemaker": {},
@@ -37,49 +37,58 @@ def _prices(prices: pricing.PriceTable | None) -> pricing.PriceTable:
     return prices if prices is not None else pricing.load()
 
 
+Infeasible = Callable[[str, np.ndarray], np.ndarray]
+"""``infeasible(platform, mean_rps)``: True where a rate-dependent limit rules ``platform`` out (its cost is then
+``inf``); how a caller adds its own limits to the curves (the decision engine: a profile's peak concurrency)."""
+
+
 def cost_curves(
     workload: Workload, mean_rps: Any, model: ModelProfile, *,
     platforms: Mapping[str, Mapping[str, Any]] | None = None, prices: pricing.PriceTable | None = None,
+    infeasible: Infeasible | None = None,
 ) -> dict[str, np.ndarray]:
-    """Monthly cost (USD) of every platform over ``mean_rps`` for ``workload``'s shape: ``{platform: array}``."""
+    """Monthly cost (USD) of every platform over ``mean_rps`` for ``workload``'s shape: ``{platform: array}``.
+
+    ``platforms`` maps each platform to its options for :func:`mlopsbook.costs.model.monthly_cost` (default: all
+    platforms, :data:`ALL_PLATFORMS`); ``infeasible`` marks the rates a platform cannot serve (cost ``inf``).
+    """
     t = _prices(prices)
     opts = ALL_PLATFORMS if platforms is None else platforms
     rps = np.asarray(mean_rps, dtype=float)
-    return {p: np.asarray(monthly_cost(p, workload, model, mean_rps=rps, prices=t, **o).monthly_usd) for p, o in opts.items()}
-
-
-def curves_frame(
-    pattern: str, mean_rps: Any, model: ModelProfile, *, prices: pricing.PriceTable | None = None,
-) -> pd.DataFrame:
-    """Long table of the curves: ``pattern, mean_rps, platform, usd_per_month`` (for plots)."""
-    curves = cost_curves(Workload(pattern, 1.0), mean_rps, model, prices=prices)
-    rps = np.asarray(mean_rps, dtype=float)
-    return pd.concat(
-        [pd.DataFrame({"pattern": pattern, "mean_rps": rps, "platform": p, "usd_per_month": c}) for p, c in curves.items()],
-        ignore_index=True,
-    )
+    out = {}
+    for p, o in opts.items():
+        c = np.asarray(monthly_cost(p, workload, model, mean_rps=rps, prices=t, **o).monthly_usd, dtype=float)
+        if infeasible is not None:
+            c = np.where(np.asarray(infeasible(p, np.atleast_1d(rps))).reshape(c.shape), np.inf, c)
+        out[p] = c
+    return out
 
 
 def break_even_rps(
-    workload: Workload, other: str, model: ModelProfile, *, lo_rps: float = 1e-4, hi_rps: float = 1e4,
-    other_options: Mapping[str, Any] | None = None, prices: pricing.PriceTable | None = None,
+    workload: Workload, other: str, model: ModelProfile, *, against: str = "lambda", lo_rps: float = 1e-4,
+    hi_rps: float = 1e4, other_options: Mapping[str, Any] | None = None,
+    against_options: Mapping[str, Any] | None = None, prices: pricing.PriceTable | None = None,
+    infeasible: Infeasible | None = None,
 ) -> float:
-    """The lowest mean request rate (req/s) at which ``other`` costs no more than Lambda for ``workload``'s shape.
+    """The lowest mean request rate (req/s) at which ``other`` costs no more than ``against`` (default Lambda) for
+    ``workload``'s shape, on the curves of :func:`cost_curves` (same options and ``infeasible``).
 
-    ``nan`` when Lambda stays cheaper up to ``hi_rps``; ``lo_rps`` when ``other`` is already no dearer there. Found on
-    a log grid of 2,001 points, then refined by bisection to 1e-6 relative.
+    ``nan`` when ``against`` stays cheaper up to ``hi_rps``; ``lo_rps`` when ``other`` is already no dearer there.
+    Found on a log grid of 2,001 points, then refined by bisection to 1e-6 relative (:func:`first_crossing`).
     """
-    if other not in PLATFORMS or other == "lambda":
-        raise ValueError(f"other: must be one of {', '.join(PLATFORMS[1:])} (got {other!r})")
+    check_choice(other, "other", PLATFORMS)
+    check_choice(against, "against", PLATFORMS)
+    if other == against:
+        raise ValueError(f"other: must differ from against (both {other!r})")
     t = _prices(prices)
     o = dict(DEFAULT_ALTERNATIVES.get(other, {}) if other_options is None else other_options)
+    a = dict(ALL_PLATFORMS.get(against, {}) if against_options is None else against_options)
 
-    def lambda_dearer(r: np.ndarray) -> np.ndarray:
-        a = np.asarray(monthly_cost("lambda", workload, model, mean_rps=r, prices=t).monthly_usd)
-        b = np.asarray(monthly_cost(other, workload, model, mean_rps=r, prices=t, **o).monthly_usd)
-        return a >= b
+    def against_dearer(r: np.ndarray) -> np.ndarray:
+        c = cost_curves(workload, r, model, platforms={against: a, other: o}, prices=t, infeasible=infeasible)
+        return c[against] >= c[other]
 
-    return first_crossing(lambda_dearer, lo_rps, hi_rps)
+    return first_crossing(against_dearer, lo_rps, hi_rps)
 
 
 def first_crossing(crossed: Callable[[np.ndarray], np.ndarray], lo_rps: float, hi_rps: float) -> float:
@@ -190,8 +199,8 @@ def cheapest_map(
 ) -> np.ndarray:
     """Index into :data:`PLATFORMS` of the cheapest platform over a grid: shape ``(len(cpu_ms), len(mean_rps))``.
 
-    Each row uses ``model`` with ``cpu_ms`` per request (its Lambda duration follows, A8). Triton's throughput does
-    not depend on ``cpu_ms`` (it is the documented GPU figure, F1).
+    Each row uses ``model`` with ``cpu_ms`` per request (its Lambda duration follows, ``aws.lambda.memory.mb_per_vcpu``). Triton's throughput does
+    not depend on ``cpu_ms`` (it is the documented GPU figure, ``triton.throughput.*``).
     """
     t = _prices(prices)
     w = Workload(pattern, 1.0)

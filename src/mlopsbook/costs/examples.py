@@ -4,7 +4,8 @@ The examples are data: ``data/pricing/aws-examples-2026-11-28.yaml`` (:data:`EXA
 pricing pages (us-east-1, aws.amazon.com/lambda/pricing/ and aws.amazon.com/fargate/pricing/) as read in 2026 from
 copies of the pages stored in public repositories; it is read on first use (:func:`load`), not at import. AWS rounds
 each line item to the cent; so do we before comparing. The Fargate examples 1 and 2 include an ephemeral-storage line
-whose price row is not in our table (C3 is SECONDARY): only their CPU and memory lines are compared.
+whose price row is not in our table (Fargate's storage price is SECONDARY): only their CPU and memory lines are
+compared.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ Two families of platform:
 *Pay per use* (``lambda``, ``sagemaker-serverless``): cost follows the requests. Lambda bills GB-seconds of duration
 (rounded up to 1 ms per invocation, A20) in tiers (A1-A4) after a monthly free tier (A6), requests (A5), extra
 ephemeral storage (A16), provisioned concurrency (A17-A19) and, since 2025-08-01, the INIT phase of cold starts as
-duration (A24). SageMaker Serverless bills compute seconds at its memory size (B11, only the 3 GB price is confirmed).
+duration (``aws.lambda.init.*``). SageMaker Serverless bills compute seconds at its memory size (B11, only the 3 GB price is confirmed).
 
 *Always on* (``sagemaker``, ``fargate``, ``eks``, ``triton``): cost follows the replicas kept running. One replica
 serves ``1000 / latency_ms * concurrency`` requests per second; a fleet is sized for each hour's busiest minute at a
@@ -33,7 +33,8 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from mlopsbook.costs import pricing
+from mlopsbook import facts
+from mlopsbook.costs import fargate_sizes, pricing
 from mlopsbook.costs.traffic import HOURS_PER_MONTH, SECONDS_PER_MONTH, Workload
 from mlopsbook.validation import check_choice, check_number
 
@@ -48,18 +49,38 @@ PLATFORM_LABELS = {
     "triton": "Triton on GPU (EC2)",
 }
 
-LAMBDA_MEMORY_MB = (128, 10240)  # A7
-LAMBDA_MB_PER_VCPU = 1769  # A8: 1,769 MB = 1 vCPU
-LAMBDA_MAX_DURATION_MS = 900_000  # A11
-LAMBDA_MAX_INIT_MS = 10_000  # A24
-LAMBDA_FREE_STORAGE_MB = 512  # A15
-LAMBDA_DEFAULT_CONCURRENCY = 1000  # A23 (a raisable quota)
-SERVERLESS_MEMORY_MB = (1024, 2048, 3072, 4096, 5120, 6144)  # B6
-SERVERLESS_MAX_CONCURRENCY = 200  # B8
-TRITON_THROUGHPUT_RPS = {False: 73.4, True: 272.0}
-"""Triton's documented throughput of one GPU instance (F1, inception_graphdef with perf_analyzer): 73.4 infer/s
-without batching (concurrency 4), 272 infer/s with ``dynamic_batching {}`` (concurrency 8). Used for want of a measured
-figure for an NLP model; pass ``throughput_rps`` to override."""
+_FACT_CONSTANTS: dict[str, Callable[[], Any]] = {
+    "LAMBDA_MEMORY_MB": lambda: (facts.integer("aws.lambda.memory.min_mb"), facts.integer("aws.lambda.memory.max_mb")),
+    "LAMBDA_MB_PER_VCPU": lambda: facts.integer("aws.lambda.memory.mb_per_vcpu"),
+    "LAMBDA_MAX_DURATION_MS": lambda: facts.integer("aws.lambda.timeout.max_s") * 1000,
+    "LAMBDA_MAX_INIT_MS": lambda: facts.integer("aws.lambda.init.max_s") * 1000,
+    "LAMBDA_FREE_STORAGE_MB": lambda: facts.integer("aws.lambda.ephemeral_storage.free_mb"),
+    "LAMBDA_MAX_STORAGE_MB": lambda: facts.integer("aws.lambda.ephemeral_storage.max_mb"),
+    "LAMBDA_DEFAULT_CONCURRENCY": lambda: facts.integer("aws.lambda.concurrency.default_per_region"),
+    "SERVERLESS_MEMORY_MB": lambda: tuple(int(x) for x in facts.numbers("aws.sagemaker_serverless.memory_sizes_mb")),
+    # the 3 GB size: the only SageMaker Serverless memory size with a confirmed price (B11; other sizes B12)
+    "SERVERLESS_PRICED_MB": lambda: int(facts.numbers("aws.sagemaker_serverless.memory_sizes_mb")[2]),
+    "SERVERLESS_MAX_CONCURRENCY": lambda: facts.integer("aws.sagemaker_serverless.concurrency.max_per_endpoint"),
+    # Triton's documented throughput of one GPU instance without / with ``dynamic_batching {}``, used for want of a
+    # measured figure for an NLP model (pass ``throughput_rps`` to override)
+    "TRITON_THROUGHPUT_RPS": lambda: {False: facts.number("triton.throughput.inception_rps"),
+                                      True: facts.number("triton.throughput.inception_batched_rps")},
+}
+"""The AWS and Triton figures the bills use, by name (``LAMBDA_MEMORY_MB``, ``LAMBDA_MB_PER_VCPU``...): module
+attributes read from the fact registry (:mod:`mlopsbook.facts`) when first asked for, never at import."""
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FACT_CONSTANTS:
+        return _FACT_CONSTANTS[name]()
+    if name == "ASSUMED_MODEL":
+        return assumed_model()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+_const = __getattr__
+
+
 DEFAULT_UTILISATION = 0.7
 """Planning utilisation target of always-on fleets: a choice (headroom for bursts and a lost replica), not a
 measurement; every function takes ``utilisation_target``."""
@@ -85,15 +106,21 @@ def _arr(x: ArrayLike, name: str, *, minimum: float = 0.0, maximum: float = math
 
 
 def _check_memory(memory_mb: ArrayLike, name: str = "memory_mb") -> np.ndarray:
-    a = _arr(memory_mb, name, minimum=LAMBDA_MEMORY_MB[0], maximum=LAMBDA_MEMORY_MB[1])
+    a = _arr(memory_mb, name, minimum=_const("LAMBDA_MEMORY_MB")[0], maximum=_const("LAMBDA_MEMORY_MB")[1])
     if np.any(a != np.round(a)):
-        raise ValueError(f"{name}: must be whole MB between 128 and 10240 (got {a[a != np.round(a)].flat[0]:g})")
+        lo, hi = _const("LAMBDA_MEMORY_MB")
+        raise ValueError(f"{name}: must be whole MB between {lo} and {hi} (got {a[a != np.round(a)].flat[0]:g})")
     return a
 
 
 def _check_arch(arch: str) -> str:
     check_choice(arch, "arch", ARCHES)
     return arch
+
+
+def _check_fargate_sizes(vcpu: np.ndarray, memory_gb: np.ndarray) -> None:
+    for v, g in sorted({(float(a), float(b)) for a, b in np.broadcast(vcpu, memory_gb)}):
+        fargate_sizes.check(v, g)
 
 
 def _prices(prices: pricing.PriceTable | None) -> pricing.PriceTable:
@@ -131,32 +158,38 @@ class ModelProfile:
     def __post_init__(self) -> None:
         if not (self.cpu_ms > 0 and math.isfinite(self.cpu_ms)):
             raise ValueError(f"cpu_ms: must be > 0 (got {self.cpu_ms!r})")
-        if not 0 <= self.init_ms <= LAMBDA_MAX_INIT_MS:
-            raise ValueError(f"init_ms: must be between 0 and {LAMBDA_MAX_INIT_MS} ms (A24) (got {self.init_ms!r})")
+        if not 0 <= self.init_ms <= _const("LAMBDA_MAX_INIT_MS"):
+            raise ValueError(f"init_ms: must be between 0 and {_const('LAMBDA_MAX_INIT_MS')} ms (aws.lambda.init.max_s) (got {self.init_ms!r})")
         _check_memory(self.lambda_memory_mb, "lambda_memory_mb")
 
     @property
     def lambda_duration_ms(self) -> float:
-        """Duration of one request on Lambda: ``cpu_ms`` stretched by the CPU share below 1,769 MB (A8).
+        """Duration of one request on Lambda: ``cpu_ms`` stretched by the CPU share below one vCPU's memory
+        (``aws.lambda.memory.mb_per_vcpu``).
 
         A single-threaded request gains nothing above one vCPU, so larger memory sizes keep ``cpu_ms``.
         """
         return lambda_duration_ms(self.cpu_ms, self.lambda_memory_mb)
 
 
-ASSUMED_MODEL = ModelProfile(
-    name="light NLP model on CPU (classification / NER), assumed",
-    cpu_ms=50.0,
-    init_ms=1000.0,
-    lambda_memory_mb=1024,
-    source="ASSUMPTION: 50 ms per request on one vCPU and a 1 s INIT (for comparison with the measured model).",
-)
-"""A round-number light model, kept for comparisons and tests; a post passes its own measured profile."""
+def assumed_model() -> ModelProfile:
+    """A round-number light model, kept for comparisons and tests (also :data:`ASSUMED_MODEL`); a post passes its own
+    measured profile."""
+    return ModelProfile(
+        name="light NLP model on CPU (classification / NER), assumed",
+        cpu_ms=50.0,
+        init_ms=1000.0,
+        lambda_memory_mb=1024,
+        source="ASSUMPTION: 50 ms per request on one vCPU and a 1 s INIT (for comparison with the measured model).",
+    )
+
 
 
 def lambda_duration_ms(cpu_ms: ArrayLike, memory_mb: ArrayLike) -> np.ndarray:
-    """Lambda duration of a CPU-bound, single-threaded request: ``cpu_ms * max(1, 1769 / memory_mb)`` (A8)."""
-    return np.asarray(cpu_ms, dtype=float) * np.maximum(1.0, LAMBDA_MB_PER_VCPU / np.asarray(memory_mb, dtype=float))
+    """Lambda duration of a CPU-bound, single-threaded request: ``cpu_ms * max(1, mb_per_vcpu / memory_mb)``
+    (``aws.lambda.memory.mb_per_vcpu``)."""
+    per_vcpu = _const("LAMBDA_MB_PER_VCPU")
+    return np.asarray(cpu_ms, dtype=float) * np.maximum(1.0, per_vcpu / np.asarray(memory_mb, dtype=float))
 
 
 @dataclass(frozen=True)
@@ -164,7 +197,7 @@ class CostBreakdown:
     """A monthly bill: the total and its line items (USD per 730 h month), plus notes on what was assumed.
 
     Values are floats for scalar inputs and numpy arrays for array inputs. ``np.inf`` marks a workload the platform
-    cannot serve (e.g. SageMaker Serverless beyond 200 concurrent requests); ``notes`` says why.
+    cannot serve (e.g. SageMaker Serverless beyond its concurrency cap); ``notes`` says why.
     """
 
     platform: str
@@ -172,6 +205,13 @@ class CostBreakdown:
     notes: tuple[str, ...] = ()
     quantities: Mapping[str, Any] = field(default_factory=dict)
     infeasible: Any = False
+
+    def __post_init__(self) -> None:
+        for name, value in self.items.items():
+            a = np.asarray(value, dtype=float)
+            if not np.all(np.isfinite(a)):
+                raise ValueError(f"the {name} line of the {self.platform} bill is not a finite number of dollars: the "
+                                 "inputs are beyond what the model can price (check the request count and durations)")
 
     @property
     def monthly_usd(self) -> Any:
@@ -209,7 +249,7 @@ def lambda_cost(
     free_tier: bool = True,
     cold_start_fraction: ArrayLike = 0.0,
     init_duration_ms: ArrayLike = 0.0,
-    ephemeral_storage_mb: ArrayLike = LAMBDA_FREE_STORAGE_MB,
+    ephemeral_storage_mb: ArrayLike | None = None,
     provisioned_concurrency: ArrayLike = 0,
     provisioned_hours: ArrayLike = 0.0,
     provisioned_requests: ArrayLike = 0.0,
@@ -221,7 +261,7 @@ def lambda_cost(
     ``requests_per_month`` counts every invocation; ``provisioned_requests`` of them run on provisioned concurrency
     (for ``provisioned_duration_ms`` each, default ``duration_ms``), the rest on demand for ``duration_ms`` each.
     Each invocation's duration is rounded up to the next 1 ms (A20). A fraction ``cold_start_fraction`` of on-demand
-    invocations starts cold and is billed ``init_duration_ms`` more as duration (INIT billing since 2025-08-01, A24;
+    invocations starts cold and is billed ``init_duration_ms`` more as duration (INIT billing since 2025-08-01, ``aws.lambda.init.max_s``;
     AWS says INITs "typically occur in under 1% of invocations"). The free tier (A6: 1M requests, 400,000 GB-s) is
     deducted from requests and on-demand duration when ``free_tier`` is true, as in AWS's own examples; it does not
     reduce provisioned-concurrency charges (A19). Provisioned concurrency is billed for ``provisioned_hours`` rounded
@@ -230,16 +270,19 @@ def lambda_cost(
     t = _prices(prices)
     _check_arch(arch)
     req = _arr(requests_per_month, "requests_per_month")
-    dur = _arr(duration_ms, "duration_ms", minimum=0, maximum=LAMBDA_MAX_DURATION_MS, strict=True)
+    dur = _arr(duration_ms, "duration_ms", minimum=0, maximum=_const("LAMBDA_MAX_DURATION_MS"), strict=True)
     mem_gb = _check_memory(memory_mb) / 1024.0
     cold = _arr(cold_start_fraction, "cold_start_fraction", maximum=1.0)
-    init = _arr(init_duration_ms, "init_duration_ms", maximum=LAMBDA_MAX_INIT_MS)
-    eph = _arr(ephemeral_storage_mb, "ephemeral_storage_mb", minimum=LAMBDA_FREE_STORAGE_MB, maximum=10240)
+    init = _arr(init_duration_ms, "init_duration_ms", maximum=_const("LAMBDA_MAX_INIT_MS"))
+    if ephemeral_storage_mb is None:  # the free /tmp
+        ephemeral_storage_mb = _const("LAMBDA_FREE_STORAGE_MB")
+    eph = _arr(ephemeral_storage_mb, "ephemeral_storage_mb", minimum=_const("LAMBDA_FREE_STORAGE_MB"),
+               maximum=_const("LAMBDA_MAX_STORAGE_MB"))
     pc = _arr(provisioned_concurrency, "provisioned_concurrency")
     pc_h = _arr(provisioned_hours, "provisioned_hours", maximum=HOURS_PER_MONTH)
     pc_req = _arr(provisioned_requests, "provisioned_requests")
     pc_dur = dur if provisioned_duration_ms is None else _arr(
-        provisioned_duration_ms, "provisioned_duration_ms", minimum=0, maximum=LAMBDA_MAX_DURATION_MS, strict=True)
+        provisioned_duration_ms, "provisioned_duration_ms", minimum=0, maximum=_const("LAMBDA_MAX_DURATION_MS"), strict=True)
     if np.any(pc_req > req):
         raise ValueError("provisioned_requests: must not exceed requests_per_month")
     if np.any((pc_req > 0) & ((pc <= 0) | (pc_h <= 0))):
@@ -265,7 +308,7 @@ def lambda_cost(
     }
     # INIT GB-s sit on top of the execution GB-s in the same tiers (and use what is left of the free tier)
     items["init_duration"] = _tiered_usd(od_gb_s, np.asarray(free_gb_s), t.tiers(f"lambda.duration.{arch}")) - items["duration"]
-    items["ephemeral_storage"] = (eph - LAMBDA_FREE_STORAGE_MB) / 1024.0 * (od_seconds + pc_seconds) * t.value(
+    items["ephemeral_storage"] = (eph - _const("LAMBDA_FREE_STORAGE_MB")) / 1024.0 * (od_seconds + pc_seconds) * t.value(
         "lambda.ephemeral_storage", "USD/GB-s")
     items["provisioned_concurrency"] = pc * mem_gb * pc_held_s * t.value(f"lambda.provisioned_concurrency.{arch}", "USD/GB-s")
     items["provisioned_duration"] = pc_seconds * mem_gb * t.value(f"lambda.provisioned_duration.{arch}", "USD/GB-s")
@@ -282,7 +325,7 @@ def lambda_cost(
 def sagemaker_serverless_cost(
     requests_per_month: ArrayLike,
     duration_ms: ArrayLike,
-    memory_mb: int = 3072,
+    memory_mb: int | None = None,
     *,
     peak_concurrency: ArrayLike = 0.0,
     prices: pricing.PriceTable | None = None,
@@ -290,11 +333,13 @@ def sagemaker_serverless_cost(
     """Monthly SageMaker Serverless Inference bill: compute seconds at the endpoint's memory size (B11, B13).
 
     Only sizes whose price is in the table can be costed (the 3 GB price, B11; linear scaling to other sizes is
-    UNCONFIRMED, B12). Data-processing charges are not priced. ``peak_concurrency`` above 200 (B8) is infeasible.
-    No GPU (B7).
+    UNCONFIRMED, B12). Data-processing charges are not priced. ``peak_concurrency`` above
+    ``aws.sagemaker_serverless.concurrency.max_per_endpoint`` is infeasible.
+    No GPU (``aws.sagemaker_serverless.gpu.max``). ``memory_mb``: default the priced 3 GB (``SERVERLESS_PRICED_MB``).
     """
     t = _prices(prices)
-    check_choice(memory_mb, "memory_mb", SERVERLESS_MEMORY_MB)
+    memory_mb = _const("SERVERLESS_PRICED_MB") if memory_mb is None else memory_mb
+    check_choice(memory_mb, "memory_mb", _const("SERVERLESS_MEMORY_MB"))
     key = f"sagemaker-serverless.memory-{memory_mb // 1024}gb"
     if key not in t.products():
         raise ValueError(f"memory_mb: no confirmed price for {memory_mb} MB in {t.name} (only "
@@ -306,9 +351,11 @@ def sagemaker_serverless_cost(
     items = {"compute": _out(seconds * t.value(key, "USD/second"))}
     return CostBreakdown(
         "sagemaker-serverless", items,
-        (f"prices: {t.name}", "data processing not priced", f"at most {SERVERLESS_MAX_CONCURRENCY} concurrent requests (B8)"),
+        (f"prices: {t.name}", "data processing not priced",
+         f"at most {_const('SERVERLESS_MAX_CONCURRENCY')} concurrent requests "
+         "(aws.sagemaker_serverless.concurrency.max_per_endpoint)"),
         quantities={"compute_seconds": _out(seconds)},
-        infeasible=_out(conc > SERVERLESS_MAX_CONCURRENCY),
+        infeasible=_out(conc > _const("SERVERLESS_MAX_CONCURRENCY")),
     )
 
 
@@ -325,6 +372,8 @@ def replicas_needed(
     """Replicas to serve ``rate_rps`` at ``utilisation_target`` of each replica's throughput, at least ``min_replicas``."""
     u = float(check_number(utilisation_target, "utilisation_target", low=0, high=1, low_open=True))
     mn = _arr(min_replicas, "min_replicas")
+    if np.any(mn != np.floor(mn)):
+        raise ValueError(f"min_replicas: must be a whole number of replicas (got {mn[mn != np.floor(mn)].flat[0]:g})")
     return np.maximum(mn, np.ceil(np.asarray(rate_rps, dtype=float) / (np.asarray(throughput_rps) * u) - 1e-9))
 
 
@@ -397,12 +446,19 @@ def fargate_cost(
     utilisation_target: float = DEFAULT_UTILISATION, min_replicas: ArrayLike = DEFAULT_MIN_REPLICAS,
     autoscale: bool = True, prices: pricing.PriceTable | None = None,
 ) -> CostBreakdown:
-    """ECS Fargate service: vCPU-hours and GB-hours of its tasks (C1, C2); one worker per task vCPU."""
+    """ECS Fargate service: vCPU-hours and GB-hours of its tasks (price rows ``fargate.*``), of a size Fargate accepts
+    (:mod:`~mlopsbook.costs.fargate_sizes`).
+
+    ``latency_ms`` is one request's service time on one whole vCPU and the service is CPU-bound, so a task serves
+    ``task_vcpu x 1000 / latency_ms`` requests a second: one worker per vCPU from 1 vCPU up, and below one vCPU a
+    share of one (Fargate's 0.25 vCPU is a quarter of a CPU's time: each request takes four times as long, and the
+    task serves a quarter of the requests)."""
     t = _prices(prices)
     _check_arch(arch)
     v = _arr(task_vcpu, "task_vcpu", strict=True)
     g = _arr(task_memory_gb, "task_memory_gb", strict=True)
-    thr = replica_throughput_rps(latency_ms, np.maximum(1.0, np.floor(v)))
+    _check_fargate_sizes(v, g)
+    thr = replica_throughput_rps(latency_ms, v)
     hours = fleet_replica_hours(load, thr, utilisation_target=utilisation_target, min_replicas=min_replicas, autoscale=autoscale)
     return fargate_task_cost(hours, task_vcpu, task_memory_gb, arch=arch, prices=t, quantities={"throughput_rps_per_task": _out(thr)})
 
@@ -411,12 +467,15 @@ def fargate_task_cost(
     task_hours: ArrayLike, task_vcpu: ArrayLike, task_memory_gb: ArrayLike, *, arch: str = "x86_64",
     prices: pricing.PriceTable | None = None, quantities: Mapping[str, Any] | None = None,
 ) -> CostBreakdown:
-    """Fargate bill for ``task_hours`` of tasks of ``task_vcpu`` vCPU and ``task_memory_gb`` GB (C1, C2)."""
+    """Fargate bill for ``task_hours`` of tasks of ``task_vcpu`` vCPU and ``task_memory_gb`` GB (price rows
+    ``fargate.*``), a size
+    Fargate accepts (:mod:`~mlopsbook.costs.fargate_sizes`)."""
     t = _prices(prices)
     _check_arch(arch)
     h = _arr(task_hours, "task_hours")
     v = _arr(task_vcpu, "task_vcpu", strict=True)
     g = _arr(task_memory_gb, "task_memory_gb", strict=True)
+    _check_fargate_sizes(v, g)
     items = {
         "vcpu": _out(h * v * t.value(f"fargate.vcpu.{arch}", "USD/vCPU-hour")),
         "memory": _out(h * g * t.value(f"fargate.memory.{arch}", "USD/GB-hour")),
@@ -454,14 +513,14 @@ def triton_cost(
     min_replicas: ArrayLike = DEFAULT_MIN_REPLICAS, autoscale: bool = True, prices: pricing.PriceTable | None = None,
 ) -> CostBreakdown:
     """Triton Inference Server on GPU instances (D1): instance-hours at Triton's documented throughput per GPU,
-    with or without dynamic batching (:data:`TRITON_THROUGHPUT_RPS`, F1) unless ``throughput_rps`` is given."""
+    with or without dynamic batching (:data:`TRITON_THROUGHPUT_RPS`) unless ``throughput_rps`` is given."""
     t = _prices(prices)
     usd_h = t.value(f"ec2.{instance}", "USD/hour")
-    thr = np.asarray(TRITON_THROUGHPUT_RPS[bool(dynamic_batching)] if throughput_rps is None else _arr(
+    thr = np.asarray(_const("TRITON_THROUGHPUT_RPS")[bool(dynamic_batching)] if throughput_rps is None else _arr(
         throughput_rps, "throughput_rps", strict=True), dtype=float)
     hours = fleet_replica_hours(load, thr, utilisation_target=utilisation_target, min_replicas=min_replicas, autoscale=autoscale)
     note = "throughput: " + ("given" if throughput_rps is not None else
-                             f"Triton docs F1, {'with' if dynamic_batching else 'without'} dynamic batching ({float(thr):g} infer/s)")
+                             f"Triton docs (triton.throughput), {'with' if dynamic_batching else 'without'} dynamic batching ({float(thr):g} infer/s)")
     return CostBreakdown("triton", {"gpu_instances": _out(hours * usd_h)}, (f"prices: {t.name}", f"instance {instance}", note),
                          quantities={"instance_hours": _out(hours), "throughput_rps_per_instance": _out(thr)})
 
@@ -482,7 +541,7 @@ def monthly_cost(
     ``mean_rps`` (an array) sweeps the workload's shape over many traffic levels in one call. ``options`` go to the
     platform's function (``utilisation_target``, ``min_replicas``, ``autoscale``, ``instance``, ``arch``...).
     Lambda runs at ``model.lambda_memory_mb`` for ``model.lambda_duration_ms`` with ``cold_start_fraction`` of cold
-    starts (default 1%, AWS's "typically under 1%", A24) each billed ``model.init_ms``; SageMaker Serverless at 3 GB
+    starts (default 1%, AWS's "typically under 1%", ``aws.lambda.init.typical_cold_fraction``) each billed ``model.init_ms``; SageMaker Serverless at 3 GB
     for ``model.cpu_ms``; always-on platforms from ``model.cpu_ms`` per request per vCPU.
     """
     check_choice(platform, "platform", PLATFORMS)

@@ -63,8 +63,9 @@ def plot_curves(ax: Any, pattern: str, model: ModelProfile, *, prices: pricing.P
     return float(x)
 
 
-def figure_curves(model: ModelProfile, *, prices: pricing.PriceTable | None = None) -> Any:
-    """One panel per traffic pattern, all platforms; the last panel holds the legend and the price date."""
+def figure_curves(model: ModelProfile, *, prices: pricing.PriceTable | None = None, subject: str = "the model") -> Any:
+    """One panel per traffic pattern, all platforms; the last panel holds the legend and the price date. ``subject``
+    names the model in the title (a post names its own)."""
     t = prices if prices is not None else pricing.load()
     fig, axes = figures.new(2, 3, figsize=(12, 7.5), sharey=True)
     flat = axes.ravel()
@@ -75,7 +76,7 @@ def figure_curves(model: ModelProfile, *, prices: pricing.PriceTable | None = No
     flat[-1].legend(handles, labels, loc="upper left", frameon=False)
     flat[-1].text(0.0, 0.25, f"us-east-1 prices of {t.date}\n({t.name})\n{_model_line(model)}\n"
                   "dotted: where Lambda stops being cheapest", transform=flat[-1].transAxes, fontsize=9, va="top")
-    fig.suptitle("Monthly cost of serving the post's NLP model, by platform and traffic pattern")
+    fig.suptitle(f"Monthly cost of serving {subject}, by platform and traffic pattern")
     fig.tight_layout()
     return fig
 
@@ -94,8 +95,9 @@ def figure_pattern(pattern: str, model: ModelProfile, *, prices: pricing.PriceTa
 
 def figure_cheapest_map(pattern: str, model: ModelProfile, *,
                         prices: pricing.PriceTable | None = None, mean_rps: np.ndarray | None = None,
-                        cpu_ms: np.ndarray | None = None) -> Any:
-    """Which platform is cheapest over (mean request rate, CPU time per request), for ``pattern`` traffic."""
+                        cpu_ms: np.ndarray | None = None, subject: str = "the model") -> Any:
+    """Which platform is cheapest over (mean request rate, CPU time per request), for ``pattern`` traffic; a dashed
+    line marks ``model``'s CPU time, labelled ``subject`` and whether its figures are assumed or measured."""
     t = prices if prices is not None else pricing.load()
     rps = np.geomspace(1e-2, 1e3, 121) if mean_rps is None else mean_rps
     ms = np.geomspace(2, 2000, 61) if cpu_ms is None else cpu_ms
@@ -107,7 +109,7 @@ def figure_cheapest_map(pattern: str, model: ModelProfile, *,
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.axhline(model.cpu_ms, color="k", ls="--", lw=1)
-    ax.annotate("the post's model (assumed)" if "ASSUMPTION" in model.source else "the post's model (measured)",
+    ax.annotate(f"{subject} ({'assumed' if 'ASSUMPTION' in model.source else 'measured'})",
                 (rps[0], model.cpu_ms), xytext=(4, 4), textcoords="offset points", fontsize=8)
     ax.set_xlabel("mean request rate (req/s)")
     ax.set_ylabel("CPU time per request on 1 vCPU (ms)")

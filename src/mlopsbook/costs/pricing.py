@@ -12,7 +12,7 @@ column                    meaning
 ``value``                 the price (USD per unit) or quantity; must be > 0
 ``tier_start/tier_end``   for tiered prices: the monthly usage range the price applies to (empty: no tier)
 ``vcpus/memory_gib``      for instances: their size (empty otherwise)
-``source_row``            the row id in the project's facts file (``A1``, ``D6``...) or ``PRICE-API:<sku>``
+``source_row``            a row of ``data/facts/cloud-facts-2026-11.md`` (``A1``, ``cloud-facts:C1``) or ``PRICE-API:<sku>``
 ``confidence``            ``OFFICIAL``, ``PRICE-API``, ``PEER`` or ``DERIVED`` (never ``UNCONFIRMED``)
 ``source``                where the figure was read
 ``source_date``           ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``
@@ -27,9 +27,13 @@ SKU with ``attributes.usagetype``; ``terms.OnDemand[sku][offerTermCode].priceDim
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import math
+import os
 import re
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -52,6 +56,27 @@ UNITS = frozenset({
 })
 CONFIDENCE = frozenset({"OFFICIAL", "PRICE-API", "PEER", "DERIVED"})
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+REGION = re.compile(r"^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-[0-9]{1,2}$")
+"""An AWS region code (``us-east-1``, ``ap-southeast-2``, ``us-gov-west-1``): nothing else names a table file."""
+
+
+def real_date(text: str) -> bool:
+    """Whether ``text`` is a date of the calendar: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (``2026-02-30`` is not)."""
+    if not _DATE.match(text):
+        return False
+    parts = [int(x) for x in text.split("-")]
+    try:
+        dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except ValueError:
+        return False
+    return True
+
+
+def check_region(region: str) -> str:
+    """``region`` if it is an AWS region code; raises ``PriceTableError`` otherwise (it names the table file)."""
+    if not isinstance(region, str) or not REGION.match(region):
+        raise PriceTableError(f"region: {region!r} is not an AWS region code such as us-east-1")
+    return region
 _NAME = re.compile(r"^prices-(?P<region>[a-z0-9-]+?)-(?P<date>\d{4}-\d{2}-\d{2})\.csv$")
 
 
@@ -138,12 +163,24 @@ class PriceTable:
         return pd.DataFrame([r.__dict__ for r in self.rows])
 
     def display_frame(self) -> "Any":
-        """The rows for reading: product, unit, value (written out in full), tier start, source row, confidence, date."""
-        df = self.to_frame()[["product", "unit", "value", "tier_start", "source_row", "confidence", "source_date"]]
-        return df.assign(
-            value=df["value"].map(_fmt),
-            tier_start=df["tier_start"].map(lambda v: "" if v is None or v != v else f"{v:,.0f}"),
-        )
+        """The rows for people: what is priced, the price in the unit people quote (USD per million requests, per
+        million GB-seconds of Lambda duration, per GB-month of storage, per hour), the tier of monthly use it applies
+        to, its source, confidence and date. Headings are words; numbers are written out, never in E-notation."""
+        import pandas as pd
+
+        rows = []
+        for r in self.rows:
+            factor, unit = _people_unit(r.product, r.unit)
+            rows.append({
+                "What": r.description,
+                "Amount": _people_number(r.value * factor),
+                "Unit": unit,
+                "Monthly use (GB-seconds)": _tier_words(r.tier_start, r.tier_end),
+                "Source": r.source_row,
+                "Confidence": r.confidence,
+                "Dated": r.source_date,
+            })
+        return pd.DataFrame(rows)
 
     def sources(self) -> list[str]:
         """The facts-file row ids (or Price List SKUs) the table uses, sorted."""
@@ -225,8 +262,9 @@ def _parse_row(file: str, i: int, raw: Mapping[str, str | None]) -> Price:
             + (" (UNCONFIRMED figures may not be used)" if conf.upper().startswith("UNCONFIRMED") else "")
         )
     date = text("source_date")
-    if not _DATE.match(date):
-        raise PriceTableError(f"{file}: row {i}, column source_date: must be YYYY, YYYY-MM or YYYY-MM-DD (got {date!r})")
+    if not real_date(date):
+        raise PriceTableError(f"{file}: row {i}, column source_date: must be a real date YYYY, YYYY-MM or YYYY-MM-DD "
+                              f"(got {date!r})")
     start = _num(file, i, "tier_start", raw.get("tier_start"), required=False, positive=False)
     end = _num(file, i, "tier_end", raw.get("tier_end"), required=False)
     if start is not None and end is not None and end <= start:
@@ -324,8 +362,9 @@ def read_offer_file(path: str | Path, region: str = "us-east-1") -> tuple[str, l
         if key not in doc:
             raise PriceTableError(f"{p.name}: missing top-level key {key!r} (not an AWS Price List offer file)")
     pub = str(doc["publicationDate"])[:10]
-    if not re.match(r"^\d{4}-\d{2}-\d{2}$", pub):
-        raise PriceTableError(f"{p.name}: publicationDate must start with YYYY-MM-DD (got {doc['publicationDate']!r})")
+    if not re.match(r"^\d{4}-\d{2}-\d{2}$", pub) or not real_date(pub):
+        raise PriceTableError(f"{p.name}: publicationDate must start with a real date YYYY-MM-DD "
+                              f"(got {doc['publicationDate']!r})")
     on_demand = doc["terms"].get("OnDemand", {})
     out: list[OfferPrice] = []
     for sku, prod in doc["products"].items():
@@ -367,9 +406,17 @@ def read_offer_file(path: str | Path, region: str = "us-east-1") -> tuple[str, l
                     product=key, unit=unit, value=usd * scale,
                     tier_start=begin if (begin > 0 or end is not None) else None,
                     tier_end=end, sku=sku, description=str(d.get("description", key)),
-                    effective_date=str(term.get("effectiveDate", pub))[:10],
+                    effective_date=_effective(p.name, sku, term, pub),
                 ))
     return pub, out
+
+
+def _effective(file: str, sku: str, term: Mapping[str, Any], pub: str) -> str:
+    date = str(term.get("effectiveDate", pub))[:10]
+    if not real_date(date):
+        raise PriceTableError(f"{file}: terms.OnDemand.{sku}: effectiveDate must start with a real date YYYY-MM-DD "
+                              f"(got {term.get('effectiveDate')!r})")
+    return date
 
 
 def refresh_from_offer_file(
@@ -377,13 +424,22 @@ def refresh_from_offer_file(
     base: str | Path | None = None,
     out_dir: str | Path | None = None,
     region: str = "us-east-1",
+    *,
+    force: bool = False,
+    target: str | Path | None = None,
 ) -> Path:
     """Write a new dated table: the rows of ``base`` with every product found in the offer files replaced.
 
     Products the offer files do not price (free-tier quantities, rows from other sources) are kept as they are.
     The new file is ``prices-<region>-<newest publication date>.csv`` in ``out_dir`` (default ``data/pricing``); its
     replaced rows cite ``PRICE-API:<sku>`` and the offer file's publication date. Returns the path written.
+
+    ``region`` must be an AWS region code (it names the file, which lies in ``out_dir`` and nowhere else); a table
+    that exists is replaced only with ``force``; the new table is checked before it takes the name (a table that
+    fails the checks is never left behind). ``target`` names an existing table to replace instead (``base`` itself
+    in a re-verification run, so that the notebooks that name it read the refreshed prices).
     """
+    check_region(region)
     base_table = load(base)
     found: dict[str, list[OfferPrice]] = {}
     dates = []
@@ -420,15 +476,79 @@ def refresh_from_offer_file(
                 "source_row": f"PRICE-API:{op.sku}", "confidence": "PRICE-API",
                 "source": f"AWS Price List offer file (effective {op.effective_date})", "source_date": max(dates),
             })
-    target_dir = Path(out_dir) if out_dir is not None else repo_root() / "data" / "pricing"
+    if target is not None:
+        target = Path(target)
+        if not target.is_file():
+            raise PriceTableError(f"{target}: no such table to replace; nothing was written")
+        target_dir, force = target.parent, True
+    else:
+        target_dir = Path(out_dir) if out_dir is not None else repo_root() / "data" / "pricing"
+        target = target_dir / f"prices-{region}-{max(dates)}.csv"
+    if target.resolve().parent != target_dir.resolve():
+        raise PriceTableError(f"{target} would lie outside {target_dir}; nothing was written")
+    if (target.exists() or target.is_symlink()) and not force:
+        raise PriceTableError(f"{target} already exists; nothing was written (use --force to replace it)")
     target_dir.mkdir(parents=True, exist_ok=True)
-    target = target_dir / f"prices-{region}-{max(dates)}.csv"
-    with target.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(COLUMNS), lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
-    load(target)  # the new table must pass the same checks
+    staging = Path(tempfile.mkdtemp(dir=target_dir, prefix=".refresh-"))
+    try:
+        draft = staging / target.name
+        with draft.open("w", newline="", encoding="utf-8") as fh:
+            w = csv.DictWriter(fh, fieldnames=list(COLUMNS), lineterminator="\n")
+            w.writeheader()
+            w.writerows(rows)
+        load(draft)  # the new table must pass the same checks
+        if force:
+            os.replace(draft, target)
+        else:
+            try:
+                os.link(draft, target)  # fails if the name was taken meanwhile
+            except FileExistsError:
+                raise PriceTableError(f"{target} already exists; nothing was written (use --force to replace it)")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return target
+
+
+_SECONDS_PER_MONTH = 730 * 3600
+"""AWS's month for storage prices: 730 hours."""
+
+
+def _people_unit(product: str, unit: str) -> tuple[float, str]:
+    """The factor from a table unit to the unit people quote it in, and that unit's name."""
+    if unit == "USD/request":
+        return 1e6, "USD per million requests"
+    if unit == "USD/GB-s" and "storage" in product:
+        return _SECONDS_PER_MONTH, "USD per GB-month"
+    if unit == "USD/GB-s" and "provisioned_concurrency" in product:
+        return 3600.0, "USD per GB-hour held"
+    if unit == "USD/GB-s":
+        return 1e6, "USD per million GB-seconds"
+    if unit == "USD/second":
+        return 3600.0, "USD per hour"
+    words = {"USD/hour": "USD per hour", "USD/vCPU-hour": "USD per vCPU-hour", "USD/GB-hour": "USD per GB-hour",
+             "requests/month": "requests a month", "GB-s/month": "GB-seconds a month"}
+    return 1.0, words.get(unit, unit)
+
+
+def _people_number(v: float) -> str:
+    """At most six significant digits, thousands separated, never in E-notation: 16.6667, 0.0833, 1,000,000."""
+    if v >= 1000:
+        return f"{v:,.0f}"
+    return np.format_float_positional(v, precision=6, unique=False, fractional=False, trim="-")
+
+
+def _tier_words(start: float | None, end: float | None) -> str:
+    if start is None and end is None:
+        return ""
+
+    def billions(v: float) -> str:
+        return f"{v / 1e9:g} billion"
+
+    if end is None:
+        return f"over {billions(start or 0.0)}"
+    if not start:
+        return f"first {billions(end)}"
+    return f"{billions(start)} to {billions(end)}"
 
 
 def _fmt(v: float | None) -> str:

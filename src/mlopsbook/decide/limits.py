@@ -1,18 +1,19 @@
-"""Hard limits of the deployment platforms, loaded from ``data/limits/limits-2026-11.csv`` and checked against a profile.
+"""Hard limits of the deployment platforms, checked against a profile.
 
-Each limit carries the row of the facts file it comes from (``fact_row``), its source and date; a violated limit
-becomes the reason a platform is ruled out, quoting them. The loader validates every row and names the file, row and
-column of the first problem.
+``data/limits/limits-2026-11.csv`` says which limits the engine checks: one row a ``(platform, limit)`` pair naming
+the fact of the registry (:mod:`mlopsbook.facts`) that holds its value, source and date, and the profile field it is
+checked against. A violated limit becomes the reason a platform is ruled out, citing the fact. The loader validates
+every row and names the file, row and column of the first problem.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from mlopsbook import facts
 from mlopsbook.costs.model import PLATFORMS
 from mlopsbook.decide.profile import FIELDS, Profile
 from mlopsbook.errors import MlopsbookError
@@ -20,9 +21,12 @@ from mlopsbook.paths import data_path
 
 LIMITS_FILE = "limits-2026-11.csv"
 """The limits in force (the file name carries the date of collection)."""
-COLUMNS = ("platform", "limit", "value", "unit", "profile_field", "fact_row", "confidence", "source", "source_date")
-KINDS = ("gpu", "memory_mb", "zip_unzipped_mb", "image_mb", "timeout_ms", "payload_kb", "concurrency")
-"""The kinds of limit the engine knows how to check."""
+COLUMNS = ("platform", "limit", "fact", "profile_field")
+KINDS = {"gpu": "GPUs", "memory_mb": "MB", "zip_unzipped_mb": "MB", "image_mb": "MB", "timeout_ms": "ms",
+         "payload_kb": "KB", "concurrency": ""}
+"""The kinds of limit the engine knows how to check, and the unit each is checked in ("": any count)."""
+_SCALE = {("s", "ms"): 1000.0}
+"""Unit conversions from a fact's unit to a limit's (same unit: 1)."""
 
 
 class LimitsError(MlopsbookError):
@@ -31,22 +35,22 @@ class LimitsError(MlopsbookError):
 
 @dataclass(frozen=True)
 class Limit:
-    """One hard limit: ``platform`` allows at most ``value`` ``unit`` of ``limit`` (0 GPUs: no GPU)."""
+    """One hard limit: ``platform`` allows at most ``value`` ``unit`` of ``limit`` (0 GPUs: no GPU), from ``fact``."""
 
     platform: str
     limit: str
     value: float
     unit: str
     profile_field: str
-    fact_row: str
+    fact: str
     confidence: str
     source: str
     source_date: str
 
     @property
     def cite(self) -> str:
-        """How a reason cites it: ``"A7, 2023-10-30"``."""
-        return f"{self.fact_row}, {self.source_date}"
+        """How a reason cites it: ``"aws.lambda.memory.max_mb, 2023-10-30"``."""
+        return f"{self.fact}, {self.source_date}"
 
 
 def load(name: str = LIMITS_FILE, path: str | Path | None = None) -> tuple[Limit, ...]:
@@ -59,7 +63,7 @@ def load(name: str = LIMITS_FILE, path: str | Path | None = None) -> tuple[Limit
 def _load(path: str) -> tuple[Limit, ...]:
     p = Path(path)
     if not p.is_file():
-        raise FileNotFoundError(f"missing limits file: {p}")
+        raise LimitsError(f"missing limits file: {p}")
     with p.open(encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh)
         if tuple(reader.fieldnames or ()) != COLUMNS:
@@ -72,31 +76,25 @@ def _load(path: str) -> tuple[Limit, ...]:
 
             if row["platform"] not in PLATFORMS:
                 raise bad("platform", f"must be one of {', '.join(PLATFORMS)}")
-            if row["limit"] not in KINDS:
+            kind = row["limit"]
+            if kind not in KINDS:
                 raise bad("limit", f"must be one of {', '.join(KINDS)}")
-            try:
-                value = float(row["value"])
-            except (TypeError, ValueError):
-                raise bad("value", "must be a number") from None
-            if not value >= 0:
-                raise bad("value", "must be >= 0")
             if row["profile_field"] not in FIELDS:
                 raise bad("profile_field", f"must be a profile field ({', '.join(FIELDS)})")
-            for col in ("unit", "fact_row", "confidence", "source"):
-                if not (row[col] or "").strip():
-                    raise bad(col, "must not be empty")
-            if "UNCONFIRMED" in row["confidence"].upper():
-                raise bad("confidence", "an UNCONFIRMED figure cannot be a limit")
             try:
-                dt.date.fromisoformat(row["source_date"])
-            except (TypeError, ValueError):
-                raise bad("source_date", "must be an ISO date YYYY-MM-DD") from None
-            key = (row["platform"], row["limit"])
+                f = facts.fact(row["fact"] or "")
+            except facts.UnknownFactError as exc:
+                raise bad("fact", str(exc)) from None
+            unit = KINDS[kind] or f.unit
+            scale = 1.0 if f.unit == unit else _SCALE.get((f.unit, unit))
+            if scale is None:
+                raise bad("fact", f"{f.id} is in {f.unit}, a {kind} limit is in {unit}")
+            key = (row["platform"], kind)
             if key in seen:
                 raise bad("limit", f"duplicate limit for {row['platform']}")
             seen.add(key)
-            out.append(Limit(row["platform"], row["limit"], value, row["unit"], row["profile_field"], row["fact_row"],
-                             row["confidence"], row["source"], row["source_date"]))
+            out.append(Limit(row["platform"], kind, max(f.values) * scale, unit, row["profile_field"], f.id,
+                             f.confidence, f.source, f.source_date))
     return tuple(out)
 
 

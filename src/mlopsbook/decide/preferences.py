@@ -8,6 +8,12 @@
 ``no_cold_starts``
     a constraint: platforms that start an instance on the request path (Lambda without provisioned concurrency,
     SageMaker Serverless) are ruled out by it.
+``scale_to_zero``
+    a wish that nothing runs (and is billed) while idle: when a pay-per-use platform is within the limits, the
+    always-on ones are ruled out by it; otherwise it cannot be met and rules nothing out (the answer says so).
+``slo_ms``
+    the stated p99 target (ms), when there is one: a target below a cold start rules out the platforms that start an
+    instance on the request path, as "no cold starts" does.
 ``max_monthly_usd``
     a budget: platforms that cost more a month are ruled out by it.
 
@@ -37,11 +43,15 @@ class Preferences:
     slo_stated: bool = True
     no_cold_starts: bool = False
     max_monthly_usd: float | None = None
+    scale_to_zero: bool = False
+    slo_ms: float | None = None
 
     def __post_init__(self) -> None:
         check_choice(self.objective, "objective", OBJECTIVES, error=PreferenceError)
         if self.max_monthly_usd is not None:
             check_number(self.max_monthly_usd, "max_monthly_usd", low=0.0, low_open=True, error=PreferenceError)
+        if self.slo_ms is not None:
+            check_number(self.slo_ms, "slo_ms", low=0.0, low_open=True, error=PreferenceError)
 
     @property
     def stated(self) -> list[str]:
@@ -51,6 +61,8 @@ class Preferences:
             out.append("lowest latency")
         if self.no_cold_starts:
             out.append("no cold starts")
+        if self.scale_to_zero:
+            out.append("scale to zero when idle")
         if self.max_monthly_usd is not None:
             out.append(f"at most ${self.max_monthly_usd:,.0f} a month")
         return out

@@ -165,6 +165,3 @@ def read_yaml(path: str | Path) -> dict[str, Any]:
     return {str(k).replace("-", "_"): v for k, v in data.items()}
 
 
-def field_names() -> tuple[str, ...]:
-    """The profile's fields, in order."""
-    return tuple(f.name for f in fields(Profile) if f.name in FIELDS)

@@ -13,7 +13,8 @@ How the ranking is made:
    does not go there; SageMaker Serverless is priced only at 3 GB (B11), so a worker needing more is not costed.
 2. The others are sized and costed: one worker per vCPU that fits the worker's memory (``memory_mb``);
    at least 2 replicas for always-on fleets; Lambda at ``memory_mb`` (rounded up, at least 128 MB) with 1% cold
-   starts billed (A24). GPU fleets (``gpu: required``) use F1's throughput per GPU.
+   starts billed (``aws.lambda.init.*``). GPU fleets (``gpu: required``) use Triton's documented throughput per GPU
+   (``triton.throughput.*``).
 3. Platforms whose simulated p99 meets ``latency_slo_ms`` come first, cheapest first; then those that miss it.
    With stated :class:`~mlopsbook.decide.preferences.Preferences` (Medusa's), the stated constraints (no cold starts,
    a monthly budget) rule platforms out after the hard limits, the stated objective (cost or latency) orders the
@@ -27,7 +28,7 @@ limits included) at which another platform becomes cheaper; for the SLO, the che
 would let that platform win); for a hard limit, the limit that keeps the cheapest excluded platform out. Every rate
 in the flip is reported through :meth:`mlopsbook.costs.traffic.Workload.rates` (mean, busiest-hour, requests a month),
 the same path the cost curves use, so a crossing reads the same on every page. :func:`crossing` gives one pairwise
-crossing on the engine's own sizing and limits, to check against :func:`mlopsbook.costs.curves.break_even_rps`.
+crossing: :func:`mlopsbook.costs.curves.break_even_rps` on the engine's own sizing and limits.
 """
 
 from __future__ import annotations
@@ -39,13 +40,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mlopsbook import facts
+from mlopsbook.costs import curves as curves_mod
 from mlopsbook.costs import pricing
+from mlopsbook.costs import model as cost_model
 from mlopsbook.costs.model import DEFAULT_MIN_REPLICAS, PLATFORM_LABELS, PLATFORMS, ModelProfile, monthly_cost
 from mlopsbook.decide import exposure as exposure_mod
 from mlopsbook.decide import limits as limits_mod
 from mlopsbook.decide.preferences import Preferences
 from mlopsbook.decide.profile import Profile
-from mlopsbook.decide.sizing import PAY_PER_USE, fleet_sizes, model_of, platform_options
+from mlopsbook.decide.sizing import PAY_PER_USE, fleet_sizes, init_ms, model_of, platform_options
 from mlopsbook.costs.traffic import SECONDS_PER_MONTH
 from mlopsbook import formatting as fmt
 
@@ -59,7 +63,6 @@ CRITERION_LABELS = {
     "cost": "monthly cost",
     "cold_starts": "cold starts (p99 vs SLO)",
 }
-LAMBDA_ZIP_MB = 250.0  # A12, read from the limits file at run time; this is only the fallback for messages
 
 
 @dataclass(frozen=True)
@@ -183,12 +186,17 @@ def _reasons(platform: str, profile: Profile, plan: dict[str, Any], usd: float, 
                  "eks": f"{plan.get('worker')} nodes, {plan.get('workers')} Serve replica(s) per node"}[platform]
         r["cpu_gpu"] = f"{need} {where}"
     if platform == "lambda":
-        zip_mb = lims["zip_unzipped_mb"].value if "zip_unzipped_mb" in lims else LAMBDA_ZIP_MB
+        zip_mb = (lims["zip_unzipped_mb"].value if "zip_unzipped_mb" in lims
+                  else facts.number("aws.lambda.zip.unzipped_max_mb"))
+        image_gb = (lims["image_mb"].value if "image_mb" in lims
+                    else facts.number("aws.lambda.container_image.max_mb")) / 1024
         r["artifact"] = (f"{profile.artifact_mb:,.0f} MB fits a .zip package (at most {zip_mb:,.0f} MB unzipped, A12)"
                          if profile.artifact_mb <= zip_mb else
-                         f"{profile.artifact_mb:,.0f} MB is above the {zip_mb:,.0f} MB .zip limit (A12): ship a container image (up to 10 GB, A13), with a longer cold start")
+                         f"{profile.artifact_mb:,.0f} MB is above the {zip_mb:,.0f} MB .zip limit (A12): ship a container image (up to {image_gb:g} GB, A13), with a longer cold start")
     elif platform == "sagemaker-serverless":
-        r["artifact"] = f"{profile.artifact_mb:,.0f} MB container image (up to 10 GB, B9), 3 GB memory"
+        image_gb = facts.number("aws.sagemaker_serverless.container_image.max_mb") / 1024
+        r["artifact"] = (f"{profile.artifact_mb:,.0f} MB container image (up to {image_gb:g} GB, B9), "
+                         f"{cost_model.SERVERLESS_PRICED_MB / 1024:g} GB memory")
     else:
         r["artifact"] = f"{profile.artifact_mb:,.0f} MB container image; no package-size limit in the sources"
     r["cost"] = (f"${usd:,.2f} a month at {_rate(profile.mean_rps)} req/s on average "
@@ -277,10 +285,19 @@ def _constrain(ranked: list[Assessment], prefs: Preferences) -> tuple[list[Asses
     """The assessments that meet the stated constraints, and the others with the constraint each breaks."""
     kept: list[Assessment] = []
     excluded: dict[str, str] = {}
+    cold_ms = init_ms()
+    tight = prefs.slo_ms is not None and prefs.slo_ms < cold_ms
+    zero = (prefs.scale_to_zero and not (prefs.no_cold_starts or tight)
+            and any(a.platform in PAY_PER_USE for a in ranked))
     for a in ranked:
         if prefs.no_cold_starts and a.platform in PAY_PER_USE:
             excluded[a.platform] = ("no cold starts: it starts an instance on the request path (provisioned "
                                     "concurrency, not costed here, would be needed)")
+        elif tight and a.platform in PAY_PER_USE:
+            excluded[a.platform] = (f"p99 under {prefs.slo_ms:,.0f} ms: a cold start on the request path (INIT about "
+                                    f"{cold_ms / 1000:.1f} s, G10) breaks it")
+        elif zero and a.platform not in PAY_PER_USE:
+            excluded[a.platform] = "scale to zero: it keeps at least one instance running while idle"
         elif prefs.max_monthly_usd is not None and a.monthly_usd > prefs.max_monthly_usd:
             excluded[a.platform] = f"at most ${prefs.max_monthly_usd:,.0f} a month (it costs ${a.monthly_usd:,.2f})"
         else:
@@ -328,18 +345,10 @@ def _deciding(profile: Profile, ranked: list[Assessment], ruled_out: dict[str, s
 def _cheapest_by_rate(profile: Profile, platforms: list[str], rates: np.ndarray, table: pricing.PriceTable,
                       lims: tuple[limits_mod.Limit, ...], model: ModelProfile) -> np.ndarray:
     """Index (into ``platforms``) of the cheapest platform within its limits at each mean rate."""
-    w = profile.workload()
-    costs = []
-    for p in platforms:
-        opts, _, _ = platform_options(p, profile, table)
-        c = np.asarray(monthly_cost(p, w, model, mean_rps=rates, prices=table, **(opts or {})).monthly_usd, dtype=float)
-        if p == "sagemaker-serverless":  # the 200-concurrency limit depends on the rate
-            conc = np.array([profile.peak_concurrency(r) for r in rates])
-            cap = limits_mod.of(p, lims).get("concurrency")
-            if cap is not None:
-                c = np.where(conc > cap.value, np.inf, c)
-        costs.append(c)
-    return np.argmin(np.stack(costs), axis=0)
+    options = {p: platform_options(p, profile, table)[0] or {} for p in platforms}
+    c = curves_mod.cost_curves(profile.workload(), rates, model, platforms=options, prices=table,
+                               infeasible=_rate_limits(profile, lims))
+    return np.argmin(np.stack([c[p] for p in platforms]), axis=0)
 
 
 def _cost_flip(profile: Profile, top: str, platforms: list[str], table: pricing.PriceTable,
@@ -387,62 +396,59 @@ def _cost_flip(profile: Profile, top: str, platforms: list[str], table: pricing.
     return "; ".join(parts), figs
 
 
-def cost_curves(profile: Profile, mean_rps: Any, *, prices: pricing.PriceTable | None = None,
-                model: ModelProfile | None = None) -> dict[str, np.ndarray]:
-    """Monthly cost (USD) of each platform that passes the profile's hard limits, over ``mean_rps`` (req/s) for the
-    profile's traffic shape (``inf`` where a rate-dependent limit rules it out); ``model`` as in :func:`decide`."""
-    table = prices if prices is not None else pricing.load()
-    lims = limits_mod.load()
-    rates = np.asarray(mean_rps, dtype=float)
-    out: dict[str, np.ndarray] = {}
-    model = model if model is not None else model_of(profile)
+def _engine_curves(profile: Profile, table: pricing.PriceTable,
+                   lims: tuple[limits_mod.Limit, ...]) -> tuple[dict[str, dict[str, Any]], curves_mod.Infeasible]:
+    """The decision engine's inputs to the cost curves: the options of each platform that passes the profile's hard
+    limits and can be sized (:func:`platform_options`), and the rate-dependent limit (SageMaker Serverless' cap on
+    the profile's peak concurrency)."""
+    options: dict[str, dict[str, Any]] = {}
     for p in PLATFORMS:
         if limits_mod.violations(profile, p, lims):
             continue
         opts, _, _ = platform_options(p, profile, table)
-        if opts is None:
-            continue
-        c = np.asarray(monthly_cost(p, profile.workload(), model, mean_rps=rates, prices=table, **opts).monthly_usd, dtype=float)
-        if p == "sagemaker-serverless":
-            conc = np.array([profile.peak_concurrency(r) for r in np.atleast_1d(rates)])
-            c = np.where(conc > 200, np.inf, c)
-        out[p] = c
-    return out
+        if opts is not None:
+            options[p] = opts
+    return options, _rate_limits(profile, lims)
+
+
+def _rate_limits(profile: Profile, lims: tuple[limits_mod.Limit, ...]) -> curves_mod.Infeasible:
+    """The limits that depend on the request rate: SageMaker Serverless' cap on the profile's peak concurrency."""
+    cap = limits_mod.of("sagemaker-serverless", lims).get("concurrency")
+
+    def infeasible(platform: str, rates: np.ndarray) -> np.ndarray:
+        if platform != "sagemaker-serverless" or cap is None:
+            return np.zeros(rates.shape, dtype=bool)
+        # the busiest rate scales with the mean for a given shape: one Workload, not one per rate
+        return np.asarray(rates, dtype=float) * (profile.peak_concurrency() / profile.mean_rps) > cap.value
+
+    return infeasible
+
+
+def cost_curves(profile: Profile, mean_rps: Any, *, prices: pricing.PriceTable | None = None,
+                model: ModelProfile | None = None) -> dict[str, np.ndarray]:
+    """Monthly cost (USD) of each platform that passes the profile's hard limits, over ``mean_rps`` (req/s) for the
+    profile's traffic shape (``inf`` where a rate-dependent limit rules it out); ``model`` as in :func:`decide`.
+    The curves are :func:`mlopsbook.costs.curves.cost_curves` with the engine's sizing and limits."""
+    table = prices if prices is not None else pricing.load()
+    options, infeasible = _engine_curves(profile, table, limits_mod.load())
+    return curves_mod.cost_curves(profile.workload(), mean_rps, model if model is not None else model_of(profile),
+                                  platforms=options, prices=table, infeasible=infeasible)
 
 
 def crossing(profile: Profile, platform: str, *, against: str = "lambda", model: ModelProfile | None = None,
              prices: pricing.PriceTable | None = None, limits: tuple[limits_mod.Limit, ...] | None = None,
              lo_rps: float = 1e-4, hi_rps: float = 1e4) -> float:
-    """The lowest mean rate (req/s) at which ``platform`` costs no more than ``against`` on the decision engine's own
-    sizing (:func:`_options`) and rate-dependent limits, for the profile's traffic shape.
-
-    ``nan`` when it never does up to ``hi_rps`` (or either platform is ruled out). The same search as
-    :func:`mlopsbook.costs.curves.break_even_rps` (log grid of 2,001 points, bisection to 1e-6 relative), on the
-    engine's path, so the two can be checked against each other.
-    """
+    """The lowest mean rate (req/s) at which ``platform`` costs no more than ``against``:
+    :func:`mlopsbook.costs.curves.break_even_rps` with the decision engine's sizing and rate-dependent limits, for
+    the profile's traffic shape. ``nan`` when it never does up to ``hi_rps`` or either platform is ruled out."""
     table = prices if prices is not None else pricing.load()
-    lims = limits if limits is not None else limits_mod.load()
-    model = model if model is not None else model_of(profile)
-    pair = [against, platform]
-    for p in pair:
-        if limits_mod.violations(profile, p, lims) or platform_options(p, profile, table)[0] is None:
-            return float("nan")
-
-    def other_no_dearer(r: np.ndarray) -> np.ndarray:
-        costs = []
-        for p in pair:
-            opts, _, _ = platform_options(p, profile, table)
-            c = np.asarray(monthly_cost(p, profile.workload(), model, mean_rps=r, prices=table, **(opts or {})).monthly_usd,
-                           dtype=float)
-            cap = limits_mod.of(p, lims).get("concurrency") if p == "sagemaker-serverless" else None
-            if cap is not None:
-                c = np.where(np.array([profile.peak_concurrency(x) for x in r]) > cap.value, np.inf, c)
-            costs.append(c)
-        return costs[0] >= costs[1]
-
-    from mlopsbook.costs.curves import first_crossing
-
-    return first_crossing(other_no_dearer, lo_rps, hi_rps)
+    options, infeasible = _engine_curves(profile, table, limits if limits is not None else limits_mod.load())
+    if against not in options or platform not in options:
+        return float("nan")
+    return curves_mod.break_even_rps(profile.workload(), platform, model if model is not None else model_of(profile),
+                                     against=against, other_options=options[platform],
+                                     against_options=options[against], prices=table, infeasible=infeasible,
+                                     lo_rps=lo_rps, hi_rps=hi_rps)
 
 
 def _rate(x: float) -> str:

@@ -10,17 +10,15 @@ from typing import Any
 
 import numpy as np
 
-from mlopsbook.costs import pricing
-from mlopsbook.costs.model import (DEFAULT_MIN_REPLICAS, DEFAULT_UTILISATION, LAMBDA_MAX_DURATION_MS,
-                                   LAMBDA_MB_PER_VCPU, TRITON_THROUGHPUT_RPS, ModelProfile, replica_throughput_rps,
+from mlopsbook.costs import fargate_sizes, pricing
+from mlopsbook.costs import model as cost_model
+from mlopsbook.costs.model import (DEFAULT_MIN_REPLICAS, DEFAULT_UTILISATION, ModelProfile, replica_throughput_rps,
                                    replicas_needed)
 from mlopsbook.decide import exposure as exposure_mod
 from mlopsbook.decide.profile import Profile
 from mlopsbook.simulate import parameters
 
 PAY_PER_USE = ("lambda", "sagemaker-serverless")
-SERVERLESS_PRICED_MB = 3072
-"""The only SageMaker Serverless memory size with a confirmed price (B11; other sizes B12, unconfirmed)."""
 CPU_INSTANCES = {"sagemaker": ("sagemaker.ml.m5.large",), "eks": ("ec2.c6i.large", "ec2.m6i.large")}
 GPU_INSTANCE = "ec2.g4dn.xlarge"
 
@@ -33,10 +31,11 @@ def init_ms() -> float:
 
 def model_of(profile: Profile) -> ModelProfile:
     """The cost model's view of the profile: latency per request on one vCPU, INIT, Lambda memory size (the worker's
-    memory, raised when needed so that a request finishes within Lambda's 900 s: below 1,769 MB a function has a
-    fraction of a vCPU, A8, A11)."""
-    finish = math.ceil(LAMBDA_MB_PER_VCPU * profile.model_latency_ms / LAMBDA_MAX_DURATION_MS)
-    mem = int(min(10240, max(128, math.ceil(profile.memory_mb), finish)))
+    memory, raised when needed so that a request finishes within Lambda's timeout: below one vCPU's memory a
+    function has a fraction of a vCPU; ``aws.lambda.memory.mb_per_vcpu``, ``aws.lambda.timeout.max_s``)."""
+    finish = math.ceil(cost_model.LAMBDA_MB_PER_VCPU * profile.model_latency_ms / cost_model.LAMBDA_MAX_DURATION_MS)
+    lo, hi = cost_model.LAMBDA_MEMORY_MB
+    mem = int(min(hi, max(lo, math.ceil(profile.memory_mb), finish)))
     return ModelProfile(name=profile.name or "profile", cpu_ms=profile.model_latency_ms, init_ms=init_ms(),
                         lambda_memory_mb=mem, source="profile")
 
@@ -56,10 +55,10 @@ def platform_options(platform: str, profile: Profile, table: pricing.PriceTable)
     if platform == "lambda":
         return {}, {"lambda_memory_mb": model_of(profile).lambda_memory_mb, "workers": 1}, ""
     if platform == "sagemaker-serverless":
-        if profile.memory_mb > SERVERLESS_PRICED_MB:
+        if profile.memory_mb > cost_model.SERVERLESS_PRICED_MB:
             return None, {}, (f"memory {profile.memory_mb:,.0f} MB is above 3 GB, the only SageMaker Serverless size with "
                               "a confirmed price (B11; other sizes unconfirmed, B12)")
-        return {}, {"lambda_memory_mb": SERVERLESS_PRICED_MB, "workers": 1}, ""
+        return {}, {"lambda_memory_mb": cost_model.SERVERLESS_PRICED_MB, "workers": 1}, ""
     if platform == "sagemaker":
         if gpu == "required":
             return None, {}, "no SageMaker GPU instance in the price table (B2 is a secondary source, not priced here)"
@@ -69,11 +68,15 @@ def platform_options(platform: str, profile: Profile, table: pricing.PriceTable)
                               "SageMaker instance priced (B1)")
         return {"workers_per_instance": w}, {"instance": "ml.m5.large", "workers": w}, ""
     if platform == "fargate":
-        gb = max(2, math.ceil(profile.memory_mb / 1024))
-        return {"task_memory_gb": float(gb)}, {"task_vcpu": 1, "task_memory_gb": gb, "workers": 1}, ""
+        size = fargate_sizes.smallest(max(2.0, profile.memory_mb / 1024), min_vcpu=1.0)
+        if size is None:
+            return None, {}, f"memory {profile.memory_mb:,.0f} MB is above the largest Fargate task"
+        vcpu, gb = size
+        return ({"task_vcpu": vcpu, "task_memory_gb": gb},
+                {"task_vcpu": int(vcpu), "task_memory_gb": gb if gb != int(gb) else int(gb), "workers": int(vcpu)}, "")
     if platform == "eks":
         if gpu == "required":
-            thr = TRITON_THROUGHPUT_RPS[False]
+            thr = cost_model.TRITON_THROUGHPUT_RPS[False]
             return ({"worker": GPU_INSTANCE.split(".", 1)[1], "worker_throughput_rps": thr},
                     {"worker": "g4dn.xlarge", "workers": 1, "gpu_workers": True, "throughput_rps": thr}, "")
         best: tuple[float, str, int] | None = None
@@ -92,7 +95,7 @@ def platform_options(platform: str, profile: Profile, table: pricing.PriceTable)
         return None, {}, ("the model has no GPU build (gpu: no) and Triton is costed here on a GPU instance (D1) at "
                           "Triton's GPU throughput (F1)")
     return {"dynamic_batching": True}, {"instance": "g4dn.xlarge", "workers": 1,
-                                        "throughput_rps": TRITON_THROUGHPUT_RPS[True]}, ""
+                                        "throughput_rps": cost_model.TRITON_THROUGHPUT_RPS[True]}, ""
 
 
 def fleet_sizes(platform: str, profile: Profile, plan: dict[str, Any], mean_rps: float) -> tuple[int, int]:

@@ -1,7 +1,7 @@
 """KubeRay manifests for the two paths, built from the code that runs locally, and validated as a cluster would.
 
 - :func:`rayservice` is the real-time path: a RayService whose ``serveConfigV2`` imports
-  ``mlopsbook.engine.serve_app:app`` with the cluster autoscaling policy (:data:`serve_app.CLUSTER_SCALING`), on a
+  ``mlopsbook.engine.serve_app:app`` with the cluster autoscaling policy (:func:`serve_app.cluster_scaling`), on a
   RayCluster with a head group and an autoscaled CPU worker group (KubeRay's in-tree autoscaler adds worker pods when
   Serve asks for more replicas than fit).
 - :func:`rayjob` is the bulk path: a RayJob whose entrypoint is ``mlopsbook engine bulk --day ...`` (the same command
@@ -25,6 +25,7 @@ from typing import Any
 
 import yaml
 
+from mlopsbook import facts
 from mlopsbook.errors import MlopsbookError
 from mlopsbook.engine import serve_app
 from mlopsbook.validation import check_choice
@@ -195,10 +196,11 @@ def ray_cluster_spec(shape: ClusterShape, *, app: str, autoscaling: bool, serve:
     }
     if autoscaling:
         spec["enableInTreeAutoscaling"] = True
-        # KubeRay's sample defaults (cloud-facts E4.10): remove a worker after 60 s idle, no rate limit on scale-up;
+        # KubeRay's sample defaults (kuberay.autoscaler.idle_timeout_s): remove an idle worker, no rate limit on scale-up;
         # the autoscaler sidecar's resources are KubeRay's defaults, written out, and it is hardened like the rest
         spec["autoscalerOptions"] = {
-            "upscalingMode": "Default", "idleTimeoutSeconds": 60, "imagePullPolicy": shape.pull_policy,
+            "upscalingMode": "Default", "idleTimeoutSeconds": facts.integer("kuberay.autoscaler.idle_timeout_s"),
+            "imagePullPolicy": shape.pull_policy,
             "resources": {"requests": {"cpu": "500m", "memory": "512Mi"},
                           "limits": {"cpu": "500m", "memory": "512Mi"}},
             "securityContext": container_security_context(shape),
@@ -206,9 +208,11 @@ def ray_cluster_spec(shape: ClusterShape, *, app: str, autoscaling: bool, serve:
     return spec
 
 
-def rayservice(shape: ClusterShape = ClusterShape(), scaling: serve_app.Scaling = serve_app.CLUSTER_SCALING,
+def rayservice(shape: ClusterShape = ClusterShape(), scaling: serve_app.Scaling | None = None,
                name: str = "nlp-realtime") -> dict:
-    """The RayService of the real-time path (Serve on an autoscaling RayCluster, token authentication on)."""
+    """The RayService of the real-time path (Serve on an autoscaling RayCluster, token authentication on), with
+    ``scaling`` (default :func:`serve_app.cluster_scaling`)."""
+    scaling = serve_app.cluster_scaling() if scaling is None else scaling
     return {
         "apiVersion": "ray.io/v1",
         "kind": "RayService",

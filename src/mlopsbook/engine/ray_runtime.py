@@ -2,13 +2,16 @@
 
 Every setting here was needed to make notebook cell output identical across runs (see the project's Ray notes):
 Ray's usage stats, Data progress bars and log lines, driver log forwarding, Serve access logs and Python warnings are
-all switched off. Session files go to ``<repo>/.ray/`` (ignored by git) instead of ``/tmp/ray``.
+all switched off. Session files go to ``<repo>/.ray/session/`` (ignored by git) instead of ``/tmp/ray``.
 
 The local cluster always runs with Ray's token authentication on (``RAY_AUTH_MODE=token``): every request to its
 GCS, dashboard and Jobs API must carry the cluster's token, so another user or process on the machine that can reach
 its ports cannot submit code to it. The token is read from ``RAY_AUTH_TOKEN`` or ``RAY_AUTH_TOKEN_PATH`` when set;
-otherwise :func:`local_token` creates a random one in ``<repo>/.ray/auth_token`` (mode 0600), used by every process
-the cluster starts (they inherit the environment). A remote cluster (``RAY_ADDRESS``) keeps whatever
+otherwise :func:`local_token` creates a random one in ``<repo>/.ray/auth_token``, used by every process the cluster
+starts (they inherit the environment). ``<repo>/.ray`` is this user's alone (0700, owner checked): Ray makes its own
+temp folder world-writable, so that folder (``.ray/session``) sits inside it, where no other local user can reach
+it, read the token or swap it; the token is created exclusively, never through a symlink, and checked (owner, mode,
+regular file) before every use. A remote cluster (``RAY_ADDRESS``) keeps whatever
 ``RAY_AUTH_MODE``/``RAY_AUTH_TOKEN`` the caller set: its token is the cluster's (see ``deploy/SECURITY.md``).
 
 >>> from mlopsbook.engine import ray_runtime
@@ -21,12 +24,14 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Mapping
 import secrets
+import stat
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping
 
+from mlopsbook.errors import MlopsbookError
 from mlopsbook.paths import repo_root
 from mlopsbook.publishing.runtime_budget import RayConfig, ray_config
 
@@ -55,28 +60,88 @@ class RayRuntime:
     config: RayConfig | None = None
 
 
-def session_dir() -> Path:
-    """The folder for Ray's session files (``RAY_TMPDIR``): ``<repo>/.ray``, created if missing."""
-    d = repo_root() / ".ray"
-    d.mkdir(exist_ok=True)
-    return d
-
-
+STATE_DIR = ".ray"
+"""The local cluster's private folder under the repository root (ignored by git): mode 0700, owned by this user."""
+SESSION_DIR = "session"
+"""Ray's temp folder (``RAY_TMPDIR``) inside :data:`STATE_DIR`: Ray makes it 0777, its 0700 parent keeps others out."""
 TOKEN_FILE = "auth_token"
-"""Name of the local cluster's token file in :func:`session_dir` (Ray's own default is ``~/.ray/auth_token``)."""
+"""Name of the local cluster's token file in :func:`state_dir` (Ray's own default is ``~/.ray/auth_token``)."""
+
+
+class UnsafeStateError(MlopsbookError):
+    """The local cluster's folder or token is not this user's alone (another owner, a symlink, loose permissions)."""
+
+
+def _private_dir(path: Path) -> Path:
+    """``path`` as a folder only this user can enter: created 0700, or checked (not a symlink, owned by this user)
+    and tightened to 0700. Raises :class:`UnsafeStateError`."""
+    try:
+        os.mkdir(path, 0o700)
+    except FileExistsError:
+        pass
+    st = os.lstat(path)
+    if not stat.S_ISDIR(st.st_mode):
+        raise UnsafeStateError(f"{path}: must be a folder, not {'a symlink' if stat.S_ISLNK(st.st_mode) else 'a file'}"
+                               "; remove it")
+    if st.st_uid != os.geteuid():
+        raise UnsafeStateError(f"{path}: owned by uid {st.st_uid}, not by you (uid {os.geteuid()}); remove it")
+    if stat.S_IMODE(st.st_mode) != 0o700:
+        os.chmod(path, 0o700, follow_symlinks=False)
+    return path
+
+
+def state_dir(root: Path | None = None) -> Path:
+    """The local cluster's private folder (``<repo>/.ray``, mode 0700, this user's): the token and Ray's sessions."""
+    return _private_dir((root or repo_root()) / STATE_DIR)
+
+
+def session_dir(root: Path | None = None) -> Path:
+    """The folder for Ray's session files (``RAY_TMPDIR``): ``<repo>/.ray/session``, created if missing. Ray makes
+    it world-writable; :func:`state_dir` around it is 0700, so no other user reaches it."""
+    return _private_dir(state_dir(root) / SESSION_DIR)
+
+
+def _check_token(path: Path) -> bool:
+    """Whether the token file exists and holds a token; raises :class:`UnsafeStateError` if it is not a regular file
+    of this user's that only this user can read or write. Never follows a symlink."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return False
+    except OSError as exc:  # ELOOP: a symlink
+        raise UnsafeStateError(f"{path}: cannot be opened safely ({exc.strerror}); remove it") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise UnsafeStateError(f"{path}: not a regular file; remove it")
+        if st.st_uid != os.geteuid():
+            raise UnsafeStateError(f"{path}: owned by uid {st.st_uid}, not by you (uid {os.geteuid()}); remove it")
+        if stat.S_IMODE(st.st_mode) & 0o077:
+            raise UnsafeStateError(f"{path}: mode {stat.S_IMODE(st.st_mode):o} lets others read or write it; remove it")
+        return bool(os.read(fd, 256).strip())
+    finally:
+        os.close(fd)
 
 
 def local_token(folder: Path | None = None) -> Path:
     """The local cluster's token file (``<repo>/.ray/auth_token``), created with a random token if missing.
 
-    The token is 32 random bytes as hex (what ``ray get-auth-token --generate`` makes), written with mode 0600 so
-    only this user can read it.
+    The token is 32 random bytes as hex (what ``ray get-auth-token --generate`` makes). It lives in a folder only
+    this user can enter (0700); it is created exclusively (``O_EXCL``, never through a symlink, mode 0600) and an
+    existing one is used only if it is a regular file of this user's that nobody else can read or write (else
+    :class:`UnsafeStateError`).
     """
-    path = (folder or session_dir()) / TOKEN_FILE
-    if not path.is_file() or not path.read_text().strip():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_hex(32))
+    path = _private_dir(folder) / TOKEN_FILE if folder is not None else state_dir() / TOKEN_FILE
+    if _check_token(path):
+        return path
+    path.unlink(missing_ok=True)  # an empty token file of this user's
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        fd = os.open(path, flags, 0o600)
+    except FileExistsError:
+        raise UnsafeStateError(f"{path}: appeared while the token was being created; remove it") from None
+    with os.fdopen(fd, "w") as f:
+        f.write(secrets.token_hex(32))
     return path
 
 
@@ -169,6 +234,7 @@ def start(num_cpus: int | None = None, address: str | None = None, config: RayCo
         else:
             ray.init(num_cpus=num_cpus, include_dashboard=False, object_store_memory=config.object_store_bytes,
                      _temp_dir=str(session_dir()), _system_config=dict(config.system_config) or None, **common)
+            session_dir()  # Ray made it 0777: back to 0700 (its 0700 parent already keeps others out)
         silence_python_side()
     cpus = float(ray.cluster_resources().get("CPU", 0.0))
     return RayRuntime(local=not address, address=address or "local", num_cpus=cpus,

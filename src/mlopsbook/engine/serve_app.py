@@ -8,10 +8,10 @@ method other than POST 405. ``GET /healthz`` answers ``{"status": "ok"}``. The m
 calls the same functions.
 
 Autoscaling follows the post's setup (Serve on KubeRay scaling replicas with load). Two presets, the same policy with
-different clocks: :data:`CLUSTER_SCALING` uses Ray Serve's documented defaults (cloud-facts rows E3: target 2 ongoing
-requests per replica, ``max_ongoing_requests`` 5, upscale delay 30 s, downscale delay 600 s, metrics every 10 s over a
-30 s look-back), with up to 4 replicas; :data:`LOCAL_SCALING` shortens the clocks so that a scale-up fits in a few
-seconds of bounded load on a 2-core machine (1 s metrics, 2 s look-back, 1 s upscale delay), with at most 2 replicas.
+different clocks: :func:`cluster_scaling` uses Ray Serve's documented defaults (the ``ray.serve.*`` facts of
+``data/facts/``: target ongoing requests per replica, ``max_ongoing_requests``, upscale and downscale delays, metrics
+interval and look-back), with up to 4 replicas; :func:`local_scaling` shortens the clocks so that a scale-up fits in a
+few seconds of bounded load on a 2-core machine (1 s metrics, 2 s look-back, 1 s upscale delay), with at most 2 replicas.
 
 The module-level :data:`app` is what a RayService's ``serveConfigV2`` imports (``mlopsbook.engine.serve_app:app``).
 """
@@ -20,7 +20,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, replace
+from functools import lru_cache
 from typing import Any
+
+from mlopsbook import facts
 
 DEPLOYMENT = "NLPService"
 """Name of the Serve deployment (what ``serve.status()`` reports on)."""
@@ -74,15 +77,26 @@ class Scaling:
         }
 
 
-CLUSTER_SCALING = Scaling(min_replicas=1, max_replicas=4, target_ongoing_requests=2, max_ongoing_requests=5,
-                          upscale_delay_s=30, downscale_delay_s=600, metrics_interval_s=10, look_back_period_s=30,
-                          replica_num_cpus=1)
-"""Ray Serve's documented defaults (cloud-facts E3), up to 4 replicas of one CPU each: the KubeRay RayService."""
+@lru_cache(maxsize=1)
+def cluster_scaling() -> Scaling:
+    """Ray Serve's documented defaults (the ``ray.serve.*`` facts), up to 4 replicas of one CPU each: the KubeRay
+    RayService (also :data:`CLUSTER_SCALING`)."""
+    return Scaling(
+        min_replicas=1, max_replicas=4,
+        target_ongoing_requests=facts.integer("ray.serve.target_ongoing_requests"),
+        max_ongoing_requests=facts.integer("ray.serve.max_ongoing_requests"),
+        upscale_delay_s=facts.integer("ray.serve.upscale_delay_s"),
+        downscale_delay_s=facts.integer("ray.serve.downscale_delay_s"),
+        metrics_interval_s=facts.integer("ray.serve.metrics_interval_s"),
+        look_back_period_s=facts.integer("ray.serve.look_back_period_s"),
+        replica_num_cpus=1)
 
-LOCAL_SCALING = Scaling(min_replicas=1, max_replicas=2, target_ongoing_requests=2, max_ongoing_requests=5,
-                        upscale_delay_s=1, downscale_delay_s=60, metrics_interval_s=1, look_back_period_s=2,
-                        replica_num_cpus=0.5)
-"""The same policy on short clocks for a bounded local demo on 2 CPUs (two half-CPU replicas fit beside the proxy)."""
+
+def local_scaling() -> Scaling:
+    """The same policy on short clocks for a bounded local demo on 2 CPUs (two half-CPU replicas fit beside the
+    proxy; also :data:`LOCAL_SCALING`)."""
+    return replace(cluster_scaling(), max_replicas=2, upscale_delay_s=1, downscale_delay_s=60, metrics_interval_s=1,
+                   look_back_period_s=2, replica_num_cpus=0.5)
 
 
 def _error(status: int, message: str):  # noqa: ANN202 - starlette response
@@ -94,7 +108,7 @@ def _error(status: int, message: str):  # noqa: ANN202 - starlette response
 def _make_deployment():  # noqa: ANN202 - a Ray Serve Deployment
     from ray import serve
 
-    @serve.deployment(name=DEPLOYMENT, **LOCAL_SCALING.deployment_options())
+    @serve.deployment(name=DEPLOYMENT, **local_scaling().deployment_options())
     class NLPService:
         """One replica: both models loaded once; JSON in, JSON out."""
 
@@ -136,8 +150,10 @@ def _make_deployment():  # noqa: ANN202 - a Ray Serve Deployment
     return NLPService
 
 
-def build(scaling: Scaling = LOCAL_SCALING, model_dir: str | None = None):  # noqa: ANN201 - serve Application
-    """The Serve application with the given autoscaling policy (a bound deployment for ``serve.run``)."""
+def build(scaling: Scaling | None = None, model_dir: str | None = None):  # noqa: ANN201 - serve Application
+    """The Serve application with the given autoscaling policy (default :func:`local_scaling`; a bound deployment
+    for ``serve.run``)."""
+    scaling = local_scaling() if scaling is None else scaling
     return _make_deployment().options(**scaling.deployment_options()).bind(model_dir)
 
 
@@ -157,11 +173,13 @@ def build_fixed(replicas: int, replica_num_cpus: float = 1.0, max_replicas_per_n
     return _make_deployment().options(**opts).bind(model_dir)
 
 
-def serve_config(scaling: Scaling = CLUSTER_SCALING, import_path: str = "mlopsbook.engine.serve_app:app") -> dict:
-    """The ``serveConfigV2`` mapping of a RayService (Ray's Serve config file format) for this application.
+def serve_config(scaling: Scaling | None = None, import_path: str = "mlopsbook.engine.serve_app:app") -> dict:
+    """The ``serveConfigV2`` mapping of a RayService (Ray's Serve config file format) for this application, with
+    ``scaling`` (default :func:`cluster_scaling`).
 
     The deployment options in it override the decorator's: this is where a cluster's policy is set.
     """
+    scaling = cluster_scaling() if scaling is None else scaling
     return {
         "applications": [{
             "name": APP_NAME,
@@ -172,9 +190,13 @@ def serve_config(scaling: Scaling = CLUSTER_SCALING, import_path: str = "mlopsbo
     }
 
 
-def __getattr__(name: str):  # noqa: ANN202 - lazy module attribute, so importing this module does not import Ray
+def __getattr__(name: str):  # noqa: ANN202 - lazy module attributes: importing this module imports no Ray, reads no fact
     if name == "app":
-        return build(LOCAL_SCALING)
+        return build(local_scaling())
+    if name == "CLUSTER_SCALING":
+        return cluster_scaling()
+    if name == "LOCAL_SCALING":
+        return local_scaling()
     raise AttributeError(name)
 
 

@@ -233,9 +233,6 @@ class Framework:
     loop: tuple[Stage, ...]
     calibration: Calibration
 
-    def competency(self, cid: str) -> Competency:
-        return _by_id(self.competencies, cid, "competency")
-
     def role(self, rid: str) -> Role:
         return _by_id(self.roles, rid, "role")
 

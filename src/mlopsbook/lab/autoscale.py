@@ -55,7 +55,7 @@ def fake_cluster_config(gcs_address: str, max_workers: int = 2, worker_cpus: int
     """The autoscaler configuration: a head with no CPUs, up to ``max_workers`` worker nodes of ``worker_cpus`` CPUs.
 
     Provider ``fake_multinode`` (nodes are raylets on this machine), no node updaters or launch-config checks (there is
-    nothing to install), idle nodes removed after ``idle_timeout_s`` s (KubeRay's default is 60 s, E4.10).
+    nothing to install), idle nodes removed after ``idle_timeout_s`` s (KubeRay's default: ``kuberay.autoscaler.idle_timeout_s``).
     """
     check_number(max_workers, "max_workers", low=1, high=4, integer=True)
     check_number(worker_cpus, "worker_cpus", low=1, high=4, integer=True)

@@ -4,7 +4,7 @@ the measured control loop, then moved to EKS.
 - :func:`simulate_node_kill` runs :func:`mlopsbook.simulate.ray_serve.run_closed_loop` on the scenario of
   :func:`mlopsbook.lab.multinode.kill_node_under_load` (the same clients, handler time, replicas, one spare node,
   a crash at the same second), with the simulator's own sourced parameters: node failure detection from Ray's health
-  check defaults (cloud-facts E4.8), replica start-up from ``data/simulate``. :func:`compare_node_kill` puts the
+  check defaults (``ray.gcs.health_check_*``), replica start-up from ``data/simulate``. :func:`compare_node_kill` puts the
   measured runs beside it in the format of the replica-kill comparison (``figure``, ``measured``, ``simulated``).
 - :func:`calibrated_cluster` turns a measured :class:`~mlopsbook.lab.autoscale.ColdStart` into simulator
   parameters: the node start-up is the measured registration delay (a raylet starting here, no cloud), the autoscaler
@@ -73,7 +73,8 @@ def compare_node_kill(kills: Sequence[NodeKill], service_ms: float, seeds: tuple
 
 
 def health_check_defaults(health: HealthCheck | None = None) -> pd.DataFrame:
-    """Ray's node health check (E4.8) and Serve's replica health check (E4.1) and what they imply for a crash."""
+    """Ray's node health check (``ray.gcs.health_check_*``) and Serve's replica health check
+    (``ray.serve.replica_health_check_*``) and what they imply for a crash."""
     h = health or HealthCheck.ray_defaults()
     lo, hi = h.detection_range_s("crash")
     rows = [("GCS health check period (s)", h.period_s), ("GCS health check timeout (s)", h.timeout_s),

@@ -55,29 +55,6 @@ def requirement_closure(roots: Iterable[str]) -> list[metadata.Distribution]:
     return [seen[k] for k in sorted(seen)]
 
 
-def _dist_files(dist: metadata.Distribution) -> list[tuple[str, Path]]:
-    """``(archive name, source path)`` of a distribution's files inside site-packages (no caches, no scripts)."""
-    out = []
-    base = Path(dist.locate_file("")).resolve()
-    for f in dist.files or []:
-        rel = str(f).replace("\\", "/")
-        if rel.startswith("..") or "__pycache__/" in rel or rel.endswith(".pyc"):
-            continue
-        src = Path(dist.locate_file(f))
-        if not src.is_file():
-            continue
-        if not src.resolve().is_relative_to(base):
-            continue
-        out.append((rel, src))
-    return out
-
-
-def wheel_tags(dist: metadata.Distribution) -> list[str]:
-    """The ``Tag:`` lines of a distribution's ``WHEEL`` file (empty if it has none)."""
-    text = dist.read_text("WHEEL") or ""
-    return [line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("Tag:")]
-
-
 def min_glibc(tags: Iterable[str]) -> tuple[int, int] | None:
     """The oldest glibc any of the wheel's tags accepts (``manylinux2014`` = 2.17, ``manylinux_2_28`` = 2.28);
     ``None`` for a pure-Python or non-manylinux wheel."""

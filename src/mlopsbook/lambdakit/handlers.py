@@ -5,7 +5,8 @@ Contract (``POST``, ``Content-Type: application/json``, body ``{"text": "..."}``
 
 - ``200`` with ``{"label", "score"}`` (classify), ``{"entities": [...]}`` (entities) or both (score);
 - ``400`` empty body, invalid base64, not JSON, not a JSON object; ``405`` a method other than POST;
-  ``413`` text longer than :data:`service.MAX_TEXT_CHARS`; ``415`` a content type other than JSON;
+  ``413`` a body longer than :data:`service.MAX_BODY_BYTES` (refused before parsing) or a text longer than
+  :data:`service.MAX_TEXT_CHARS`; ``415`` a content type other than JSON;
   ``422`` ``text`` missing, not a string, blank, or an unexpected key. Every error body is
   ``{"error": {"status": int, "message": str}}`` and says what was expected;
 - ``500`` ``{"error": {"status": 500, "message": "internal error", "request_id": ...}}`` on a bug (details only in
@@ -29,7 +30,7 @@ import time
 import traceback
 from typing import Any, Callable, Mapping, TextIO
 
-from mlopsbook.nlp.service import InvalidRequest, Models, validate_document
+from mlopsbook.nlp.service import MAX_BODY_BYTES, MAX_TEXT_CHARS, InvalidRequest, Models, validate_document
 
 SERVICES = ("classify", "entities", "score")
 """What a handler answers: the document type, the entities, or both."""
@@ -67,6 +68,10 @@ def parse_event(event: Mapping[str, Any]) -> str:
         raise InvalidRequest(400, 'empty body; send {"text": "..."}')
     if not isinstance(body, str):
         raise InvalidRequest(400, f"body must be a string (got {type(body).__name__})")
+    limit = MAX_BODY_BYTES * 4 // 3 + 4 if event.get("isBase64Encoded") else MAX_BODY_BYTES
+    if len(body) > limit:
+        raise InvalidRequest(413, f"body has {len(body):,} characters; the limit is {limit:,} (one document of at "
+                                  f"most {MAX_TEXT_CHARS:,} characters)")
     if event.get("isBase64Encoded"):
         try:
             raw = base64.b64decode(body, validate=True)

@@ -287,12 +287,6 @@ def strip_debug(files: Mapping[str, Member]) -> tuple[dict[str, Member], int]:
     return out, saved
 
 
-def strip_version() -> str:
-    """The first line of ``strip --version`` (part of what a reproducible build depends on)."""
-    proc = subprocess.run(["strip", "--version"], capture_output=True, text=True)
-    return proc.stdout.splitlines()[0] if proc.returncode == 0 and proc.stdout else "unknown"
-
-
 def write_zip(files: Mapping[str, Member], target: Path) -> Artifact:
     """Write ``files`` as a reproducible zip (sorted entries, fixed time and permissions) at ``target``."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -406,7 +400,7 @@ def write_container_context(service: str, model_wheel: Path, out_dir: Path, *, r
     handler = str(spec["entry"]).removesuffix(".py") + ".handler"
     (ctx / "Dockerfile").write_text(DOCKERFILE.format(
         service=service, handler=handler, runtime=rt.runtime, os=rt.os, python=rt.python,
-        unzipped=rt.package_mb["unzipped"]))
+        unzipped=lambda_limits_mb()["unzipped"]))
     return ctx
 
 

@@ -5,7 +5,7 @@
   runtime's first ``next``) and each invocation's *Duration* (event handed out to answer received);
 - :func:`invoke`: start ``python -m awslambdaric <handler>`` with the unzipped package as the task root (as
   ``/var/task``: the working directory and ``PYTHONPATH``, nothing else on the path), optionally pinned to one core
-  with one thread per math library (the 1,769 MB share, fact A8), send events, collect answers and timings.
+  with one thread per math library (one vCPU's share, ``aws.lambda.memory.mb_per_vcpu``), send events, collect answers and timings.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Mapping, Sequence
+
+from mlopsbook import facts
 
 
 THREAD_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "BLIS_NUM_THREADS": "1",
@@ -188,22 +190,24 @@ class RunResult:
 
 
 def invoke(task_root: Path, handler: str, events: Sequence[Any], *, python: Path, cpu: int | None = None,
-           memory_mb: int = 1769, function_name: str = "function", timeout_s: float = 60.0,
+           memory_mb: int | None = None, function_name: str = "function", timeout_s: float = 60.0,
            runtime: str = "python3.12") -> RunResult:
     """Run ``handler`` (``module.function``) from ``task_root`` in the runtime interface client of ``python``
     against an emulated Runtime API, send ``events`` one after another, then stop the process.
 
     The child gets Lambda's environment variables (task root, function name and memory, ``AWS_EXECUTION_ENV``),
     only the task root on ``PYTHONPATH`` and no bytecode writing (``/var/task`` is read-only on Lambda); with
-    ``cpu`` it is pinned to that core with one thread per math library.
+    ``cpu`` it is pinned to that core with one thread per math library. ``memory_mb`` defaults to one vCPU's
+    memory (``aws.lambda.memory.mb_per_vcpu``).
     """
     task_root = Path(task_root).resolve()
     api = RuntimeAPI(function_name, timeout_s).start()
+    memory = memory_mb if memory_mb is not None else facts.integer("aws.lambda.memory.mb_per_vcpu")
     env = {
         "PATH": "/usr/bin:/bin", "LANG": "en_US.UTF-8", "TZ": ":UTC", "PYTHONPATH": str(task_root),
         "PYTHONDONTWRITEBYTECODE": "1", "LAMBDA_TASK_ROOT": str(task_root), "_HANDLER": handler,
         "AWS_LAMBDA_RUNTIME_API": api.address, "AWS_EXECUTION_ENV": f"AWS_Lambda_{runtime}",
-        "AWS_LAMBDA_FUNCTION_NAME": function_name, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(memory_mb),
+        "AWS_LAMBDA_FUNCTION_NAME": function_name, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(memory),
         "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST", "AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "eu-west-1",
         "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{function_name}", "AWS_LAMBDA_LOG_STREAM_NAME": "emulated",
     }

@@ -1,10 +1,12 @@
 """The Lambda runtime a package is built for: its facts, the runtimes it is checked against, and the CPython that
 stands in for it here.
 
-- :func:`facts`: the chosen managed runtime (``python3.12`` on Amazon Linux 2023) with its sources, from
-  ``data/inference/`` (CPython version and ABI, glibc, wheel platform tags per architecture, limits);
-- :func:`runtimes`, :func:`lambda_limits_mb` and :func:`check_runtime`: every Lambda Python runtime and whether a
-  package's compiled dependencies load on it;
+- :class:`Runtime`, the one model of a Lambda runtime; :func:`facts`: the managed runtime packages are built for
+  (``python3.12`` on Amazon Linux 2023): its row of :data:`RUNTIMES_FILE` (CPython, OS, glibc) with the wheel
+  platform tags per architecture and their sources from ``data/inference/``;
+- :func:`lambda_limits_mb`: Lambda's package limits, from the fact registry (:mod:`mlopsbook.facts`);
+- :func:`runtimes` and :func:`check_runtime`: every Lambda Python runtime and whether a package's compiled
+  dependencies load on it;
 - :func:`find_python` and :func:`client_python`: the runtime's CPython on this machine, and a fresh virtual
   environment of it holding only AWS's runtime interface client ``awslambdaric``, at the version locked in
   ``lambda/requirements/``.
@@ -18,7 +20,7 @@ import os
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping
 
@@ -28,41 +30,48 @@ from mlopsbook.lambdakit.wheelhouse import Target
 RUNTIME_FILE = "lambda-runtime-python3.12-v2026-11-30.json"
 """The runtime's facts (``data/inference/``): see that folder's README for the sources."""
 
+RUNTIMES_FILE = "lambda-python-runtimes-v2025-06.csv"
+"""Every Lambda Python runtime: CPython version, OS and glibc, with sources (``data/inference/``)."""
+
 CLIENT_LOCK = "runtime-client"
 """Name of the lock of AWS's runtime interface client (``lambda/requirements/runtime-client-<runtime>-<arch>.txt``)."""
+
 
 class LambdaRuntimeError(MlopsbookError):
     """A runtime facts file that cannot be read, or a runtime that cannot be started here."""
 
 
 @dataclass(frozen=True)
-class RuntimeFacts:
-    """A managed Lambda Python runtime: identifier, CPython version and ABI, OS and its glibc, wheel platforms per
-    architecture, limits, and the sources of each."""
+class Runtime:
+    """A managed Lambda Python runtime: identifier, CPython version, operating system and its glibc, with its source
+    (every runtime of :data:`RUNTIMES_FILE`); for the runtime packages are built for (:func:`facts`), also the wheel
+    platform tags per architecture, the sources of each and the file they come from."""
 
     runtime: str
     python: str
-    abi: str
     os: str
     glibc: tuple[int, int]
-    platforms: Mapping[str, tuple[str, ...]]
-    memory_mb: Mapping[str, int]
-    timeout_s_max: int
-    init_s_max: int
-    package_mb: Mapping[str, float]
-    sources: tuple[Mapping[str, str], ...]
-    file: str
+    source: str
+    platforms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    sources: tuple[Mapping[str, str], ...] = ()
+    file: str = ""
+
+    @property
+    def abi(self) -> str:
+        """The CPython ABI tag (``cp312``)."""
+        return "cp" + self.python.replace(".", "")
 
     def target(self, arch: str = "x86_64") -> Target:
         """The wheel target of this runtime on ``arch`` (``x86_64`` or ``arm64``)."""
         if arch not in self.platforms:
-            raise LambdaRuntimeError(f"arch: must be one of {', '.join(self.platforms)} (got {arch!r})")
+            raise LambdaRuntimeError(f"arch: must be one of {', '.join(self.platforms) or '(none known)'} for "
+                                     f"{self.runtime} (got {arch!r})")
         return Target(self.runtime, self.python, self.abi, arch, self.platforms[arch])
 
 
-def facts(name: str = RUNTIME_FILE) -> RuntimeFacts:
-    """Read ``data/inference/<name>``; raises :class:`LambdaRuntimeError` naming the file and the missing or malformed
-    field."""
+def facts(name: str = RUNTIME_FILE) -> Runtime:
+    """The runtime packages are built for: its row of :data:`RUNTIMES_FILE` with the wheel platforms and sources of
+    ``data/inference/<name>``; raises :class:`LambdaRuntimeError` naming the file and the missing or malformed field."""
     from mlopsbook.paths import data_path
 
     path = data_path("inference", name)
@@ -70,24 +79,18 @@ def facts(name: str = RUNTIME_FILE) -> RuntimeFacts:
         raw = json.loads(path.read_text())
     except json.JSONDecodeError as exc:
         raise LambdaRuntimeError(f"data/inference/{name}: not JSON ({exc.msg} at line {exc.lineno})") from None
-    need = ("runtime", "python", "abi", "os", "glibc", "architectures", "memory_mb", "timeout_s_max", "init_s_max",
-            "package_mb", "sources")
-    for key in need:
+    for key in ("runtime", "architectures", "sources"):
         if key not in raw:
             raise LambdaRuntimeError(f"data/inference/{name}: missing field {key!r}")
+    known = {r.runtime: r for r in runtimes()}
+    if raw["runtime"] not in known:
+        raise LambdaRuntimeError(f"data/inference/{name}: runtime {raw['runtime']!r} is not in "
+                                 f"data/inference/{RUNTIMES_FILE} (have {', '.join(known)})")
     try:
-        major, minor = (int(x) for x in str(raw["glibc"]).split("."))
-    except ValueError:
-        raise LambdaRuntimeError(f"data/inference/{name}: glibc must look like '2.34' (got {raw['glibc']!r})") from None
-    if not str(raw["abi"]) == "cp" + str(raw["python"]).replace(".", ""):
-        raise LambdaRuntimeError(f"data/inference/{name}: abi {raw['abi']!r} does not match python {raw['python']!r}")
-    return RuntimeFacts(
-        runtime=raw["runtime"], python=str(raw["python"]), abi=raw["abi"], os=raw["os"], glibc=(major, minor),
-        platforms={a: tuple(v["platforms"]) for a, v in raw["architectures"].items()},
-        memory_mb=dict(raw["memory_mb"]), timeout_s_max=int(raw["timeout_s_max"]),
-        init_s_max=int(raw["init_s_max"]), package_mb=dict(raw["package_mb"]),
-        sources=tuple(raw["sources"]), file=name,
-    )
+        platforms = {a: tuple(v["platforms"]) for a, v in raw["architectures"].items()}
+    except (AttributeError, KeyError, TypeError):
+        raise LambdaRuntimeError(f"data/inference/{name}: architectures must map each arch to its platforms") from None
+    return replace(known[raw["runtime"]], platforms=platforms, sources=tuple(raw["sources"]), file=name)
 
 
 # -- the runtime's CPython and the runtime interface client ----------------------------------------------------------
@@ -112,7 +115,7 @@ def find_python(version: str) -> Path | None:
     return Path(which) if which else None
 
 
-def client_python(rt: RuntimeFacts, arch: str = "x86_64", folder: Path | None = None) -> Path:
+def client_python(rt: Runtime, arch: str = "x86_64", folder: Path | None = None) -> Path:
     """The interpreter of a virtual environment of the runtime's CPython holding only ``awslambdaric`` and what it
     requires, at the locked versions (built once into ``build/lambda-runtime/<runtime>-<arch>/``; offline once the
     wheel cache is filled). Raises :class:`LambdaRuntimeError` when no such CPython is installed here."""
@@ -144,19 +147,9 @@ def client_python(rt: RuntimeFacts, arch: str = "x86_64", folder: Path | None = 
 
 
 # -- runtimes --------------------------------------------------------------------------------------------------------
-RUNTIMES_FILE = "lambda-python-runtimes-v2025-06.csv"
-LIMITS_FILE = "lambda-limits-v2023-10-30.csv"
-
-
-@dataclass(frozen=True)
-class Runtime:
-    """A Lambda Python runtime: identifier, CPython version, operating system and its glibc (from ``data/``)."""
-
-    runtime: str
-    python: str
-    os: str
-    glibc: tuple[int, int]
-    source: str
+LIMIT_FACTS = {"zip_direct_upload": "aws.lambda.zip.direct_upload_max_mb", "unzipped": "aws.lambda.zip.unzipped_max_mb",
+               "container_image": "aws.lambda.container_image.max_mb"}
+"""Lambda's package limits by name, and the fact of the registry that holds each."""
 
 
 def runtimes() -> list[Runtime]:
@@ -171,17 +164,15 @@ def runtimes() -> list[Runtime]:
                 major, minor = (int(x) for x in row["glibc"].split("."))
                 out.append(Runtime(row["runtime"], row["python"], row["os"], (major, minor), row["source"]))
             except (KeyError, ValueError) as exc:
-                raise ValueError(f"{path.name} row {i}: {exc}") from None
+                raise LambdaRuntimeError(f"data/inference/{path.name}: row {i}: {exc}") from None
     return out
 
 
 def lambda_limits_mb() -> dict[str, float]:
-    """Lambda package limits in MB (``zip_direct_upload``, ``unzipped``, ``container_image``) from ``data/``."""
-    from mlopsbook.paths import data_path
+    """Lambda package limits in MB (``zip_direct_upload``, ``unzipped``, ``container_image``), from the registry."""
+    from mlopsbook import facts as registry
 
-    path = data_path("inference", LIMITS_FILE)
-    with open(path, newline="") as fh:
-        return {row["limit"]: float(row["value_mb"]) for row in csv.DictReader(fh)}
+    return {name: registry.number(fid) for name, fid in LIMIT_FACTS.items()}
 
 
 @dataclass(frozen=True)

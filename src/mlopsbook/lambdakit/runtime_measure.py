@@ -118,17 +118,3 @@ def recorded(name: str = MEASURED_FILE) -> dict[str, Any]:
     return rec
 
 
-def profile_with_runtime_init(profile: Mapping[str, Any], measured: Mapping[str, Any],
-                              packages: Mapping[str, Any]) -> dict[str, Any]:
-    """A measured profile (``measure.recorded_profile()``) whose INIT is the one measured in the runtime client:
-    the two functions' INIT added up (a document scored by both services pays both cold starts), and whose
-    ``artifact_mb`` is the larger zip unzipped. Everything else is kept; ``init_source`` says where INIT came from."""
-    out = dict(profile)
-    out["init_ms"] = float(sum(measured[s]["init_ms"] for s in ("classify", "entities")))
-    out["artifact_mb"] = float(max(p["unzipped_mb"] for p in packages.values()))
-    out["init_source"] = (f"data/inference/{MEASURED_FILE}: INIT of classify + entities in awslambdaric "
-                          f"({measured['classify']['init_ms']:.0f} + {measured['entities']['init_ms']:.0f} ms, one core)")
-    prov = dict(out["provenance"])
-    prov["rerecorded_on"] = measured["provenance"]["measured_on"] if "provenance" in measured else ""
-    out["provenance"] = prov
-    return out

@@ -1,6 +1,8 @@
-"""Medusa's answer: what it read (each field with the words it came from), the recommendation, the hard limits and
-stated constraints that ruled platforms out, the reasons, a cost estimate, the deciding criterion and flip point, the
-assumptions made and which of them would flip the answer, and links to the book sections it drew on."""
+"""Medusa's answer: what it read (each field with the words it came from), what it did not use and why, what it could
+not understand, the recommendation, the hard limits and stated constraints that ruled platforms out, the reasons, a
+cost estimate, the deciding criterion and flip point, the assumptions made and which of them would flip the answer,
+the readings it had to assume and how the answer would change without them, and links to the book sections it drew
+on. The recommendation is checked against every hard limit on what was read before it is given."""
 
 from __future__ import annotations
 
@@ -8,10 +10,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mlopsbook.costs.model import PLATFORM_LABELS
+from mlopsbook.decide import limits as limits_mod
 from mlopsbook.decide.profile import UNITS
 from mlopsbook.decide.rank import CRITERIA, CRITERION_LABELS, Decision, decide
 from mlopsbook.errors import MlopsbookError
-from mlopsbook.medusa import assume
+from mlopsbook.medusa import assume, conditions
 from mlopsbook.medusa.extract import Field, preferences, read
 from mlopsbook.medusa.retrieve import default_index
 
@@ -46,10 +49,18 @@ class Answer:
     sources: list[tuple[str, str]] = field(default_factory=list)
     read: dict[str, Field] = field(default_factory=dict)
     flips: list[assume.Flip] = field(default_factory=list)
+    unused: list[tuple[str, str]] = field(default_factory=list)
+    unknown: list[tuple[str, str]] = field(default_factory=list)
+    conditions: list[conditions.Condition] = field(default_factory=list)
+
+    @property
+    def top(self) -> Any:
+        """The recommended platform's assessment (``None`` when no platform fits)."""
+        return next((a for a in self.decision.ranking if a.platform == self.recommendation), None)
 
     @property
     def monthly_usd(self) -> float:
-        return float(self.decision.ranking[0].monthly_usd) if self.decision.ranking else float("nan")
+        return float(self.top.monthly_usd) if self.top is not None else float("nan")
 
     def to_text(self) -> str:
         d = self.decision
@@ -58,17 +69,29 @@ class Answer:
             lines.append("Read from your question:")
             for f in self.read.values():
                 lines.append(f"  - {f.name} = {_shown(f.name, f.value)}  <- \"{f.words}\"" + (f" ({f.note})" if f.note else ""))
-        if not d.ranking:
+        if self.unused:
+            lines.append("Read but not used (not the service's):")
+            lines += [f"  - \"{w}\": {why}" for w, why in self.unused]
+        if self.unknown:
+            lines.append("Not understood (tell me what these are if they matter):")
+            lines += [f"  - \"{w}\": {why}" for w, why in self.unknown]
+        top = self.top
+        if top is None:
             lines.append("Medusa: no platform fits.")
         else:
-            top = d.ranking[0]
+            held = " (chosen to hold however the assumed readings below turn out)" \
+                if self.recommendation != d.recommendation else ""
             lines += [f"Medusa: deploy it on {PLATFORM_LABELS[top.platform]}: about ${top.monthly_usd:,.2f} a month "
-                      f"(deciding criterion: {d.deciding_criterion}).", "Why:"]
+                      f"(deciding criterion: {d.deciding_criterion}){held}.", "Why:"]
             lines += [f"  - {CRITERION_LABELS[c]}: {top.reasons[c]}" for c in CRITERIA]
-            if len(d.ranking) > 1:
-                r = d.ranking[1]
+            others = [a for a in d.ranking if a.platform != top.platform]
+            if others:
+                r = others[0]
                 lines.append(f"Runner-up: {PLATFORM_LABELS[r.platform]} at ${r.monthly_usd:,.2f} a month.")
             lines.append(f"It would change: {d.flip}.")
+        if self.conditions:
+            lines.append("This answer rests on readings I had to assume: "
+                         + "; ".join(c.sentence(PLATFORM_LABELS) for c in self.conditions) + ".")
         for p, why in d.ruled_out.items():
             lines.append(f"Ruled out by a hard limit: {PLATFORM_LABELS[p]}: {why}.")
         for p, why in d.excluded.items():
@@ -95,10 +118,13 @@ def answer(question: str, *, known: dict[str, Any] | None = None, seed: int = 0,
     profile, assumed = assume.complete(stated)
     prefs = preferences(stated)
     decision = decide(profile, seed=seed, flip=flip, preferences=prefs)
+    recommendation, conds = conditions.safe(decision, stated, reading.assumed, prefs)
+    if recommendation != "none" and limits_mod.violations(decision.profile, recommendation):
+        raise MlopsbookError(f"internal: {recommendation} breaks a limit on what the question states")
     flips = assume.flips(profile, assumed, prefs)
     index = default_index()
-    query = question + " " + TOPIC_QUERY.get(decision.recommendation, "")
+    query = question + " " + TOPIC_QUERY.get(recommendation, "")
     sources = [(p.title, p.url) for p, _ in index.search(query, K_SOURCES)]
     shown = {**reading.fields, **reading.preferences}
-    return Answer(question, decision.recommendation, decision, stated, assumed, [x.field for x in flips], sources,
-                  shown, flips)
+    return Answer(question, recommendation, decision, stated, assumed, [x.field for x in flips], sources,
+                  shown, flips, reading.unused, reading.unknown, conds)

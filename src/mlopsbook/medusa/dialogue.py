@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, TextIO
 
+from mlopsbook.errors import MlopsbookError
 from mlopsbook.medusa.answer import answer as default_answer
 from mlopsbook.medusa.assume import QUESTIONS
 from mlopsbook.medusa.extract import extract
@@ -27,9 +28,13 @@ def converse(stdin: TextIO, stdout: TextIO, answer_fn: Callable[[str, dict[str, 
             return 0
         if not line.strip():
             continue
-        known.update(extract(line))
-        text = (text + " " + line.strip()).strip()
-        a = fn(text, dict(known))
+        try:
+            known.update(extract(line))
+            text = (text + " " + line.strip()).strip()
+            a = fn(text, dict(known))
+        except MlopsbookError as exc:  # a bad turn is one line; the conversation goes on
+            print(f"Medusa: {exc}", file=stdout)
+            continue
         print(a.to_text(), file=stdout)
         pending = [f for f in a.ask if f not in asked]
         if pending:

@@ -8,6 +8,10 @@
     used to build it; each item lists the ``allowed`` platforms. Its accuracy is the one reported.
 ``limit-questions.yaml``
     twelve questions written from AWS's published limits, held out the same way (``allowed`` platforms).
+``frozen-questions.yaml``, ``tuning-questions.yaml``, ``holdout-questions.yaml``
+    labelled sets (each item also lists the ``fields`` it states): :func:`score` reads and answers them and reports
+    precision and recall per kind of quantity, the share of allowed recommendations and the recommendations that a
+    fact the question states rules out (the frozen set is the one reported; see ``data/medusa/README.md``).
 
 A recommendation is right when it is the ``expected`` platform, or one of the ``allowed`` ones; a source hit when one
 of the sections Medusa links is among the expected ``sources`` (``doc#anchor`` keys, or a whole ``doc``).
@@ -16,6 +20,7 @@ of the sections Medusa links is among the expected ``sources`` (``doc#anchor`` k
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from functools import lru_cache
 
 import pandas as pd
@@ -111,3 +116,152 @@ def run(name: str = DEV_FILE) -> Evaluation:
                      "asked": ", ".join(a.ask), "source": q.get("source", ""),
                      "top_source": urls[0].removeprefix("notebooks/") if urls else ""})
     return Evaluation(name, pd.DataFrame(rows))
+
+
+# -- field-level scoring (the frozen set) --------------------------------------------------------------------------------
+FROZEN_FILE = "frozen-questions.yaml"
+TUNING_FILE = "tuning-questions.yaml"
+KINDS: dict[str, tuple[str, ...]] = {
+    "rate": ("mean_rps", "peak_rps"), "request time": ("model_latency_ms",), "model load time": ("init_ms",),
+    "payload": ("payload_kb",), "size": ("artifact_mb",), "memory": ("memory_mb",), "GPU need": ("gpu",),
+    "latency target": ("latency_slo_ms",), "preferences": ("preferences",),
+}
+"""The kinds of quantity a labelled question states, and the fields of each."""
+REL_TOL = 0.05
+"""A numeric field is read right when within 5% of its label (a stated value, not a computed one)."""
+PREFERENCE_WORDS = ("cost", "latency", "no_cold_starts", "scale_to_zero")
+
+
+def _read_as_labels(reading: Any) -> dict[str, Any]:
+    """A :class:`~mlopsbook.medusa.extract.Reading` in the labels' vocabulary (fields by name, preferences a set)."""
+    out: dict[str, Any] = {k: f.value for k, f in reading.fields.items()}
+    prefs = set()
+    for k, f in reading.preferences.items():
+        if k == "objective":
+            prefs.add(str(f.value))
+        elif k in ("no_cold_starts", "scale_to_zero") and f.value:
+            prefs.add(k)
+    if prefs:
+        out["preferences"] = prefs
+    return out
+
+
+def _same(name: str, got: Any, want: Any) -> bool:
+    if name == "preferences":
+        return set(got) == set(want)
+    if isinstance(want, str) or isinstance(got, str):
+        return got == want
+    return abs(float(got) - float(want)) <= REL_TOL * abs(float(want))
+
+
+def field_counts(labels: dict[str, Any], read: dict[str, Any]) -> dict[str, tuple[int, int, int]]:
+    """``(true positives, false positives, false negatives)`` per kind for one question. A preference counts once per
+    preference word; a wrong value is both a false positive and a false negative."""
+    out: dict[str, tuple[int, int, int]] = {}
+    for kind, names in KINDS.items():
+        tp = fp = fn = 0
+        for name in names:
+            if name == "preferences":
+                want, got = set(labels.get(name, ())), set(read.get(name, ()))
+                tp, fp, fn = len(want & got), len(got - want), len(want - got)
+                continue
+            if name in labels and name in read and _same(name, read[name], labels[name]):
+                tp += 1
+            else:
+                fp += int(name in read)
+                fn += int(name in labels)
+        out[kind] = (tp, fp, fn)
+    return out
+
+
+def stated_rule_outs(labels: dict[str, Any], platform: str) -> list[str]:
+    """The facts stated in a question (its labels) that rule ``platform`` out: AWS's hard limits (data/limits) on the
+    stated GPU need, memory, payload, request time and image size, and a stated "no cold starts" for the pay-per-use
+    platforms. Empty: nothing the question states rules it out."""
+    from mlopsbook.decide import limits as limits_mod
+
+    lims = limits_mod.of(platform)
+    out = []
+    if labels.get("gpu") == "required" and "gpu" in lims:
+        out.append("gpu")
+    for name, kind in (("memory_mb", "memory_mb"), ("payload_kb", "payload_kb"), ("model_latency_ms", "timeout_ms"),
+                       ("artifact_mb", "image_mb")):
+        if name in labels and kind in lims and float(labels[name]) > lims[kind].value:
+            out.append(name)
+    if "no_cold_starts" in labels.get("preferences", ()) and platform in ("lambda", "sagemaker-serverless"):
+        out.append("no_cold_starts")
+    return out
+
+
+@dataclass(frozen=True)
+class ReaderEvaluation:
+    """A labelled set answered: ``rows`` (one per question: answer, time, allowed, ruled-out facts, read fields) and
+    ``fields`` (precision and recall per kind of quantity)."""
+
+    name: str
+    rows: pd.DataFrame
+    fields: pd.DataFrame
+
+    @property
+    def n(self) -> int:
+        return int(len(self.rows))
+
+    @property
+    def allowed_share(self) -> float:
+        return float(self.rows["recommendation_ok"].mean())
+
+    @property
+    def ruled_out(self) -> int:
+        """Recommendations that a fact stated in the question rules out (must be 0)."""
+        return int((self.rows["ruled_out_by"] != "").sum())
+
+    @property
+    def median_s(self) -> float:
+        return float(self.rows["seconds"].median())
+
+    @property
+    def max_s(self) -> float:
+        return float(self.rows["seconds"].max())
+
+
+def labelled(name: str = FROZEN_FILE) -> list[dict]:
+    """A labelled set (:func:`questions` plus a ``fields`` mapping per item, checked against :data:`KINDS`)."""
+    items = questions(name)
+    names = {n for ns in KINDS.values() for n in ns}
+    for q in items:
+        fields = q.get("fields")
+        if not isinstance(fields, dict) or set(fields) - names:
+            raise EvaluationSetError(f"{name}: question {q['id']}: fields must be a mapping of {', '.join(sorted(names))}")
+        if set(fields.get("preferences", ())) - set(PREFERENCE_WORDS):
+            raise EvaluationSetError(f"{name}: question {q['id']}: preferences must be among {', '.join(PREFERENCE_WORDS)}")
+    return items
+
+
+@lru_cache(maxsize=4)
+def score(name: str = FROZEN_FILE, flip: bool = True) -> ReaderEvaluation:
+    """Answer every question of a labelled set (timed; with the flip search as the CLI answers, or without it when
+    only the reading and the recommendation are wanted: ``flip`` changes neither) and score the reading field by
+    field, the recommendation against ``allowed``, and against every fact the question states."""
+    import time
+
+    from mlopsbook.medusa.extract import read
+
+    rows, totals = [], {k: [0, 0, 0] for k in KINDS}
+    for q in labelled(name):
+        t0 = time.perf_counter()
+        a = answer(q["question"], flip=flip)
+        seconds = time.perf_counter() - t0
+        got = _read_as_labels(read(q["question"]))
+        for kind, (tp, fp, fn) in field_counts(q["fields"], got).items():
+            totals[kind][0] += tp
+            totals[kind][1] += fp
+            totals[kind][2] += fn
+        broken = stated_rule_outs(q["fields"], a.recommendation) if a.recommendation != "none" else []
+        rows.append({"id": q["id"], "allowed": ", ".join(q["allowed"]), "answered": a.recommendation,
+                     "recommendation_ok": a.recommendation in q["allowed"], "ruled_out_by": ", ".join(broken),
+                     "seconds": seconds, "read": ", ".join(f"{k}={v}" for k, v in got.items())})
+    table = pd.DataFrame([{"kind": k, "stated": tp + fn, "read right": tp, "read wrong or extra": fp,
+                           "precision": tp / (tp + fp) if tp + fp else float("nan"),
+                           "recall": tp / (tp + fn) if tp + fn else float("nan")}
+                          for k, (tp, fp, fn) in totals.items()]).set_index("kind")
+    return ReaderEvaluation(name, pd.DataFrame(rows), table)

@@ -31,6 +31,10 @@ from mlopsbook.errors import MlopsbookError
 
 MAX_TEXT_CHARS = 150_000
 """Longest accepted document, in characters (about 45 dense pages; a 20-page document is about 65,000)."""
+MAX_BODY_BYTES = 6 * MAX_TEXT_CHARS + 1024
+"""Largest request body a handler parses (characters of the body string; base64 bodies 4/3 of it): a document of
+:data:`MAX_TEXT_CHARS` characters written entirely as JSON ``\\uXXXX`` escapes (6 characters each), plus 1 KiB of
+JSON around it. A larger body is refused with 413 before it is parsed."""
 
 ALLOWED_KEYS = frozenset({"text"})
 """Keys accepted in a request body (anything else is rejected, not ignored)."""

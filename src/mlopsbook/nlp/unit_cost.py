@@ -16,12 +16,13 @@ import csv
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from mlopsbook import facts
 from mlopsbook.costs.traffic import HOURS_PER_MONTH
 
 SPEED_FILE = "spacy-speed-v2026-11.csv"
 GPU_INSTANCE = "g4dn.xlarge"
-LAMBDA_MEMORY_MB = 1769
-"""The memory size whose CPU share (one vCPU, A8) the measurement emulates."""
+LAMBDA_MEMORY_FACT = "aws.lambda.memory.mb_per_vcpu"
+"""The memory size whose CPU share (one vCPU) the measurement emulates: the fact of that id."""
 
 
 def published_speed_wps() -> dict[str, dict[str, float]]:
@@ -56,8 +57,8 @@ class UnitCosts:
         return dict(self.__dict__)
 
 
-def unit_costs(duration_ms: float, docs_per_s_one_core: float, *, memory_mb: int = LAMBDA_MEMORY_MB) -> UnitCosts:
-    """Lambda (measured ``duration_ms`` per document at ``memory_mb``) versus one always-on GPU instance whose
+def unit_costs(duration_ms: float, docs_per_s_one_core: float, *, memory_mb: int | None = None) -> UnitCosts:
+    """Lambda (measured ``duration_ms`` per document at ``memory_mb``, default one vCPU's memory) versus one always-on GPU instance whose
     throughput is ``docs_per_s_one_core`` times spaCy's published GPU/CPU ratio for ``en_core_web_lg``.
 
     ``break_even_docs_per_month``: below it Lambda's bill is smaller than the GPU instance's monthly floor.
@@ -69,6 +70,7 @@ def unit_costs(duration_ms: float, docs_per_s_one_core: float, *, memory_mb: int
         raise ValueError(f"duration_ms: must be > 0 (got {duration_ms})")
     if not docs_per_s_one_core > 0:
         raise ValueError(f"docs_per_s_one_core: must be > 0 (got {docs_per_s_one_core})")
+    memory_mb = facts.integer(LAMBDA_MEMORY_FACT) if memory_mb is None else memory_mb
     table = pricing.load()
     lam = float(costs.lambda_cost(1e6, duration_ms, memory_mb, free_tier=False, prices=table).monthly_usd)
     usd_h = table.value(f"ec2.{GPU_INSTANCE}", "USD/hour")

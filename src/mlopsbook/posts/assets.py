@@ -5,6 +5,11 @@ Every local file a post references (``![](path)``, ``<img src>``, a Liquid- or s
 site root. It is copied to ``notebooks/<slug>/<name>`` and the reference rewritten to ``<slug>/<name>``: two posts
 that both use ``images/cover.png`` no longer collide, and nothing is written outside ``notebooks/``. Two different
 files with one name get ``name-2.ext``. A missing file is reported with where it was looked for and where to put it.
+
+Only the blog is read (:mod:`mlopsbook.posts.safety`): a file that, symlinks resolved, lies outside the blog's root
+(the site root when one is found or given, and the folder holding the posts), that is not a regular file, or that is not of the kind
+its use expects (an image by its content; a linked document, archive, media or text file) is refused: it is listed
+in ``refused`` with its line and the import of the post fails, nothing written.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mlopsbook.posts import safety
 from mlopsbook.posts.problems import Problem
 from mlopsbook.posts.sites import Site
 
@@ -58,11 +64,23 @@ class AssetPlan:
     src_dir: Path
     site: Site
     file: str
+    root: Path | None = None
     folder: Path | None = None
     assets: dict[Path, Asset] = field(default_factory=dict)
     missing: list[tuple[str, str, list[Path], int | None, str]] = field(default_factory=list)
+    refused: list[Problem] = field(default_factory=list)
     made: dict[str, bytes] = field(default_factory=dict)
     """Files the import makes (a notebook's attachments and recorded images), by name in the asset folder."""
+
+    @property
+    def blog(self) -> tuple[Path, ...]:
+        """The folders every file read lies under: the site root, and ``root`` (the folder of posts an import was
+        given, else the post's folder)."""
+        return tuple(dict.fromkeys(p for p in (self.site.root, self.root or self.src_dir) if p is not None))
+
+    def in_blog(self, path: Path) -> bool:
+        """Whether ``path``, symlinks resolved, lies in the blog."""
+        return any(safety.inside(path, top) for top in self.blog)
 
     def made_file(self, name: str, data: bytes) -> str:
         """The reference of a file the import makes from ``data`` (written with the post's assets)."""
@@ -77,7 +95,8 @@ class AssetPlan:
         return PLACEHOLDER + name
 
     def locate(self, ref: str) -> tuple[Path | None, list[Path]]:
-        """The file ``ref`` names and the places looked at."""
+        """The file ``ref`` names and the places looked at (a candidate that exists but lies outside the blog is
+        returned too: :meth:`add` refuses it)."""
         path = urllib.parse.unquote(ref.split("#", 1)[0].split("?", 1)[0]).strip()
         looked: list[Path] = []
         if not path:
@@ -87,17 +106,12 @@ class AssetPlan:
             return self.site.resolve(path) or self._by_suffix(path), looked
         candidate = self.src_dir / path
         looked.append(candidate)
-        if candidate.is_file() and self._in_blog(candidate):
+        if candidate.exists() and not candidate.is_dir():
             return candidate, looked
         found = self.site.resolve(path)  # fastpages, Jekyll: "images/x.png" relative to the site root
         if found is None and self.site.root is not None and self.site.root != self.src_dir:
             looked.append(self.site.root / path)
         return found, looked
-
-    def _in_blog(self, p: Path) -> bool:
-        """Whether ``p`` lies in the blog: under its site root, or (no root known) two folders above the post."""
-        top = self.site.root or self.src_dir.resolve().parent.parent
-        return p.resolve().is_relative_to(top.resolve())
 
     def _by_suffix(self, path: str) -> Path | None:
         """A path of the author's machine (``C:\\...\\static\\img\\a.png``, ``/home/me/blog/img/a.png``): the
@@ -106,7 +120,7 @@ class AssetPlan:
         for base in [b for b in (self.site.root, self.src_dir) if b is not None]:
             for k in range(len(parts)):
                 candidate = base.joinpath(*parts[k:])
-                if candidate.is_file():
+                if candidate.is_file() and self.in_blog(candidate):
                     return candidate
         return None
 
@@ -119,10 +133,20 @@ class AssetPlan:
             name = safe_name(Path(urllib.parse.unquote(ref.split("?", 1)[0])).name or "missing")
             self.missing.append((ref, name, looked, line, what))
             return PLACEHOLDER + name
+        problem = self._refusal(found, what)
+        if problem is not None:
+            self.refused.append(Problem(self.file, what, f"{ref}: refused: {found} {problem}", line))
+            return ref
         key = found.resolve()
         if key not in self.assets:
             self.assets[key] = Asset(found, self._unique(safe_name(found.name), found))
         return PLACEHOLDER + self.assets[key].name
+
+    def _refusal(self, found: Path, what: str) -> str | None:
+        if not self.in_blog(found):
+            return (f"lies outside the blog ({', '.join(map(str, self.blog))}; symlinks resolved); give --site-root "
+                    "to widen it")
+        return safety.asset_problem(found, what)
 
     def place(self, folder: Path) -> list[Problem]:
         """Set the asset folder; a warning for each file not found, saying where to put it."""

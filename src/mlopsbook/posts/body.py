@@ -16,6 +16,9 @@ then each run of text: template values, links and images, template tags, inline 
   anchor stays when it names a heading (the post then gets MyST heading anchors); a linked local file is copied;
   a link to another page of the old blog keeps its text and loses the link, with a warning.
 - Math (``$...$``, ``$$...$$``, ``\\begin{align}``): kept; the post gets MyST's dollarmath and amsmath.
+- Posts are data, not code (:mod:`~mlopsbook.posts.safety`): ``{code-cell}``, ``{include}``, ``{literalinclude}``,
+  ``{eval-rst}`` and ``{raw}`` blocks, ``{download}`` roles and HTML that runs script become inert text, with a
+  warning naming the line.
 - What cannot be converted stays as visible text (``{{`` and ``{%`` escaped so MyST does not read them), with a
   warning naming the line.
 """
@@ -27,7 +30,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from mlopsbook.posts import blocks, divs, extensions, htmlblocks, links, liquid, markup, shortcodes
+from mlopsbook.posts import blocks, divs, extensions, htmlblocks, links, liquid, markup, safety, shortcodes
 from mlopsbook.posts.blocks import Ctx
 from mlopsbook.posts.lines import XREF, Lines, fenced_lines, raw_spans, strip_markers
 from mlopsbook.posts.markup import code_spans
@@ -42,6 +45,7 @@ _TOC_MARKER = re.compile(r"^\s*[-*]\s+TOC\s*$")
 _SPAN = re.compile(r"\[([^\[\]\n]+)\]\{[.#:][^{}\n]*\}")
 _MDX_LINE = re.compile(r"^(import\s.+\sfrom\s+['\"].+['\"];?|export\s+(const|default|function)\b.*)\s*$")
 _LABEL_LINE = re.compile(r"^\(([^()\s]+)\)=\s*$")
+_INLINE_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
 
 
 @dataclass
@@ -174,6 +178,10 @@ class Converter:
         if not info:
             return None
         m = re.match(r"^\{([\w:.-]+)\}", info)
+        if m and m.group(1) in safety.ACTIVE_DIRECTIVES:
+            self.ctx.warn(line, "code", f"```{info[:60]} kept as text: a post imported from another blog does not "
+                                        "run code, read files or publish raw markup in the book")
+            return f"text\n{info}"
         if m and m.group(1) in divs.known_directives():
             return divs.directive_image(info, self.ctx, line)
         brace = _BRACE_INFO.match(info + " ")
@@ -197,6 +205,12 @@ class Converter:
         if MORE.fullmatch(content.strip()):
             self._excerpt(line, parsed)
             return [""]
+        if safety.has_script(content):
+            self.ctx.warn(line, "body", "raw HTML with script (<script>, on...= or javascript:) kept as text: the "
+                                        "book does not run a post's scripts")
+            lines = content.rstrip("\n").split("\n")
+            opening, closing = safety.inert_fence(lines, "html")
+            return [opening, *lines, closing]
         return htmlblocks.block(content, line, self.ctx)
 
     def _excerpt(self, line: int, parsed: markup.Parsed) -> None:
@@ -247,9 +261,19 @@ class Converter:
         text = markup.sub_outside(htmlblocks.INLINE_IMG, text,
                                   lambda m: htmlblocks.inline_image(m, text, line0, self.ctx))
         text = markup.sub_outside(_SPAN, text, lambda m: m.group(1))
+        text = markup.sub_outside(_INLINE_TAG, text, lambda m: self._inline_tag(m, text, line0))
+        text = safety.defuse_download_roles(text, lambda i, msg: self.ctx.warn(line0 + i, "body", msg))
         text = markup.sub_outside(extensions.INLINE_NOTE, text, self._inline_note)
         text = self._leftovers(text, line0)
         return text
+
+    def _inline_tag(self, m: re.Match[str], text: str, line0: int) -> str | None:
+        """An inline HTML tag that runs script, shown as text (``&lt;``)."""
+        if not safety.has_script(m.group()):
+            return None
+        self.ctx.warn(self._line(text, m.start(), line0), "body", f"inline HTML with script kept as text: "
+                                                                   f"{m.group()[:60]!r}")
+        return "&lt;" + m.group()[1:]
 
     def _inline_note(self, m: re.Match[str]) -> str:
         """pandoc's inline footnote ``^[text]``: a numbered MyST footnote defined at the end of the body."""

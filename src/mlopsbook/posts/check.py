@@ -16,9 +16,9 @@ from typing import Iterable
 import frontmatter
 
 from mlopsbook.publishing.claims import Claim
-from mlopsbook.posts import divs, markup, schema, source
+from mlopsbook.posts import divs, markup, safety, schema, source
 from mlopsbook.posts.body import lexer_known, plain_heading, slugify_heading
-from mlopsbook.posts.links import URL_SCHEMES
+from mlopsbook.posts.links import PAGE_SUFFIXES, URL_SCHEMES
 from mlopsbook.posts.problems import PostError, Problem
 
 POST_SUFFIXES = (".md", ".markdown", ".qmd", ".ipynb")
@@ -35,13 +35,22 @@ def read(path: str | Path) -> frontmatter.Post:
     return frontmatter.Post(src.body, **src.meta)
 
 
-def post_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Post files named by ``paths``: a file as is; a folder's top-level posts (companion pages sit in sub-folders)."""
+def post_files(paths: Iterable[str | Path], skipped: list[Problem] | None = None) -> list[Path]:
+    """Post files named by ``paths``: a file as is; a folder's top-level posts (companion pages sit in sub-folders).
+    A FIFO, a device or a socket in a folder is left out, with a note in ``skipped``."""
     out: list[Path] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            out.extend(sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in POST_SUFFIXES))
+            for f in sorted(p.iterdir()):
+                if f.suffix.lower() not in POST_SUFFIXES or f.is_dir():
+                    continue
+                kind = safety.special_kind(f)
+                if kind is None:
+                    out.append(f)
+                elif skipped is not None:
+                    skipped.append(Problem(str(f), "file", f"skipped: it is {kind}, not a post file",
+                                           severity="warning"))
         else:
             out.append(p)
     return out
@@ -155,7 +164,9 @@ def body_problems(src: source.Source) -> list[Problem]:
     anchors |= {m.group(1) for line in lines if (m := _LABEL.match(line))}
     cover = src.meta.get("cover")
     if isinstance(cover, str) and cover.strip() and not re.match(r"^[a-z]+://", cover):
-        if not (src.path.parent / cover).is_file():
+        if safety.leaves_book(cover, src.path):
+            bad(None, "cover", f"{cover}: an absolute path, or one that leaves the book's folder")
+        elif not (src.path.parent / cover).is_file():
             bad(None, "cover", f"image not found: {cover} (looked for {src.path.parent / cover})")
     html_lines = {j for s, e, _ in parsed.html for j in range(s, e)}
     for start in parsed.bad_transitions():
@@ -184,6 +195,7 @@ def body_problems(src: source.Source) -> list[Problem]:
                     bad(i, "image", f"<img src={ref!r}> in raw HTML: the build does not copy it; write ![alt]({ref})")
     for start, text in _runs(lines, parsed.code | html_lines):
         _check_run(text, start, src.path, anchors, bad)
+    safety.build_problems(lines, set(parsed.fences), parsed.code, parsed.html, src.path, lambda i, f, m: bad(i, f, m))
     return probs
 
 
@@ -220,7 +232,11 @@ def _check_file(ref: str, post: Path, line: int, field: str, bad) -> None:  # no
     if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", ref):
         return
     path = ref.split("#", 1)[0].split("?", 1)[0]
-    if not (post.parent / path).is_file():
+    page = field == "link" and path.lower().endswith(PAGE_SUFFIXES)  # a page is cross-referenced, not copied
+    if not page and safety.leaves_book(path, post):
+        bad(line, field, f"{ref}: an absolute path, or one that leaves the book's folder; the build would publish "
+                         "that file")
+    elif not (post.parent / path).is_file():
         bad(line, field, f"referenced {'image' if field == 'image' else 'file'} not found: {ref} "
                          f"(looked for {post.parent / path})")
 

@@ -4,7 +4,8 @@
   Docusaurus admonitions (``:::tip[Title]``, ``:::info Title``) become ``{note}``/``{tip}``/... or a titled
   ``{admonition}`` (``dropdown`` when collapsed);
 - ``.column-margin`` and ``.aside`` become ``{margin}``;
-- a MyST directive (``:::{figure}``) stays;
+- a MyST directive (``:::{figure}``) stays, except those that run code, read files or publish raw markup
+  (:data:`mlopsbook.posts.safety.ACTIVE_DIRECTIVES`), which become a code block showing them as text;
 - any other div (``{.panel-tabset}``, ``{#fig-x}``, layout classes) loses its fences and keeps its content, with a
   warning; a stray closing fence is removed.
 
@@ -18,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from mlopsbook.posts import blocks
+from mlopsbook.posts import blocks, safety
 from mlopsbook.posts.blocks import Ctx
 from mlopsbook.posts.lines import Lines
 from mlopsbook.posts.markup import HEADING_ATX
@@ -52,7 +53,7 @@ def known_directives() -> frozenset[str]:
 @dataclass
 class Div:
     start: int
-    kind: str  # "directive" | "admonition" | "margin" | "drop"
+    kind: str  # "directive" | "admonition" | "margin" | "drop" | "inert" (shown as text)
     info: str
     name: str = ""
     title: str | None = None
@@ -83,6 +84,8 @@ def _attrs(text: str) -> tuple[list[str], dict[str, str]]:
 def classify(info: str, line: int) -> Div:
     """What a ``:::`` line's text asks for."""
     m = _DIRECTIVE.match(info)
+    if m and m.group(1) in safety.ACTIVE_DIRECTIVES:
+        return Div(line, "inert", info, name=m.group(1))
     if m and m.group(1) in known_directives():
         return Div(line, "directive", info, name=m.group(1))
     if info.startswith("{"):
@@ -138,6 +141,16 @@ def convert(body: Lines, code: set[int], ctx: Ctx) -> tuple[Lines, set[int]]:
         if div.kind == "drop":
             replacements[div.start] = [""]
             ctx.warn(div.start, "body", f"div ::: {div.info} removed (the book has no equivalent); its content is kept")
+        elif div.kind == "inert":
+            opening, closing = safety.inert_fence(body.text[div.start:end + 1])
+            replacements[div.start] = [opening, body.text[div.start]]
+            ctx.warn(div.start, "body", f"::: {div.info[:60]} kept as text: a post imported from another blog does not "
+                                        "run code, read files or publish raw markup in the book")
+            if div.end is not None:
+                replacements[div.end] = [body.text[div.end], closing]
+            else:
+                tail.append(closing)
+            continue
         else:
             if div.kind == "admonition" and div.title is None:
                 div.title = _heading_title(body, div.start + 1, end, code, replacements)

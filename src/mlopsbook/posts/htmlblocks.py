@@ -1,6 +1,7 @@
 """HTML in a post body: ``<img>`` (alone or with ``<a>``, ``<figure>``, ``<p>``, ``<div>`` around it) becomes a MyST
 image or figure, whose file the build copies; an ``<img>`` inside other HTML is taken out of it; an ``<iframe>``
-becomes a link (the book is read offline); a ``<script>`` is kept, with a warning."""
+becomes a link (the book is read offline). HTML that runs script never reaches this module: the body converter
+shows it as text (:func:`mlopsbook.posts.safety.has_script`)."""
 
 from __future__ import annotations
 
@@ -79,8 +80,6 @@ def block(content: str, line: int, ctx: Ctx) -> list[str] | None:
             title = next((a.get("title", "") for t, a in found.tags if t == "iframe"), "") or "Embedded page"
             ctx.warn(line, "body", f"embedded <iframe> replaced by a link to {src} (the book is read offline)")
             return [blocks.link(title, src)]
-    if "script" in names:
-        ctx.warn(line, "body", "raw <script> kept: the page will load it")
     return None
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import Any, TextIO
 
 import nbformat
 
-from mlopsbook.posts import book, fields, notebooks, reproduction, rst, schema, sites, slugs, source
+from mlopsbook.posts import book, fields, notebooks, reproduction, rst, safety, schema, sites, slugs, source
 from mlopsbook.posts import metadata_conventions as conventions
 from mlopsbook.posts.assets import PLACEHOLDER, AssetPlan, is_remote
 from mlopsbook.posts.blocks import Ctx
@@ -113,7 +112,11 @@ def survey(path: Path) -> tuple[list[Path], list[str]]:
                     left.append(f"{here / name}: file: not imported (a name starting with {name[0]!r} is not "
                                 "published by the generators; import it by name to import it)")
             elif suffix in POST_SUFFIXES:
-                found.append(here / name)
+                kind = safety.special_kind(here / name)
+                if kind is None:
+                    found.append(here / name)
+                else:
+                    left.append(f"{here / name}: file: skipped: it is {kind}, not a post file (never opened)")
             elif suffix in UNSUPPORTED:
                 left.append(f"{here / name}: file: not imported ({UNSUPPORTED[suffix]})")
             else:
@@ -142,7 +145,7 @@ def _included_notebooks(found: list[Path], left: list[str]) -> tuple[list[Path],
     for post in found:
         if post.suffix.lower() in (".md", ".markdown", ".rst"):
             try:
-                text = post.read_text(encoding="utf-8", errors="replace")
+                text = safety.read_bytes(post, source.MAX_BYTES).decode("utf-8", errors="replace")
             except OSError:
                 continue
             for ref in _NOTEBOOK_TAG.findall(text):
@@ -170,11 +173,20 @@ def _description(text: str) -> str:
 
 
 def plan(path: Path, out_dir: Path, *, default_date: str | None = None, site_root: Path | None = None,
-         site_url: str | None = None) -> Planned:
-    """Everything importing ``path`` would write. Raises ``PostError`` (one line) when it cannot be imported."""
+         site_url: str | None = None, blog_root: Path | None = None) -> Planned:
+    """Everything importing ``path`` would write. Raises ``PostError`` when it cannot be imported (its first problem
+    names the cause; a file the post refers to that may not be read is listed with its line).
+
+    Only the blog is read: its site root (found or given) and ``blog_root`` (the folder of posts an import was
+    given, else the post's folder); a post file that is a symlink out of it is refused.
+    """
+    site = sites.find(path, site_root=site_root, site_url=site_url)
+    assets = AssetPlan(path.parent, site, str(path), root=(blog_root or path.parent).resolve())
+    if path.is_symlink() and not assets.in_blog(path):
+        raise PostError.one(path, "file", f"refused: it is a symlink to {path.resolve()}, outside the blog "
+                                          f"({', '.join(map(str, assets.blog))})")
     if path.suffix.lower() == ".ipynb":
-        return _plan_notebook(path, out_dir, default_date=default_date, site_root=site_root,
-                                    site_url=site_url)
+        return _plan_notebook(path, out_dir, default_date=default_date, site=site, assets=assets)
     extra: list[Problem] = []
     if path.suffix.lower() == ".rst":
         text, notes = source.read_text(path)
@@ -184,9 +196,7 @@ def plan(path: Path, out_dir: Path, *, default_date: str | None = None, site_roo
                  for line, msg in converted_rst.warnings]
     else:
         src = conventions.text_post(source.load(path))
-    site = sites.find(path, site_root=site_root, site_url=site_url)
     mapped = fields.map_meta(src, site, default_date=default_date)
-    assets = AssetPlan(path.parent, site, str(path))
     ctx = Ctx(str(path), src.body_line, src.meta, site, path.parent, assets)
     converted = Converter(ctx, title=mapped.fields.get("title"), mdx=mdx_path(path)).run(src.body)
     stem = path.parent.name if path.stem.lower() in ("index", "_index") else path.stem
@@ -208,25 +218,30 @@ def plan(path: Path, out_dir: Path, *, default_date: str | None = None, site_roo
     if src.fm_format == "rst":  # lines of pandoc's Markdown are not lines of the author's file
         found = [Problem(p.file, p.field, p.message, None, p.severity) for p in found]
     problems += sorted(extra + found, key=lambda p: p.line or 0)
+    _refuse(assets)
     body = f"# {title}\n\n{converted.text}".replace(PLACEHOLDER, f"{slug}/")
     meta = {k: (v.replace(PLACEHOLDER, f"{slug}/") if isinstance(v, str) else v) for k, v in meta.items()}
     return Planned(path, out_dir / f"{slug}.md", book.dump(meta, body), assets, problems)
 
 
-def _plan_notebook(path: Path, out_dir: Path, *, default_date: str | None, site_root: Path | None,
-                   site_url: str | None) -> Planned:
+def _refuse(assets: AssetPlan) -> None:
+    """Raise ``PostError`` listing, with their lines, the files the post refers to that may not be read."""
+    if assets.refused:
+        raise PostError(sorted(assets.refused, key=lambda p: p.line or 0))
+
+
+def _plan_notebook(path: Path, out_dir: Path, *, default_date: str | None, site: sites.Site,
+                   assets: AssetPlan) -> Planned:
     """A notebook post (:mod:`mlopsbook.posts.notebooks`): its markdown cells converted as one body, its code cells
     kept (as ``{code-cell}`` cells, or static code when its kernel is not Python), its recorded outputs kept."""
     post = notebooks.load(path)
     nb = post.nb
     src = source.Source(path, post.meta, "", 1, "notebook")
-    site = sites.find(path, site_root=site_root, site_url=site_url)
     mapped = fields.map_meta(src, site, default_date=default_date)
     if mapped.cover and mapped.cover.startswith(notebooks.FASTPAGES_COPIED):
         beside = mapped.cover[len(notebooks.FASTPAGES_COPIED):]
         if (path.parent / beside).is_file():
             mapped.cover = beside
-    assets = AssetPlan(path.parent, site, str(path))
     files: dict[str, bytes] = {}
     md_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "markdown"]
     parts: list[str] = []
@@ -281,6 +296,7 @@ def _plan_notebook(path: Path, out_dir: Path, *, default_date: str | None, site_
     meta = _notebook_meta(mapped, title, converted, assets, out_dir)
     problems = [Problem(str(path), "file", n, severity="warning") for n in post.notes]
     problems += [_cell_problem(p, starts) for p in mapped.problems + ctx.problems + assets.place(folder)]
+    _refuse(assets)
     out_nb = nbformat.v4.new_notebook()
     out_nb.cells = cells
     body = notebooks.myst_body(out_nb).replace(PLACEHOLDER, f"{slug}/")
@@ -411,8 +427,7 @@ def write(planned: Planned, out_dir: Path, *, force: bool = False) -> Path:
     for asset in planned.assets.assets.values():
         dest = folder / asset.name
         if asset.source.resolve() != dest.resolve():
-            shutil.copyfile(asset.source, dest)
-            os.chmod(dest, mode)
+            _write_atomic(dest, _asset_bytes(planned, asset.source), mode)
     for name, data in files.items():
         _write_atomic(folder / name, data, mode)
     if planned.record is not None:
@@ -432,6 +447,16 @@ def _write_atomic(target: Path, data: bytes, mode: int) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _asset_bytes(planned: Planned, source_file: Path) -> bytes:
+    """An asset's bytes, checked again as it is read (it may have changed since the plan)."""
+    if not planned.assets.in_blog(source_file):
+        raise PostError.one(planned.source, "file", f"{source_file} now lies outside the blog; nothing more written")
+    try:
+        return safety.read_bytes(source_file)
+    except OSError as exc:
+        raise PostError.one(planned.source, "file", f"{source_file} cannot be read ({exc})") from None
 
 
 def import_post(src: str | Path, out_dir: str | Path, *, stderr: TextIO | None = None, force: bool = False,

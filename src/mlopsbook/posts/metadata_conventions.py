@@ -28,7 +28,8 @@ from typing import Any
 
 import yaml
 
-from mlopsbook.posts.source import Source, _Loader
+from mlopsbook.posts import safe_yaml
+from mlopsbook.posts.source import Source
 
 _FASTPAGES_ITEM = re.compile(r"^\s*-\s+([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
 _PELICAN_LINE = re.compile(r"^(?:[-*]\s+)?([A-Za-z][\w-]*)\s*:\s*(.*?)\s*$")
@@ -47,8 +48,8 @@ def _value(raw: str) -> Any:
     if not raw:
         return ""
     try:
-        value = yaml.load(raw, Loader=_Loader)  # noqa: S506  # nosec B506 - _Loader is a SafeLoader
-    except yaml.YAMLError:
+        value = safe_yaml.load(raw)
+    except (yaml.YAMLError, RecursionError):
         return raw
     return value if isinstance(value, (str, int, float, bool, list)) and value is not None else raw
 
@@ -66,8 +67,8 @@ def yaml_block(text: str) -> tuple[dict[str, Any], str] | None:
     if not m:
         return None
     try:
-        data = yaml.load(m.group(1), Loader=_Loader)  # noqa: S506  # nosec B506 - a SafeLoader subclass
-    except yaml.YAMLError:
+        data = safe_yaml.load(m.group(1))
+    except (yaml.YAMLError, RecursionError):
         return None
     if not isinstance(data, dict):
         return None

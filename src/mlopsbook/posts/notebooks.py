@@ -44,6 +44,7 @@ from typing import Any
 import jupytext
 import nbformat
 
+from mlopsbook.posts import safety
 from mlopsbook.posts import metadata_conventions as conventions
 from mlopsbook.posts.assets import PLACEHOLDER, safe_name
 from mlopsbook.posts.problems import PostError
@@ -103,10 +104,13 @@ class NotebookPost:
 def read(path: Path) -> nbformat.NotebookNode:
     """The notebook at ``path`` (nbformat 4). Raises ``PostError`` (one line) for a file that is not a notebook."""
     try:
-        size = path.stat().st_size
-        if size > MAX_NOTEBOOK_BYTES:
-            raise PostError.one(path, "file", f"is {size:,} bytes; a notebook post is at most {MAX_NOTEBOOK_BYTES:,}")
-        text = path.read_bytes().decode("utf-8-sig")
+        data = safety.read_bytes(path, MAX_NOTEBOOK_BYTES)
+        if len(data) > MAX_NOTEBOOK_BYTES:
+            raise PostError.one(path, "file", f"is more than {MAX_NOTEBOOK_BYTES:,} bytes; a notebook post is at most "
+                                              f"{MAX_NOTEBOOK_BYTES:,}")
+        text = data.decode("utf-8-sig")
+    except safety.NotRegular as exc:
+        raise PostError.one(path, "file", f"is {exc.kind}, not a post file: skipped") from None
     except OSError as exc:
         raise PostError.one(path, "file", f"cannot be read ({exc.strerror or exc})") from None
     except UnicodeDecodeError as exc:

@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from mlopsbook.posts import safe_yaml
+
 MAX_UP = 6
 MARKERS = ("_config.yml", "_config.yaml", "hugo.toml", "hugo.yaml", "hugo.json", "config.toml", "config.yaml",
            "_quarto.yml", "_quarto.yaml", "docusaurus.config.js", "docusaurus.config.ts", "docusaurus.config.mjs",
@@ -57,8 +59,8 @@ class Site:
 
 def _read_yaml(p: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        data = safe_yaml.load(p.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
         return {}
     return data if isinstance(data, dict) else {}
 

@@ -4,8 +4,8 @@ Whatever the file holds, the result is a :class:`Source` or a :class:`~mlopsbook
 message is one line: a binary file, a text that is not UTF-8 (Windows-1252/Latin-1 text is read as such and said so),
 a folder, frontmatter that does not parse. A UTF-8 byte-order mark is dropped and CRLF line ends become LF.
 
-YAML is read with the safe loader, except that unquoted dates stay strings (:class:`UnquotedDate`): an impossible date
-is then a field problem instead of a parser crash, and an unquoted date is told apart from a quoted one. TOML is read
+YAML is read with :mod:`mlopsbook.posts.safe_yaml` (the safe loader, unquoted dates kept as strings, alias bombs
+refused). A FIFO, a device or a socket is never opened (:func:`mlopsbook.posts.safety.read_bytes`). TOML is read
 with :mod:`tomllib`, JSON with :mod:`json`, through python-frontmatter's handlers.
 """
 
@@ -22,29 +22,20 @@ import frontmatter
 import yaml
 from frontmatter.default_handlers import BaseHandler, JSONHandler, YAMLHandler
 
+from mlopsbook.posts import safe_yaml, safety
 from mlopsbook.posts.problems import PostError
+from mlopsbook.posts.safe_yaml import UnquotedDate
+
+__all__ = ["HANDLERS", "MAX_BYTES", "Source", "UnquotedDate", "decode", "load", "parse", "read_text"]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 MAX_BYTES = 5_000_000
 """A post larger than this is refused (a Markdown post is a few tens of kB)."""
 
 
-class UnquotedDate(str):
-    """A YAML scalar that YAML would have read as a date or datetime (it was not quoted)."""
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that keeps unquoted timestamps as :class:`UnquotedDate` strings instead of constructing them."""
-
-
-_Loader.add_constructor(
-    "tag:yaml.org,2002:timestamp", lambda loader, node: UnquotedDate(loader.construct_scalar(node))
-)
-
-
 class _YAML(YAMLHandler):
     def load(self, fm: str, **kwargs: Any) -> Any:  # noqa: D102
-        return yaml.load(fm, Loader=_Loader)  # noqa: S506  # nosec B506 - _Loader is a yaml.SafeLoader subclass
+        return safe_yaml.load(fm)
 
 
 class _TOML(BaseHandler):
@@ -108,17 +99,20 @@ def decode(data: bytes, file: object) -> tuple[str, list[str]]:
 
 
 def read_text(path: Path) -> tuple[str, list[str]]:
-    """The text of a post file; raises ``PostError`` naming the file for a missing file, a folder, or binary data."""
+    """The text of a post file; raises ``PostError`` naming the file for a missing file, a folder, a special file
+    (a FIFO is never opened), or binary data."""
     try:
-        if path.is_dir():
-            raise PostError.one(path, "file", "is a folder, not a post file")
-        if path.stat().st_size > MAX_BYTES:
-            raise PostError.one(path, "file", f"is {path.stat().st_size:,} bytes; a post is at most {MAX_BYTES:,}")
-        data = path.read_bytes()
+        data = safety.read_bytes(path, MAX_BYTES)
+    except safety.NotRegular as exc:
+        if exc.kind == "a folder":
+            raise PostError.one(path, "file", "is a folder, not a post file") from None
+        raise PostError.one(path, "file", f"is {exc.kind}, not a post file: skipped") from None
     except FileNotFoundError:
         raise PostError.one(path, "file", "does not exist") from None
     except OSError as exc:
         raise PostError.one(path, "file", f"cannot be read ({exc.strerror or exc})") from None
+    if len(data) > MAX_BYTES:
+        raise PostError.one(path, "file", f"is more than {MAX_BYTES:,} bytes; a post is at most {MAX_BYTES:,}")
     return decode(data, path)
 
 
@@ -136,6 +130,8 @@ def parse(text: str, file: object) -> tuple[dict[str, Any], str, int, str]:
     body_line = text.count("\n", 0, len(text) - len(body)) + 1
     try:
         meta = handler.load(fm)
+    except safe_yaml.AliasBomb as exc:
+        raise PostError.one(file, "frontmatter", f"refused: {exc}") from None
     except yaml.YAMLError as exc:
         raise PostError.one(file, "frontmatter", f"not valid YAML: {_one_line(exc)}") from None
     except tomllib.TOMLDecodeError as exc:

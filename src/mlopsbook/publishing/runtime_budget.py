@@ -17,12 +17,15 @@ memory is short, and says which configuration ran.
 
 from __future__ import annotations
 
+import csv
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from mlopsbook.errors import MlopsbookError
+from mlopsbook.paths import data_path
 from mlopsbook.validation import check_number
 
 CGROUP_V2 = Path("/sys/fs/cgroup/memory.max")
@@ -40,10 +43,6 @@ class MemoryBudget:
 
     bytes: int
     source: str
-
-    @property
-    def gib(self) -> float:
-        return self.bytes / GIB
 
 
 def _read_int(path: Path) -> int | None:
@@ -114,24 +113,46 @@ def binder_memory_bytes() -> int:
     return int(float(row["value"]) * factor)
 
 
+PEAKS_FILE = "ray-peaks-2026-11-30.csv"
+"""The measured peak of each configuration (``data/readers/``: bytes, date, machine, how it was measured)."""
+
+
+@lru_cache(maxsize=8)
+def measured_peak_bytes(config: str, name: str = PEAKS_FILE) -> int:
+    """The recorded peak (summed PSS, bytes) of the configuration ``config``; :class:`~mlopsbook.errors.MlopsbookError`
+    naming the file when it has no such row or a malformed value."""
+    with data_path("readers", name).open(newline="") as f:
+        rows = {r["config"]: r["needs_bytes"] for r in csv.DictReader(f)}
+    if config not in rows:
+        raise MlopsbookError(f"data/readers/{name}: no row for configuration {config!r} (have {', '.join(rows)})")
+    try:
+        return int(rows[config])
+    except ValueError:
+        raise MlopsbookError(f"data/readers/{name}: needs_bytes of {config!r} must be a whole number of bytes "
+                             f"(got {rows[config]!r})") from None
+
+
 @dataclass(frozen=True)
 class RayConfig:
     """A local Ray cluster and Serve application sized for a memory budget.
 
     ``max_replicas``: Serve replicas the experiments may run at once (the scale-up and replica-kill experiments need
     two); ``object_store_bytes``: Ray's shared-memory object store; ``num_cpus``: CPUs Ray schedules on;
-    ``needs_bytes``: the measured peak (summed PSS of the kernel and all Ray processes) of the post's engine
-    experiments in this configuration, which must fit in the budget; ``system_config``: Ray's own settings
-    (``ray.init(_system_config=...)``), e.g. how many idle worker processes (each holding its imports and models)
-    Ray keeps alive.
+    ``needs_bytes``: the measured peak (summed PSS of the kernel and all Ray processes) of the engine experiments in
+    this configuration, which must fit in the budget, read from the dated record :data:`PEAKS_FILE` by ``name``;
+    ``system_config``: Ray's own settings (``ray.init(_system_config=...)``), e.g. how many idle worker processes
+    (each holding its imports and models) Ray keeps alive.
     """
 
     name: str
     max_replicas: int
     object_store_bytes: int
     num_cpus: int
-    needs_bytes: int
     system_config: tuple[tuple[str, int | bool], ...] = ()
+
+    @property
+    def needs_bytes(self) -> int:
+        return measured_peak_bytes(self.name)
 
     def fits(self, budget: MemoryBudget, headroom: float = 0.9) -> bool:
         """Whether the measured peak fits in ``headroom`` x the budget."""
@@ -142,12 +163,11 @@ class RayConfig:
                 f"object store, {self.num_cpus} CPU(s); needs about {self.needs_bytes / 1e9:.1f} GB")
 
 
-FULL = RayConfig("full", max_replicas=2, object_store_bytes=512 * MIB, num_cpus=2, needs_bytes=3_600_000_000)
+FULL = RayConfig("full", max_replicas=2, object_store_bytes=512 * MIB, num_cpus=2)
 """The experiment as the post ran it: two replicas beside the Ray head, a 512 MiB object store, Ray's idle workers
-kept warm. ``needs_bytes``: the post's notebook peaked at 3.60 GB (summed PSS, 2026-11-30, 2 cores), its Airflow
-run then starting a second local cluster."""
+kept warm."""
 
-READER = RayConfig("reader", max_replicas=2, object_store_bytes=80 * MIB, num_cpus=2, needs_bytes=1_900_000_000,
+READER = RayConfig("reader", max_replicas=2, object_store_bytes=80 * MIB, num_cpus=2,
                    system_config=(("num_workers_soft_limit", 0), ("enable_worker_prestart", False),
                                   ("prestart_worker_first_driver", False),
                                   ("idle_worker_killing_time_threshold_ms", 500)))
@@ -155,10 +175,8 @@ READER = RayConfig("reader", max_replicas=2, object_store_bytes=80 * MIB, num_cp
 (80 MiB; the bulk job's blocks are a few MB), no idle worker process kept warm (a task's worker, which loads the
 models, ends half a second after its last task); then the application held at one replica while the bulk job scores
 one block at a time, Serve shut down before the Airflow run, whose job joins the notebook's cluster instead of
-starting a second one. ``needs_bytes``: the engine page peaked at 1.89 GB and the post at 1.86 GB (summed PSS,
-``MEM_LIMIT`` 2 GiB, 2026-11-30, 2 cores; ``python -m mlopsbook.publishing.readerrun``). Before the one-replica and one-block
-steps the post peaked at 2.37 GB: the Ray Data job's task workers (about 0.5 GB each with the models) beside two
-replicas, and Airflow on top."""
+starting a second one: the Ray Data job's task workers (about 0.5 GB each with the models) beside two replicas and
+Airflow on top would not fit."""
 
 CONFIGS: tuple[RayConfig, ...] = (FULL, READER)
 """Largest first: :func:`ray_config` takes the first that fits."""

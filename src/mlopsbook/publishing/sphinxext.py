@@ -134,7 +134,8 @@ def _ledger_table(app: Sphinx, fromdocname: str) -> nodes.Node:
             if rec is None:
                 LOG.warning(f"claim {cid} of {doc} has no computed verdict in any executed notebook",
                             location=fromdocname)
-            group += _ledger_card(builder, fromdocname, post, cid, c["says"], status, rec, where)
+            group += _ledger_card(builder, fromdocname, post, cid, c["says"], status, rec, where,
+                                  _history_text(app, where, cid))
         groups.append(group)
     declared_ids = {(post, c["id"]) for post, post_claims in declared.items() for c in post_claims}
     for (post, cid), (doc, _) in verdicts.items():
@@ -151,7 +152,7 @@ def _ledger_table(app: Sphinx, fromdocname: str) -> nodes.Node:
 
 
 def _ledger_card(builder: Any, fromdoc: str, post: str | None, cid: str, says: str, status: str,
-                 rec: dict[str, Any] | None, doc: str | None) -> nodes.Element:
+                 rec: dict[str, Any] | None, doc: str | None, history: str) -> nodes.Element:
     card = nodes.container(classes=["mlopsbook-ledger-card", "status-card-" + status.replace(" ", "-")])
     head = nodes.paragraph(classes=["mlopsbook-ledger-head"])
     head += nodes.strong(text=cid)
@@ -166,6 +167,7 @@ def _ledger_card(builder: Any, fromdoc: str, post: str | None, cid: str, says: s
     if why:
         label = "Where it holds: " if rec and rec.get("conditions") else "Why: "
         card += nodes.paragraph(text=label + why, classes=["mlopsbook-ledger-why"])
+    card += nodes.paragraph(text=history, classes=["mlopsbook-ledger-history"])
     return card
 
 
@@ -255,6 +257,9 @@ def _resolve(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
         here = {rec["claim_id"]: rec for rec in app.env.mlopsbook_verdicts.get(fromdocname, [])}
         node.replace_self(sphinx_reading.glance_table(claims, here, lambda cid: anchor(post_of(fromdocname), cid)))
     sphinx_reading.fill_alt(doctree)
+    mark_numeric_cells(doctree)
+    if app.builder.format == "html" and post_of(fromdocname):
+        _insert_after_title(doctree, _freshness_note(app, fromdocname))
     for node in list(doctree.findall(postlist_placeholder)):
         metas = _post_meta(app)
         docs = _by_date(metas)
@@ -273,6 +278,79 @@ def _resolve(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
                 for k, cell in enumerate(cells):
                     cell["ids"].append(reproduction_anchor(k))
                 sections[0].insert((title_idx or 0) + 2, _reproduction_note(app, fromdocname, fromdocname, result))
+
+
+# -- tables for people -------------------------------------------------------------------------------------------
+_NUMERIC_TD = re.compile(r"<td>(\s*[-+−]?[$€£]?\s*(?:\d[\d,]*(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d+)?\s*%?\s*)</td>")
+
+
+def mark_numeric_cells(doctree: nodes.document) -> None:
+    """Give every table cell (a notebook's HTML output or a Markdown table) that holds one number the class ``mlopsbook-num`` (kept on one line, figures
+    aligned, by the book's CSS): a notebook's table output is raw HTML that CSS alone cannot tell numbers in."""
+    for node in list(doctree.findall(nodes.raw)):
+        if node.get("format") == "html" and "<td>" in node.astext():
+            text = _NUMERIC_TD.sub(r'<td class="mlopsbook-num">\1</td>', node.astext())
+            node.replace_self(nodes.raw("", text, format="html", classes=node.get("classes", [])))
+    for entry in doctree.findall(nodes.entry):
+        if _NUMERIC_TD.fullmatch(f"<td>{entry.astext()}</td>"):
+            entry["classes"].append("mlopsbook-num")
+
+
+# -- how old the dated inputs are, and each verdict's history -----------------------------------------------------
+def _insert_after_title(doctree: nodes.document, node: nodes.Element | None) -> None:
+    sections = list(doctree.findall(nodes.section))
+    if node is None or not sections:
+        return
+    title_idx = sections[0].first_child_matching_class(nodes.title)
+    sections[0].insert((title_idx or 0) + 1, node)
+
+
+def _freshness_note(app: Sphinx, docname: str) -> nodes.Element | None:
+    """"Dated inputs of this page, on <build date>: prices dated ..., N days old" (see
+    :mod:`mlopsbook.publishing.freshness`), rendered at build time so that no snapshot carries the build date."""
+    from mlopsbook.paths import repo_root
+    from mlopsbook.publishing import drift, freshness
+
+    root = repo_root()
+    source = Path(app.env.doc2path(docname)).resolve()
+    try:
+        rel = source.relative_to(root).as_posix()
+    except ValueError:
+        return None
+    text = freshness.note(freshness.dated_inputs(root, drift.notebook_inputs(root, rel)), freshness.build_date())
+    if not text:
+        return None
+    box = nodes.container(classes=["mlopsbook-freshness"])
+    para = nodes.paragraph()
+    for k, part in enumerate(text.split("`")):
+        para += nodes.literal(text=part) if k % 2 else nodes.Text(part)
+    box += para
+    return box
+
+
+def _history(app: Sphinx) -> Any:
+    """Each claim's verdict history from the snapshots' git history, read once per build."""
+    if not hasattr(app, "_mlopsbook_history"):
+        from mlopsbook.paths import repo_root
+        from mlopsbook.publishing import drift
+
+        app._mlopsbook_history = drift.verdict_history(repo_root())  # type: ignore[attr-defined]
+    return app._mlopsbook_history  # type: ignore[attr-defined]
+
+
+def _history_text(app: Sphinx, doc: str | None, cid: str) -> str:
+    hist = _history(app)
+    if isinstance(hist, str):
+        return hist[:1].upper() + hist[1:] + "."
+    change = hist.get(f"snapshots/{doc}.ipynb#{cid}") if doc else None
+    if change is None:
+        return "Verdict history: not in the committed snapshots yet."
+    if change.bounded:
+        return f"Verdict history: {change.status} in every committed snapshot since {change.since_date}."
+    if change.previous is None:
+        return f"Verdict history: {change.status} since {change.since_date} (commit {change.since_commit}), its first."
+    return (f"Verdict history: {change.status} since {change.since_date} (commit {change.since_commit}); "
+            f"before that, {change.previous}.")
 
 
 # -- reproduces as published ------------------------------------------------------------------------------------

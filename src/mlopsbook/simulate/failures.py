@@ -1,6 +1,6 @@
 """Node failures: when a worker node dies, how long Ray takes to notice, and what happens to its requests.
 
-Detection follows the GCS-to-raylet health check (cloud-facts E4.8: period 3 s, timeout 10 s, failure threshold 5).
+Detection follows the GCS-to-raylet health check (``ray.gcs.health_check_*``: period, timeout, failure threshold).
 Checks run every period; the node is declared dead after ``threshold`` consecutive failed checks. Two ways to die:
 
 ``crash``
@@ -11,11 +11,11 @@ Checks run every period; the node is declared dead after ``threshold`` consecuti
     waits for its timeout, and in-flight requests hang until the node is declared dead, then fail.
 ``replica``
     one replica's process is killed (``ray.kill``) while its node lives on: its in-flight requests fail at once and
-    the Serve controller notices at its next replica health check (period 10 s, E4.1), so detection is
+    the Serve controller notices at its next replica health check (``ray.serve.replica_health_check_period_s``), so detection is
     ``U(0, 10)`` s; the replacement starts on the same node.
 
 Detection delay: ``phase + (threshold - 1) x period`` for a crash and ``phase + threshold x timeout +
-(threshold - 1) x period`` when silent, where ``phase ~ U(0, period)`` is the wait for the next check. With E4.8
+(threshold - 1) x period`` when silent, where ``phase ~ U(0, period)`` is the wait for the next check. With Ray's defaults
 that is 12-15 s and 62-65 s; cloud-facts E4.9 (derived) gives "about 20 s best case to about 55-70 s worst case".
 """
 
@@ -35,7 +35,7 @@ FAILURE_MODES: tuple[str, ...] = ("crash", "silent", "replica")
 
 @dataclass(frozen=True)
 class HealthCheck:
-    """Ray's node health check (E4.8): ``period_s``, ``timeout_s`` (s) and ``failure_threshold`` (checks)."""
+    """Ray's node health check (``ray.gcs.health_check_*``): ``period_s``, ``timeout_s`` (s) and ``failure_threshold`` (checks)."""
 
     period_s: float
     timeout_s: float

@@ -1,18 +1,18 @@
 """AWS Lambda: one request per execution environment, cold starts, keep-alive, scaling limits, provisioned concurrency.
 
-Model (parameters from ``data/simulate``, cloud-facts A21, A23, A24, E1):
+Model (parameters from ``data/simulate``, ``aws.lambda.*`` facts, cloud-facts E1):
 
 * A request takes an idle warm environment if there is one (provisioned ones first, then the on-demand environment
   idle longest); otherwise a new environment is created and the request pays its **init** (cold start) first.
 * An on-demand environment idle for ``keep_alive_s`` is reclaimed. AWS documents this period as non-deterministic:
   it is a parameter (600 s as Shahrad et al. state, E1.3; 300-3,600 s observed, E1.8), swept in the notebook.
-* At most ``scaling_envs_per_window`` (1,000) new environments per ``scaling_window_s`` (10 s) window, unused rate
-  not carried over (A21), and at most ``concurrency_limit`` (1,000, A23) environments busy: a request over either
-  limit is throttled (HTTP 429), counted as dropped.
+* At most ``scaling_envs_per_window`` new environments per ``scaling_window_s`` window, unused rate not carried over
+  (``aws.lambda.scaling.*``), and at most ``concurrency_limit`` (``aws.lambda.concurrency.default_per_region``)
+  environments busy: a request over either limit is throttled (HTTP 429), counted as dropped.
 * ``provisioned`` environments are initialised before the run and never reclaimed.
-* Billing: on-demand GB-seconds are ``(init + duration) x memory`` (INIT billed since Aug 2025, A24); requests on
-  provisioned environments bill their duration at the provisioned rate (A18) and the provisioned GB-seconds held are
-  reported apart (A17).
+* Billing: on-demand GB-seconds are ``(init + duration) x memory`` (INIT billed since Aug 2025,
+  ``aws.lambda.init.*``); requests on provisioned environments bill their duration at the provisioned rate (A18) and
+  the provisioned GB-seconds held are reported apart (A17).
 
 Times are in seconds.
 """
@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import heapq
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from mlopsbook import facts
 from mlopsbook.simulate import parameters
 from mlopsbook.simulate.results import DROPPED, IN_FLIGHT, SERVED, Result, Timeline
 
@@ -37,9 +38,9 @@ class LambdaConfig:
     keep_alive_s: float
     provisioned: int = 0
     memory_mb: int = 1024
-    concurrency_limit: int = 1000
-    scaling_envs_per_window: int = 1000
-    scaling_window_s: float = 10.0
+    concurrency_limit: int = field(default_factory=lambda: facts.integer("aws.lambda.concurrency.default_per_region"))
+    scaling_envs_per_window: int = field(default_factory=lambda: facts.integer("aws.lambda.scaling.envs_per_window"))
+    scaling_window_s: float = field(default_factory=lambda: facts.number("aws.lambda.scaling.window_s"))
 
     @classmethod
     def aws_defaults(cls, init: str = "sklearn_model", **overrides: object) -> "LambdaConfig":
@@ -66,8 +67,9 @@ class LambdaConfig:
             v = getattr(self, name)
             if not isinstance(v, int) or v < (0 if name == "provisioned" else 1):
                 raise ValueError(f"{name}: must be an integer >= {0 if name == 'provisioned' else 1} (got {v!r})")
-        if not 128 <= self.memory_mb <= 10240:
-            raise ValueError(f"memory_mb: must be in 128..10240 (A7) (got {self.memory_mb!r})")
+        lo, hi = facts.integer("aws.lambda.memory.min_mb"), facts.integer("aws.lambda.memory.max_mb")
+        if not lo <= self.memory_mb <= hi:
+            raise ValueError(f"memory_mb: must be in {lo}..{hi} (aws.lambda.memory) (got {self.memory_mb!r})")
         if self.provisioned > self.concurrency_limit:
             raise ValueError(f"provisioned: must be <= concurrency_limit ({self.concurrency_limit}) (got {self.provisioned})")
 

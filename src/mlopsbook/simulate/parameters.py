@@ -1,7 +1,9 @@
 """Platform parameters with provenance, loaded from ``data/simulate/platform-parameters-2026-11-28.yaml``.
 
-Every default of the simulator (Ray Serve autoscaling, node start-up, failure detection, Lambda) comes from that file,
-which cites the rows of ``shared/facts/cloud-facts.md`` it was taken from. Durations are in seconds.
+Every default of the simulator (Ray Serve autoscaling, node start-up, failure detection, Lambda) comes from that file.
+A value written ``fact:<id>`` is a vendor default or limit read from the registry (:mod:`mlopsbook.facts`); the
+others (ranges drawn from several sources, measured start-up times) cite their sources there. Durations are in
+seconds.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from mlopsbook import facts
 from mlopsbook.paths import data_path
 
 PARAMETERS_FILE = "platform-parameters-2026-11-28.yaml"
@@ -26,7 +29,21 @@ def load() -> dict[str, Any]:
     for key in ("ray_serve_autoscaling", "node_startup", "failure_detection", "lambda", "kuberay"):
         if key not in data:
             raise KeyError(f"{path.name}: missing section {key!r}")
-    return data
+    return _resolve(data)
+
+
+def _resolve(node: Any) -> Any:
+    """``node`` with every ``fact:<id>`` string replaced by the registry's value: a float for a quantity in seconds
+    or a fraction, an int for a whole count."""
+    if isinstance(node, dict):
+        return {k: _resolve(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_resolve(v) for v in node]
+    if isinstance(node, str) and node.startswith("fact:"):
+        fid = node[len("fact:"):]
+        x = facts.number(fid)
+        return int(x) if x == int(x) and facts.fact(fid).unit not in ("s", "ratio") else x
+    return node
 
 
 def section(name: str) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """Ray Serve on KubeRay: replicas that autoscale on ongoing requests, packed on nodes that take minutes to start.
 
-What is modelled (defaults from ``data/simulate``, cloud-facts E3/E4):
+What is modelled (defaults from ``data/simulate``, ``ray.*`` and ``kuberay.*`` facts):
 
 * **Requests** wait in one FCFS queue in front of the deployment and run on a free replica slot (a replica runs
   ``replica_concurrency`` requests at once, at most ``max_ongoing_requests``). This is ideal routing: Ray's
@@ -15,7 +15,7 @@ What is modelled (defaults from ``data/simulate``, cloud-facts E3/E4):
 * **Placement**: a new replica starts on a ready node with room (``replica_startup_s``); otherwise it is pending and
   the Ray autoscaler (every ``autoscaler_update_interval_s``) launches enough nodes for the pending replicas; a node is
   ready after a start-up drawn from its profile (CPU or GPU, E2). Downscaling stops replicas on the emptiest node
-  first; a node without replicas for ``idle_timeout_s`` (E4.10) is removed. Nodes are billed from launch to removal.
+  first; a node without replicas for ``idle_timeout_s`` (``kuberay.autoscaler.idle_timeout_s``) is removed. Nodes are billed from launch to removal.
 * **Failures** (:class:`~mlopsbook.simulate.failures.NodeFailure`): see :mod:`mlopsbook.simulate.failures`. Besides the
   requests running on the dead replicas, their share of the queue dies with them (Ray's router sends a request to a
   replica with fewer than ``max_ongoing_requests``, where it waits: the queue is spread over the replicas). The router

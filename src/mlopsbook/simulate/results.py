@@ -39,13 +39,6 @@ class Timeline:
         self.nodes.append(int(nodes))
         self.nodes_total.append(int(nodes_total))
 
-    def step_at(self, t_s: np.ndarray, column: str) -> np.ndarray:
-        """The value of ``column`` in force at each time of ``t_s`` (a step function)."""
-        times = np.asarray(self.time_s)
-        vals = np.asarray(getattr(self, column))
-        idx = np.searchsorted(times, np.asarray(t_s, dtype=float), side="right") - 1
-        return np.where(idx >= 0, vals[np.clip(idx, 0, None)], 0)
-
 
 @dataclass
 class Result:
@@ -53,7 +46,7 @@ class Result:
 
     ``arrival_s``, ``start_s``, ``end_s`` (s, NaN where not applicable) and ``status`` per request; ``cold`` marks
     Lambda cold starts. ``node_seconds`` is billed node time (ready or starting), ``gb_seconds`` Lambda billed
-    duration x memory (init included, A24) and ``provisioned_gb_seconds`` Lambda provisioned concurrency held.
+    duration x memory (init included, ``aws.lambda.init.*``) and ``provisioned_gb_seconds`` Lambda provisioned concurrency held.
     ``events`` lists notable moments (kill, detection, recovery) as ``(time_s, label)``.
     """
 

@@ -20,7 +20,7 @@ NODE_KINDS: tuple[str, ...] = ("cpu", "gpu")
 class ServeAutoscaling:
     """A Serve deployment's ``autoscaling_config`` plus ``max_ongoing_requests`` (times in s).
 
-    Use :meth:`ray_defaults` for Ray's documented defaults (E3), overriding what you change.
+    Use :meth:`ray_defaults` for Ray's documented defaults (``ray.serve.*``), overriding what you change.
     """
 
     target_ongoing_requests: float
@@ -40,7 +40,7 @@ class ServeAutoscaling:
 
     @classmethod
     def ray_defaults(cls, **overrides: Any) -> "ServeAutoscaling":
-        """Ray Serve's defaults from the parameter file (E3), with ``overrides`` applied."""
+        """Ray Serve's defaults from the parameter file (``ray.serve.*`` facts), with ``overrides`` applied."""
         d = parameters.section("ray_serve_autoscaling")
         base = cls(**{k: d[k] for k in d})
         return replace(base, **overrides)

@@ -19,7 +19,7 @@ from typing import Any, Mapping
 from mlopsbook.publishing.claims import Status, Verdict
 
 TARGET_P95_MS = 200.0
-"""The stated latency target: p95 per document below 200 ms (issue 5)."""
+"""The stated latency target: p95 per document below 200 ms (the services' own target, not a vendor limit)."""
 MARGIN = 4.0
 """A latency meets the target robustly only when it is this many times below it."""
 OVER = 2.0
@@ -209,7 +209,7 @@ def verdict_c6(manifest: Mapping[str, Any] | None = None) -> Verdict:
         why = "; ".join([*(f"{o} exceeds the {limit:.0f} MB limit" for o in over), *audit,
                          *(f"{s} does not run in the runtime client" for s in failed)])
         conditions = (f"for the models themselves; as deployed, {why}: the container image recipe the build writes "
-                      f"(images up to {m['limits_mb']['container_image'] / 1e3:.0f} GB, A13) is the way out")
+                      f"(images up to {m['limits_mb']['container_image'] / 1024:.0f} GB, A13) is the way out")
         return Verdict("C6", Status.HOLDS_UNDER_CONDITIONS, summary.split(". Built for")[0] + ".",
                        conditions=conditions, figures=figures)
     if not run.get("available"):

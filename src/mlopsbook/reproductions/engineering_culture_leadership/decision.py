@@ -22,6 +22,7 @@ from mlopsbook.costs import pricing
 from mlopsbook.costs.curves import DEFAULT_ALTERNATIVES, break_even_rps
 from mlopsbook.costs.model import PLATFORM_LABELS, ModelProfile
 from mlopsbook.costs.traffic import Workload
+from mlopsbook.decide import limits
 from mlopsbook.decide.profile import Profile
 from mlopsbook.decide.rank import Decision, decide
 from mlopsbook.reproductions.engineering_culture_leadership.profile import post_model, recorded
@@ -205,6 +206,8 @@ def verdict_c8(seed: int = 0, measured: dict[str, float] | None = None) -> Verdi
                        f"{PLATFORM_LABELS.get(d.recommendation, d.recommendation)} first, not Lambda "
                        f"(deciding criterion: {d.deciding_criterion}).", figures=figs)
     runner = d.ranking[1] if len(d.ranking) > 1 else None
+    lam = limits.of("lambda")
+    zip_mb = lam["zip_unzipped_mb"].value
     summary = (
         f"Applied to the NLP services (measured: about {fmt.size_mb(profile.artifact_mb)} artifact, "
         f"{fmt.latency_ms(profile.model_latency_ms)} per request on one vCPU, {fmt.size_mb(profile.memory_mb)}; "
@@ -213,10 +216,11 @@ def verdict_c8(seed: int = 0, measured: dict[str, float] | None = None) -> Verdi
         + ("inside its monthly free tier" if top.monthly_usd < 0.005 else f"about {fmt.usd(top.monthly_usd)} a month")
         + (f"), ahead of {PLATFORM_LABELS[runner.platform]}" if runner else ")")
         + f"; the deciding criterion is {d.deciding_criterion}."
-        + (" The package is above Lambda's 250 MB .zip limit, so it ships as a container image (A12, A13)."
-           if profile.artifact_mb > 250 else ""))
-    cond = ("the model needs no GPU and fits Lambda's hard limits (10,240 MB memory, 10 GB container image, 900 s per "
-            "request, 6 MB payload)")
+        + (f" The package is above Lambda's {zip_mb:,.0f} MB .zip limit, so it ships as a container image (A12, A13)."
+           if profile.artifact_mb > zip_mb else ""))
+    cond = (f"the model needs no GPU and fits Lambda's hard limits ({lam['memory_mb'].value:,.0f} MB memory, "
+            f"{lam['image_mb'].value / 1024:g} GB container image, {lam['timeout_ms'].value / 1000:g} s per "
+            f"request, {lam['payload_kb'].value / 1024:g} MB payload)")
     if "above_mean_rps" in d.flip_figures:
         r = profile.workload().rates(float(d.flip_figures["above_mean_rps"]))
         moved = flip_constraint(d)

@@ -13,8 +13,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from mlopsbook.costs.model import LAMBDA_MB_PER_VCPU, ModelProfile
-
+from mlopsbook.costs import model as cost_model
+from mlopsbook.costs.model import ModelProfile
 RECORDED_PROFILE = "measured-profile-2026-11-30.json"
 """The committed measurement of the post's services in ``data/inference/``."""
 
@@ -37,7 +37,7 @@ def post_model() -> ModelProfile:
         name="the post's NLP services on CPU (classification + NER), measured",
         cpu_ms=round(float(rec["duration_ms"]), 1),
         init_ms=float(round(float(rec["init_ms"]), -1)),
-        lambda_memory_mb=LAMBDA_MB_PER_VCPU,
+        lambda_memory_mb=cost_model.LAMBDA_MB_PER_VCPU,
         source=(f"measured on {rec['provenance']['measured_on']} ({rec['provenance']['machine']}): "
                 f"data/inference/{RECORDED_PROFILE}"
                 + (f"; INIT from {rec['init_source']}" if rec.get("init_source") else "")),
