@@ -33,7 +33,7 @@ def test_c4_retries_and_a_spare_node_each_reduce_the_damage() -> None:
     assert f["recovery_spare_node_s"] < f["recovery_s"]
 
 
-def test_verdict_c4_reads_the_real_runs_and_is_refuted_only_by_a_harmlessnode_kill() -> None:
+def test_verdict_c4_reads_the_real_runs_and_is_refuted_only_by_a_harmless_kill() -> None:
     v = autoscaling.verdict_c4(seeds=(0,), real=record())
     assert v.status == Status.HOLDS_UNDER_CONDITIONS
     assert v.figures["real_failed_median"] == 3.0 and v.figures["real_alert_node_down_s"] == 6.8
