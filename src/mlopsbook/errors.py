@@ -19,3 +19,12 @@ class UsageError(MlopsbookError):
 
 class StaleMeasurementError(MlopsbookError):
     """A recorded measurement no longer matches the code it measured; the message says how to re-measure."""
+
+
+class StaleModelError(StaleMeasurementError):
+    """The shipped models were made by other model code than the current one; the message names the command that
+    retrains them."""
+
+
+class ModelArtefactError(MlopsbookError):
+    """A model artefact that is missing, incomplete or altered: the message names the folder or file."""

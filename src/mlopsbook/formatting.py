@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import math
 
+from mlopsbook.errors import MlopsbookError
+
 SIGNIFICANT = 2
 """Significant figures of every quantity the book states in prose (its inputs justify no more)."""
 
@@ -33,7 +35,7 @@ def round_sig(x: float, digits: int = SIGNIFICANT) -> float:
     """``x`` rounded to ``digits`` significant figures (0 stays 0; not-a-number raises ``ValueError``)."""
     x = float(x)
     if not math.isfinite(x):
-        raise ValueError(f"x: must be a finite number (got {x!r})")
+        raise MlopsbookError(f"x: must be a finite number (got {x!r})")
     if x == 0:
         return 0.0
     exponent = math.floor(math.log10(abs(x)))

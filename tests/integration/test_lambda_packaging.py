@@ -36,8 +36,11 @@ def test_wheels_are_reproducible(wheel_dir, tmp_path):
 # -- the classifier served by NumPy alone ------------------------------------------------------------------------------
 # -- the zips: built for the runtime, small, audited, reproducible ---------------------------------------------------------
 def test_zips_fit_lambda_and_carry_only_what_runs(lambda_packages):
+    from mlopsbook.nlp import artefact, service
+
     manifest, folder = lambda_packages
     lim = manifest["limits_mb"]
+    assert manifest["models"] == {"artefact": artefact.SHIPPED, "artefact_hash": service.model_version()}
     assert manifest["runtime"]["runtime"] == "python3.12" and manifest["runtime"]["glibc"] == "2.34"
     for svc, p in manifest["packages"].items():
         assert p["unzipped_mb"] <= lim["unzipped"], svc

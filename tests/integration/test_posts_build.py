@@ -21,7 +21,7 @@ from mlopsbook import posts
 BOOK_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "book"
 PAGES = {
     "book/claims": "# The claims ledger\n\n```{claims-ledger}\n```\n",
-    "book/status": "# Build status\n\n```{nb-exec-table}\n```\n",
+    "book/status": "# Build status\n\n```{execution-table}\n```\n",
 }
 
 

@@ -3,7 +3,7 @@
 Colab opens ``snapshots/notebooks/<...>.ipynb`` in Python 3.12 with no ``mlopsbook``. The snapshot's first cell
 (:func:`mlopsbook.publishing.snapshots.install_cell`) clones the repository at the snapshot's commit and installs it; here its
 source is pointed at this checkout (``MLOPSBOOK_SOURCE``) at ``HEAD`` (``MLOPSBOOK_COMMIT``), so nothing leaves the
-machine but pip's requests to the package registry. Slow (a few minutes): part of ``make reader-test``.
+machine but pip's requests to the package registry. Slow (a few minutes): part of ``make notebooks``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """nbval compares outputs strictly: an edited number in a snapshot fails the notebook regression run.
 
-The check runs on a quick notebook of the book (the playbook, a few seconds) with the same options as `make nbval`;
-every snapshot is compared the same way there.
+The check runs on a quick notebook of the book (the playbook, a few seconds) with the same options as the notebook
+layer (`make notebooks`); every snapshot is compared the same way there.
 """
 
 from __future__ import annotations

@@ -82,3 +82,17 @@ def test_every_post_declares_claims_with_their_words_and_refutation(slug):
 
 def test_the_toc_lists_the_posts():
     assert SLUG in POSTS
+
+
+def test_a_figure_that_is_not_finite_is_strict_json_null_and_reads_back_as_nan() -> None:
+    import json
+    import math
+
+    from mlopsbook.publishing.claims import Status, Verdict
+
+    v = Verdict(claim_id="C9", status=Status("holds"), summary="no crossing",
+                figures={"crossing_rps": math.nan, "ratio": math.inf, "rps": 2.5, "unit": "req/s"})
+    text = json.dumps(v.record(), allow_nan=False)  # raises on NaN/Infinity
+    back = Verdict.from_record(json.loads(text))
+    assert math.isnan(back.figures["crossing_rps"]) and math.isnan(back.figures["ratio"])
+    assert back.figures["rps"] == 2.5 and back.figures["unit"] == "req/s"

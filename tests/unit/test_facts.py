@@ -41,6 +41,8 @@ COINCIDENCES: dict[str, set[float]] = {
     "engine/ray_runtime.py": {512}, "publishing/runtime_budget.py": {512},
     # synthetic corpus: sums in steps of 250, numbers up to 250
     "nlp/corpus.py": {250},
+    # a terminal table's width in characters; a probe matrix's shape and a subprocess's time limit (s)
+    "cli/infer.py": {250}, "nlp/kernels.py": {512, 600},
 }
 """Per module, the registry values a literal there equals by accident, with the reason."""
 

@@ -140,10 +140,10 @@ def test_cli_bad_scorecards_exit_1_naming_the_field(capsys, name, field):
     assert "Traceback" not in err
 
 
-def test_cli_invalid_yaml_exits_1(tmp_path, capsys):
+def test_cli_invalid_yaml_exits_2(tmp_path, capsys):
     p = tmp_path / "broken.yaml"
     p.write_text("candidate: [unclosed\n")
-    assert main(["hiring", "score", str(p)]) == 1
+    assert main(["hiring", "score", str(p)]) == 2
     assert "not valid YAML" in capsys.readouterr().err
 
 

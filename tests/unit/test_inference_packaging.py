@@ -56,11 +56,11 @@ def test_closure_follows_requirements():
 
 
 def test_numpy_classifier_identical_on_held_out(tmp_path):
-    from mlopsbook.nlp import classifier, linear_text, service
+    from mlopsbook.nlp import classifier, linear_text, service, training
 
-    pipe = classifier.load(service.ensure_trained())
+    pipe = classifier.load(service.models_dir())
     exported = linear_text.load(linear_text.export(pipe, tmp_path))
-    texts = [d.text for d in service.training_sets()["test"]]
+    texts = [d.text for d in training.training_sets()["test"]]
     a, b = pipe.predict_proba(texts), exported.predict_proba(texts)
     assert list(pipe.classes_) == list(exported.classes_)
     assert (a.argmax(axis=1) == b.argmax(axis=1)).all()  # the same label for every held-out document

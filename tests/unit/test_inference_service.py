@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlopsbook.nlp import corpus, ner, service
+from mlopsbook.errors import StaleModelError
+from mlopsbook.nlp import artefact, corpus, service
 from mlopsbook.nlp.service import InvalidRequest, validate_document
 
 
@@ -98,6 +99,7 @@ def test_document_rejects_unknown_label():
 
 def test_models_learned_something():
     m = service.metrics()
+    assert m == {k: v for k, v in service.recorded_metrics().items() if k in m}  # measured now = when made
     assert m["classifier"]["accuracy"] > 0.9  # 5 balanced classes: chance is 0.2
     assert m["ner"]["f1"] > 0.85
     assert m["ner"]["f1_by_label"]["PARTY"] > 0.8  # learned, on names never seen in training
@@ -127,8 +129,23 @@ def test_rules_find_statutes_never_seen(models):
     assert any(e["text"] == "Unfair Terms Act 2015" and e["label"] == "LAW" for e in ents)
 
 
-def test_model_version_depends_on_training_config(monkeypatch):
-    v = service.model_version()
-    monkeypatch.setitem(ner.CONFIG, "n_epochs", 99)  # config lives in source; TRAINING dict changes also change it
-    monkeypatch.setitem(service.TRAINING["ner"], "n_docs", 301)
-    assert service.model_version() != v
+def test_retraining_on_the_shipped_kernels_gives_the_shipped_files(tmp_path, models):
+    """Training again from scratch (same corpus, same seeds) with the BLIS kernels the shipped models were made with
+    gives the same bytes; on another kernel family it need not, which is why the models are shipped, not trained."""
+    shipped = artefact.read_manifest()
+    if artefact.blis_arch() != shipped["made_with"]["blis_arch"]:
+        pytest.skip(f"BLIS runs {artefact.blis_arch()} here; the shipped models were trained on "
+                    f"{shipped['made_with']['blis_arch']}")
+    again = artefact.make(tmp_path / "again")
+    assert again["files"] == shipped["files"]
+    assert again["artefact_hash"] == shipped["artefact_hash"] == models.version
+
+
+def test_model_code_changes_make_the_shipped_models_stale(monkeypatch):
+    assert service.model_version() == artefact.read_manifest()["artefact_hash"]
+    monkeypatch.setattr(artefact, "MODEL_CODE", (*artefact.MODEL_CODE, "service.py"))  # as if the code changed
+    with pytest.raises(StaleModelError, match=r"^data/models/legal-nlp-.*retrain with `mlopsbook infer train "
+                                              r"--record`$"):
+        service.model_version()
+    with pytest.raises(StaleModelError):
+        service.load_models()

@@ -137,16 +137,18 @@ def test_the_engine_imports_neither_the_lab_nor_the_cli(graph: dict[str, set[str
 
 
 ENGINE_MAY_IMPORT = ("mlopsbook.engine", "mlopsbook.nlp.corpus", "mlopsbook.nlp.classifier", "mlopsbook.nlp.ner",
-                     "mlopsbook.nlp.service", "mlopsbook.nlp", "mlopsbook.errors", "mlopsbook.validation",
+                     "mlopsbook.nlp.service", "mlopsbook.nlp.artefact", "mlopsbook.nlp.training", "mlopsbook.nlp",
+                     "mlopsbook.errors", "mlopsbook.inputs", "mlopsbook.validation",
                      "mlopsbook.paths", "mlopsbook.facts", "mlopsbook.publishing.runtime_budget",
                      "mlopsbook.publishing", "mlopsbook")
-"""What the engine image runs from the library: the engine, the models it serves, base utilities, and the Ray memory
-budget (the package ``__init__`` files on the way)."""
+"""What the engine image runs from the library: the engine, the models it serves, base utilities (errors, the input
+reader, validation), and the Ray memory budget (the package ``__init__`` files on the way)."""
 IMPORT_NAMES = {"scikit-learn": "sklearn", "pyyaml": "yaml"}
 """Distribution name -> the module it installs, where they differ."""
-ENGINE_IMAGE_EXTRA = {"starlette", "pydantic", "yaml", "psutil", "jsonschema"}
+ENGINE_IMAGE_EXTRA = {"starlette", "pydantic", "yaml", "psutil", "jsonschema", "blis"}
 """Third-party modules the engine's modules import that its requirements do not name: ``starlette``, ``pydantic`` and
-``yaml`` come with ``ray[serve,data]``; ``psutil`` is imported only inside
+``yaml`` come with ``ray[serve,data]``; ``blis`` with ``spacy`` (through thinc; ``nlp.artefact`` reads its kernel
+family when an artefact is made); ``psutil`` is imported only inside
 ``publishing.runtime_budget.process_tree_pss_bytes`` (a notebook kernel's memory, never called in the cluster) and
 ``jsonschema`` only by ``engine.manifest_checks``, which runs beside ``kubectl``, not in the cluster."""
 

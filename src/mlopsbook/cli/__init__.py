@@ -22,6 +22,7 @@ __all__ = ["COMMANDS", "UsageError", "build_parser", "main"]
 
 COMMANDS: dict[str, str] = {
     "ask": "AI Medusa: ask where to deploy a model",
+    "book": "reuse current executions for the book, execute the notebooks whose key changed",
     "claims": "compare the book's verdicts and glued numbers across revisions",
     "cost": "monthly cost of serving a workload on one platform",
     "decide": "rank the deployment platforms for a service profile",

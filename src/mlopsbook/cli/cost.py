@@ -21,6 +21,8 @@ import numpy as np
 
 from mlopsbook.costs import model as costs, pricing
 from mlopsbook.errors import UsageError
+from mlopsbook.validation import check_number
+from mlopsbook.inputs import InputFileError
 from mlopsbook.costs.traffic import PATTERNS, SECONDS_PER_MONTH, Workload
 
 
@@ -105,7 +107,7 @@ _PARAM_TO_FLAG = {"mean_rps": "--requests-per-month", "task_hours": "--hours-per
 def _run(args: argparse.Namespace, compute: Callable[[pricing.PriceTable], costs.CostBreakdown]) -> int:
     try:
         table = pricing.load(args.prices)
-    except (FileNotFoundError, pricing.PriceTableError) as exc:
+    except (FileNotFoundError, pricing.PriceTableError, InputFileError) as exc:
         raise UsageError(f"--prices: {exc}") from None
     try:
         with np.errstate(all="ignore"):  # an overflow is refused below, by the bill's own check, with one line
@@ -135,16 +137,23 @@ def _print(bill: costs.CostBreakdown, table: pricing.PriceTable, as_json: bool) 
         return
     print(f"{costs.PLATFORM_LABELS[bill.platform]}: monthly cost (prices {table.name})")
     for k, v in d["items"].items():
-        print(f"  {k:<26} ${v:>14,.2f}")
+        print(f"  {k:<26} " + ("n/a" if v is None else f"${v:>14,.2f}"))
     total = d["monthly_usd"]
     print(f"  {'total':<26} " + ("infeasible" if total is None else f"${total:>14,.2f}"))
     for n in bill.notes[1:]:
         print(f"  note: {n}")
 
 
+MAXIMA = {"--requests-per-month": 1e7 * SECONDS_PER_MONTH, "--provisioned-requests": 1e7 * SECONDS_PER_MONTH,
+          "--provisioned-concurrency": 1e6, "--provisioned-hours": 744.0, "--tasks": 1e6, "--hours-per-task": 744.0,
+          "--min-replicas": 1e6}
+"""Upper bound of each count flag: ten million requests a second for a month (the decision engine's bound), a
+million tasks or replicas, and the 744 hours of a 31-day month; the bill then stays a finite number of dollars."""
+
+
 def _nonneg(value: float | None, flag: str) -> None:
-    if value is not None and not value >= 0:
-        raise UsageError(f"{flag}: must be >= 0 (got {value:g})")
+    if value is not None:
+        check_number(value, flag, low=0, high=MAXIMA.get(flag), error=UsageError)
 
 
 def _whole(value: float | None, flag: str) -> None:

@@ -18,6 +18,7 @@ import json
 from typing import Any
 
 from mlopsbook.errors import UsageError
+from mlopsbook.validation import check_number
 
 FLAG_FIELDS = ("traffic_pattern", "mean_rps", "peak_rps", "gpu", "artifact_mb", "model_latency_ms", "memory_mb",
                "latency_slo_ms", "payload_kb")
@@ -69,6 +70,7 @@ def profile_from_args(args: argparse.Namespace) -> Any:
 def _decide(args: argparse.Namespace) -> int:
     from mlopsbook.decide import rank
 
+    check_number(args.seed, "--seed", low=0, high=2**63 - 1, integer=True, error=UsageError)
     profile = profile_from_args(args)
     decision = rank.decide(profile, seed=args.seed)
     if args.json:

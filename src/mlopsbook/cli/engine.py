@@ -9,7 +9,8 @@ from datetime import date
 from pathlib import Path
 
 from mlopsbook.engine import bulk
-from mlopsbook.errors import UsageError
+from mlopsbook.errors import MlopsbookError, UsageError
+from mlopsbook.validation import check_number
 
 
 def _day(flag: str, text: str) -> date:
@@ -41,13 +42,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _bulk(args: argparse.Namespace) -> int:
     day = _day("--day", args.day)
-    if args.num_blocks < 1:
-        raise UsageError(f"--num-blocks: must be >= 1 (got {args.num_blocks})")
+    check_number(args.num_blocks, "--num-blocks", low=1, high=bulk.MAX_BLOCKS, integer=True, error=UsageError)
     if not Path(args.input).is_dir():
         raise UsageError(f"--input: no such folder {args.input}")
     try:
         bulk.resolve_scorer(args.scorer or bulk.DEFAULT_SCORER)
-    except ValueError as exc:
+    except MlopsbookError as exc:
         raise UsageError(f"--{exc}") from None
     try:
         r = bulk.score_day(day, Path(args.input), Path(args.output), scorer=args.scorer or bulk.DEFAULT_SCORER,
@@ -65,8 +65,12 @@ def _inputs(args: argparse.Namespace) -> int:
     days = [_day("--days", d.strip()) for d in args.days.split(",") if d.strip()]
     if not days:
         raise UsageError(f"--days: give at least one date (got {args.days!r})")
-    if args.docs_per_day < 1:
-        raise UsageError(f"--docs-per-day: must be >= 1 (got {args.docs_per_day})")
+    check_number(args.docs_per_day, "--docs-per-day", low=1, high=bulk.MAX_INPUT_DOCS, integer=True, error=UsageError)
+    check_number(args.docs_per_day * len(days), "--docs-per-day x the number of --days", high=bulk.MAX_INPUT_DOCS,
+                 error=UsageError, note="(write the days in several runs)")
+    check_number(args.seed, "--seed", low=0, high=2**63 - 1, integer=True, error=UsageError)
+    if len(set(days)) != len(days):
+        raise UsageError(f"--days: each day at most once (got {args.days!r})")
     for p in bulk.write_input_days(Path(args.out), days, args.docs_per_day, seed=args.seed):
         print(p)
     return 0

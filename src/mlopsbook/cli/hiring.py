@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 
+from mlopsbook import inputs
 from mlopsbook.errors import UsageError
 
 
@@ -35,7 +36,7 @@ def _framework(path: str | None):
 
     try:
         return framework.load(path)
-    except FileNotFoundError as exc:
+    except inputs.InputFileError as exc:
         raise UsageError(f"--framework: {exc}") from None
 
 
@@ -50,7 +51,7 @@ def _score(args: argparse.Namespace) -> int:
     try:
         card = scorecard.read(args.file)
         rec = scorecard.aggregate(card, fw)
-    except FileNotFoundError as exc:
+    except inputs.InputFileError as exc:
         raise UsageError(f"FILE.yaml: {exc}") from None
     except scorecard.ScorecardError as exc:
         for pr in exc.problems:
@@ -69,30 +70,22 @@ def _score(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     from mlopsbook.hiring import framework, validity
+    from mlopsbook.paths import data_path
 
     try:
         table = validity.load(args.validity)
-    except FileNotFoundError as exc:
+    except inputs.InputFileError as exc:
         raise UsageError(f"--validity: {exc}") from None
     except validity.ValidityTableError as exc:
         print(f"validity: {exc}", file=sys.stderr)
         return 1
+    path = args.framework if args.framework else data_path("hiring", framework.FRAMEWORK_FILE)
     try:
-        if args.framework:
-            import yaml
-            from pathlib import Path
-
-            p = Path(args.framework)
-            if not p.is_file():
-                raise UsageError(f"--framework: {p}: no such file")
-            try:
-                data = yaml.safe_load(p.read_text(encoding="utf-8"))
-            except yaml.YAMLError as exc:
-                print(f"framework: {p.name}: not valid YAML ({str(exc).splitlines()[0]})", file=sys.stderr)
-                return 1
-            fw = framework.from_mapping(data, set(table["method_id"]))
-        else:
-            fw = framework.from_mapping(_raw_default(), set(table["method_id"]))
+        data = inputs.read_yaml(path)
+    except inputs.InputFileError as exc:
+        raise UsageError(f"--framework: {exc}") from None
+    try:
+        fw = framework.from_mapping(data, set(table["method_id"]))
     except framework.FrameworkError as exc:
         print(f"framework: {exc}", file=sys.stderr)
         return 1
@@ -103,11 +96,3 @@ def _validate(args: argparse.Namespace) -> int:
           f"{int((table['meta_analysis'] == 'none').sum())} method(s) with no published validity")
     return 0
 
-
-def _raw_default():
-    import yaml
-
-    from mlopsbook.hiring.framework import FRAMEWORK_FILE
-    from mlopsbook.paths import data_path
-
-    return yaml.safe_load(data_path("hiring", FRAMEWORK_FILE).read_text(encoding="utf-8"))

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from mlopsbook import inputs
 from mlopsbook.costs import pricing
 from mlopsbook.errors import UsageError
 
@@ -40,12 +41,12 @@ def _refresh(args: argparse.Namespace) -> int:
         raise UsageError(f"--out: {args.out} is not a folder")
     for f in args.offer_file:
         try:
-            open(f, "rb").close()
-        except OSError as exc:
-            raise UsageError(f"--offer-file: cannot read {f} ({exc.strerror})") from None
+            inputs.check_file(f, max_bytes=inputs.MAX_OFFER_BYTES)
+        except inputs.InputFileError as exc:
+            raise UsageError(f"--offer-file: {exc}") from None
     try:
         base = pricing.load(args.base)
-    except (FileNotFoundError, pricing.PriceTableError) as exc:
+    except (FileNotFoundError, pricing.PriceTableError, inputs.InputFileError) as exc:
         raise UsageError(f"--base: {exc}") from None
     if args.in_place and args.out:
         raise UsageError("--in-place writes over the base table: it cannot be combined with --out")
@@ -64,7 +65,7 @@ def _refresh(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     try:
         t = pricing.load(args.table)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, inputs.InputFileError) as exc:
         raise UsageError(f"TABLE: {exc}") from None
     except pricing.PriceTableError as exc:
         print(exc, file=sys.stderr)

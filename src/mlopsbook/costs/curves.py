@@ -19,6 +19,7 @@ import pandas as pd
 from mlopsbook.costs import pricing
 from mlopsbook.costs.model import PLATFORM_LABELS, PLATFORMS, ModelProfile, monthly_cost
 from mlopsbook.costs.traffic import PATTERNS, Workload
+from mlopsbook.errors import MlopsbookError
 from mlopsbook.validation import check_choice
 
 DEFAULT_ALTERNATIVES: dict[str, dict[str, Any]] = {
@@ -79,7 +80,7 @@ def break_even_rps(
     check_choice(other, "other", PLATFORMS)
     check_choice(against, "against", PLATFORMS)
     if other == against:
-        raise ValueError(f"other: must differ from against (both {other!r})")
+        raise MlopsbookError(f"other: must differ from against (both {other!r})")
     t = _prices(prices)
     o = dict(DEFAULT_ALTERNATIVES.get(other, {}) if other_options is None else other_options)
     a = dict(ALL_PLATFORMS.get(against, {}) if against_options is None else against_options)

@@ -15,6 +15,7 @@ import csv
 from dataclasses import dataclass
 from functools import lru_cache
 
+from mlopsbook.errors import MlopsbookError
 from mlopsbook.paths import data_path
 
 SIZES_FILE = "fargate-task-sizes-2026-11.csv"
@@ -64,9 +65,9 @@ def check(vcpu: float, memory_gb: float) -> None:
     size = by_vcpu.get(float(vcpu))
     if size is None:
         allowed = ", ".join(f"{v:g}" for v in by_vcpu)
-        raise ValueError(f"task_vcpu: Fargate tasks have {allowed} vCPU (got {vcpu:g})")
+        raise MlopsbookError(f"task_vcpu: Fargate tasks have {allowed} vCPU (got {vcpu:g})")
     if not any(abs(memory_gb - m) < 1e-9 for m in size.memory_sizes()):
-        raise ValueError(f"task_memory_gb: {vcpu:g} vCPU takes {size.describe()} (got {memory_gb:g})")
+        raise MlopsbookError(f"task_memory_gb: {vcpu:g} vCPU takes {size.describe()} (got {memory_gb:g})")
 
 
 def smallest(memory_gb: float, *, min_vcpu: float = 0.25) -> tuple[float, float] | None:

@@ -36,6 +36,7 @@ import numpy as np
 from mlopsbook import facts
 from mlopsbook.costs import fargate_sizes, pricing
 from mlopsbook.costs.traffic import HOURS_PER_MONTH, SECONDS_PER_MONTH, Workload
+from mlopsbook.errors import MlopsbookError
 from mlopsbook.validation import check_choice, check_number
 
 PLATFORMS: tuple[str, ...] = ("lambda", "sagemaker", "sagemaker-serverless", "fargate", "eks", "triton")
@@ -95,13 +96,13 @@ ArrayLike = Any
 def _arr(x: ArrayLike, name: str, *, minimum: float = 0.0, maximum: float = math.inf, strict: bool = False) -> np.ndarray:
     a = np.asarray(x, dtype=float)
     if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name}: must be a finite number (got {float(a[~np.isfinite(a)].flat[0])})")
+        raise MlopsbookError(f"{name}: must be a finite number (got {float(a[~np.isfinite(a)].flat[0])})")
     bad = (a <= minimum) if strict else (a < minimum)
     bad = bad | (a > maximum) | np.isnan(a)
     if np.any(bad):
         first = a[bad].flat[0] if a.ndim else a.item()
         rng = f"{'>' if strict else '>='} {minimum:g}" if maximum == math.inf else f"between {minimum:g} and {maximum:g}"
-        raise ValueError(f"{name}: must be {rng} (got {first:g})")
+        raise MlopsbookError(f"{name}: must be {rng} (got {first:g})")
     return a
 
 
@@ -109,7 +110,7 @@ def _check_memory(memory_mb: ArrayLike, name: str = "memory_mb") -> np.ndarray:
     a = _arr(memory_mb, name, minimum=_const("LAMBDA_MEMORY_MB")[0], maximum=_const("LAMBDA_MEMORY_MB")[1])
     if np.any(a != np.round(a)):
         lo, hi = _const("LAMBDA_MEMORY_MB")
-        raise ValueError(f"{name}: must be whole MB between {lo} and {hi} (got {a[a != np.round(a)].flat[0]:g})")
+        raise MlopsbookError(f"{name}: must be whole MB between {lo} and {hi} (got {a[a != np.round(a)].flat[0]:g})")
     return a
 
 
@@ -157,9 +158,9 @@ class ModelProfile:
 
     def __post_init__(self) -> None:
         if not (self.cpu_ms > 0 and math.isfinite(self.cpu_ms)):
-            raise ValueError(f"cpu_ms: must be > 0 (got {self.cpu_ms!r})")
+            raise MlopsbookError(f"cpu_ms: must be > 0 (got {self.cpu_ms!r})")
         if not 0 <= self.init_ms <= _const("LAMBDA_MAX_INIT_MS"):
-            raise ValueError(f"init_ms: must be between 0 and {_const('LAMBDA_MAX_INIT_MS')} ms (aws.lambda.init.max_s) (got {self.init_ms!r})")
+            raise MlopsbookError(f"init_ms: must be between 0 and {_const('LAMBDA_MAX_INIT_MS')} ms (aws.lambda.init.max_s) (got {self.init_ms!r})")
         _check_memory(self.lambda_memory_mb, "lambda_memory_mb")
 
     @property
@@ -210,7 +211,7 @@ class CostBreakdown:
         for name, value in self.items.items():
             a = np.asarray(value, dtype=float)
             if not np.all(np.isfinite(a)):
-                raise ValueError(f"the {name} line of the {self.platform} bill is not a finite number of dollars: the "
+                raise MlopsbookError(f"the {name} line of the {self.platform} bill is not a finite number of dollars: the "
                                  "inputs are beyond what the model can price (check the request count and durations)")
 
     @property
@@ -224,7 +225,7 @@ class CostBreakdown:
         def f(v: Any) -> Any:
             a = np.asarray(v)
             if a.ndim:
-                raise ValueError("to_dict: only a scalar breakdown can be serialised")
+                raise MlopsbookError("to_dict: only a scalar breakdown can be serialised")
             x = a.item()
             if isinstance(x, float):
                 return round(x, 9) if math.isfinite(x) else None
@@ -284,9 +285,9 @@ def lambda_cost(
     pc_dur = dur if provisioned_duration_ms is None else _arr(
         provisioned_duration_ms, "provisioned_duration_ms", minimum=0, maximum=_const("LAMBDA_MAX_DURATION_MS"), strict=True)
     if np.any(pc_req > req):
-        raise ValueError("provisioned_requests: must not exceed requests_per_month")
+        raise MlopsbookError("provisioned_requests: must not exceed requests_per_month")
     if np.any((pc_req > 0) & ((pc <= 0) | (pc_h <= 0))):
-        raise ValueError("provisioned_requests: needs provisioned_concurrency > 0 and provisioned_hours > 0")
+        raise MlopsbookError("provisioned_requests: needs provisioned_concurrency > 0 and provisioned_hours > 0")
 
     billed_ms = np.ceil(dur - 1e-9)
     billed_pc_ms = np.ceil(pc_dur - 1e-9)
@@ -297,7 +298,7 @@ def lambda_cost(
     pc_seconds = pc_req * billed_pc_ms / 1000.0
     pc_held_s = np.ceil(pc_h * 12 - 1e-9) / 12 * 3600.0
     if np.any(pc_seconds > pc * pc_held_s * (1 + 1e-9)):
-        raise ValueError("provisioned_requests: more execution time than the provisioned concurrency holds "
+        raise MlopsbookError("provisioned_requests: more execution time than the provisioned concurrency holds "
                          "(provisioned_requests x duration > provisioned_concurrency x provisioned_hours)")
 
     free_req = t.value("lambda.free_tier.requests", "requests/month") if free_tier else 0.0
@@ -342,7 +343,7 @@ def sagemaker_serverless_cost(
     check_choice(memory_mb, "memory_mb", _const("SERVERLESS_MEMORY_MB"))
     key = f"sagemaker-serverless.memory-{memory_mb // 1024}gb"
     if key not in t.products():
-        raise ValueError(f"memory_mb: no confirmed price for {memory_mb} MB in {t.name} (only "
+        raise MlopsbookError(f"memory_mb: no confirmed price for {memory_mb} MB in {t.name} (only "
                          f"{', '.join(p.rsplit('-', 1)[1] for p in t.products() if p.startswith('sagemaker-serverless.'))}; B12)")
     req = _arr(requests_per_month, "requests_per_month")
     dur = _arr(duration_ms, "duration_ms", minimum=0, maximum=60_000, strict=True)
@@ -373,7 +374,7 @@ def replicas_needed(
     u = float(check_number(utilisation_target, "utilisation_target", low=0, high=1, low_open=True))
     mn = _arr(min_replicas, "min_replicas")
     if np.any(mn != np.floor(mn)):
-        raise ValueError(f"min_replicas: must be a whole number of replicas (got {mn[mn != np.floor(mn)].flat[0]:g})")
+        raise MlopsbookError(f"min_replicas: must be a whole number of replicas (got {mn[mn != np.floor(mn)].flat[0]:g})")
     return np.maximum(mn, np.ceil(np.asarray(rate_rps, dtype=float) / (np.asarray(throughput_rps) * u) - 1e-9))
 
 
@@ -420,9 +421,9 @@ def fleet_replica_hours(
 def _instance(t: pricing.PriceTable, product: str) -> tuple[float, float]:
     r = t.row(product)
     if r.unit != "USD/hour":
-        raise ValueError(f"instance: {product} is not priced per hour in {t.name}")
+        raise MlopsbookError(f"instance: {product} is not priced per hour in {t.name}")
     if r.vcpus is None:
-        raise ValueError(f"instance: {product} has no vcpus in {t.name}")
+        raise MlopsbookError(f"instance: {product} has no vcpus in {t.name}")
     return r.value, r.vcpus
 
 

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
 import math
 import os
 import re
@@ -40,6 +39,7 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 
+from mlopsbook import inputs
 from mlopsbook.errors import MlopsbookError
 from mlopsbook.paths import data_path, repo_root
 
@@ -205,16 +205,14 @@ def load(path: str | Path | None = None) -> PriceTable:
     m = _NAME.match(p.name)
     if not m:
         raise PriceTableError(f"{p.name}: file name must be prices-<region>-<YYYY-MM-DD>.csv")
-    with p.open(newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        header = reader.fieldnames or []
-        missing = [c for c in COLUMNS if c not in header]
-        if missing:
-            raise PriceTableError(f"{p.name}: row 1 (header): missing column(s) {', '.join(missing)}")
-        extra = [c for c in header if c not in COLUMNS]
-        if extra:
-            raise PriceTableError(f"{p.name}: row 1 (header): unknown column(s) {', '.join(extra)}")
-        rows = tuple(_parse_row(p.name, i, raw) for i, raw in enumerate(reader, start=2))
+    header, raw_rows = inputs.read_csv_rows(p)
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise PriceTableError(f"{p.name}: row 1 (header): missing column(s) {', '.join(missing)}")
+    extra = [c for c in header if c not in COLUMNS]
+    if extra:
+        raise PriceTableError(f"{p.name}: row 1 (header): unknown column(s) {', '.join(extra)}")
+    rows = tuple(_parse_row(p.name, i, raw) for i, raw in enumerate(raw_rows, start=2))
     if not rows:
         raise PriceTableError(f"{p.name}: no rows")
     seen: dict[tuple[str, float], int] = {}
@@ -352,12 +350,7 @@ def read_offer_file(path: str | Path, region: str = "us-east-1") -> tuple[str, l
     the JSON path of anything malformed.
     """
     p = Path(path)
-    try:
-        doc = json.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise
-    except json.JSONDecodeError as exc:
-        raise PriceTableError(f"{p.name}: not JSON ({exc.msg} at line {exc.lineno})") from None
+    doc = inputs.expect_mapping(inputs.read_json(p, max_bytes=inputs.MAX_OFFER_BYTES), f"{p}")
     for key in ("products", "terms", "publicationDate"):
         if key not in doc:
             raise PriceTableError(f"{p.name}: missing top-level key {key!r} (not an AWS Price List offer file)")
@@ -365,12 +358,14 @@ def read_offer_file(path: str | Path, region: str = "us-east-1") -> tuple[str, l
     if not re.match(r"^\d{4}-\d{2}-\d{2}$", pub) or not real_date(pub):
         raise PriceTableError(f"{p.name}: publicationDate must start with a real date YYYY-MM-DD "
                               f"(got {doc['publicationDate']!r})")
-    on_demand = doc["terms"].get("OnDemand", {})
+    on_demand = inputs.expect_mapping(inputs.expect_mapping(doc["terms"], f"{p}: terms").get("OnDemand", {}),
+                                      f"{p}: terms.OnDemand")
     out: list[OfferPrice] = []
-    for sku, prod in doc["products"].items():
-        attrs = prod.get("attributes", {})
-        if "usagetype" not in attrs:
-            raise PriceTableError(f"{p.name}: products.{sku}.attributes: missing usagetype")
+    for sku, prod in inputs.expect_mapping(doc["products"], f"{p}: products").items():
+        prod = inputs.expect_mapping(prod, f"{p}: products.{sku}")
+        attrs = inputs.expect_mapping(prod.get("attributes", {}), f"{p}: products.{sku}.attributes")
+        if not isinstance(attrs.get("usagetype"), str):
+            raise PriceTableError(f"{p.name}: products.{sku}.attributes: missing usagetype (a string)")
         prefix_region, usage = _usage_key(attrs["usagetype"])
         if usage not in USAGE_TYPES:
             continue
@@ -385,12 +380,14 @@ def read_offer_file(path: str | Path, region: str = "us-east-1") -> tuple[str, l
         terms = on_demand.get(sku)
         if not terms:
             raise PriceTableError(f"{p.name}: terms.OnDemand.{sku}: missing (product {key} has no on-demand price)")
-        for code, term in terms.items():
+        for code, term in inputs.expect_mapping(terms, f"{p}: terms.OnDemand.{sku}").items():
+            term = inputs.expect_mapping(term, f"{p}: terms.OnDemand.{sku}.{code}")
             dims = term.get("priceDimensions")
             if not dims:
                 raise PriceTableError(f"{p.name}: terms.OnDemand.{sku}.{code}.priceDimensions: missing or empty")
-            for rate, d in dims.items():
+            for rate, d in inputs.expect_mapping(dims, f"{p}: terms.OnDemand.{sku}.{code}.priceDimensions").items():
                 where = f"terms.OnDemand.{sku}.{code}.priceDimensions.{rate}"
+                d = inputs.expect_mapping(d, f"{p}: {where}")
                 try:
                     usd = float(d["pricePerUnit"]["USD"])
                 except (KeyError, TypeError, ValueError):
@@ -399,9 +396,14 @@ def read_offer_file(path: str | Path, region: str = "us-east-1") -> tuple[str, l
                     raise PriceTableError(f"{p.name}: {where}.pricePerUnit.USD: must be >= 0 (got {usd})")
                 if usd == 0:  # a free-tier dimension (e.g. the first 400,000 GB-s in some offers): not a price
                     continue
-                begin = float(d.get("beginRange", 0) or 0)
-                end_raw = d.get("endRange", "Inf")
-                end = None if str(end_raw) in ("Inf", "") else float(end_raw)
+                try:
+                    begin = float(d.get("beginRange", 0) or 0)
+                    end_raw = d.get("endRange", "Inf")
+                    end = None if str(end_raw) in ("Inf", "") else float(end_raw)
+                except (TypeError, ValueError):
+                    raise PriceTableError(f"{p.name}: {where}: beginRange/endRange must be numbers") from None
+                if not (math.isfinite(begin) and (end is None or math.isfinite(end))):
+                    raise PriceTableError(f"{p.name}: {where}: beginRange/endRange must be finite")
                 out.append(OfferPrice(
                     product=key, unit=unit, value=usd * scale,
                     tier_start=begin if (begin > 0 or end is not None) else None,

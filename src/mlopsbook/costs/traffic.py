@@ -51,6 +51,7 @@ from typing import Literal
 
 import numpy as np
 
+from mlopsbook.errors import MlopsbookError
 from mlopsbook.validation import check_choice, check_number
 
 HOURS_PER_MONTH = 730.0
@@ -126,7 +127,7 @@ class Workload:
         try:
             object.__setattr__(self, "pattern", TrafficPattern(self.pattern))
         except ValueError:
-            raise ValueError(f"pattern: must be one of {', '.join(PATTERNS)} (got {self.pattern!r})") from None
+            raise MlopsbookError(f"pattern: must be one of {', '.join(PATTERNS)} (got {self.pattern!r})") from None
         check_number(self.mean_rps, "mean_rps", low=0)
         object.__setattr__(self, "mean_rps", float(self.mean_rps))
         p = self.pattern
@@ -135,11 +136,11 @@ class Workload:
         if p is TrafficPattern.BURSTY:
             check_number(self.burst_fraction, "burst_fraction", low=0, high=1, low_open=True, high_open=True)
             if self.burst_duration_s <= 0 or self.burst_duration_s % RESOLUTION_S:
-                raise ValueError(
+                raise MlopsbookError(
                     f"burst_duration_s: must be a positive multiple of {RESOLUTION_S} s (got {self.burst_duration_s!r})"
                 )
             if self.burst_duration_s > SECONDS_PER_MONTH * self.burst_fraction:
-                raise ValueError(
+                raise MlopsbookError(
                     f"burst_duration_s: one spike ({self.burst_duration_s} s) is longer than burst_fraction of the "
                     f"month ({SECONDS_PER_MONTH * self.burst_fraction:g} s)"
                 )
@@ -150,7 +151,7 @@ class Workload:
             if self.peak_rps is None:
                 object.__setattr__(self, "peak_rps", 2.0 * m)
             elif not (m * (1 - 1e-9) <= self.peak_rps <= 2 * m * (1 + 1e-9)):
-                raise ValueError(
+                raise MlopsbookError(
                     f"peak_rps: for diurnal traffic must be between mean_rps and 2 x mean_rps "
                     f"({m:g}..{2 * m:g}, got {self.peak_rps:g})"
                 )
@@ -158,11 +159,11 @@ class Workload:
             if self.peak_rps is None:
                 object.__setattr__(self, "peak_rps", 10.0 * m)
             elif m > 0 and self.peak_rps <= m:
-                raise ValueError(f"peak_rps: for bursty traffic must exceed mean_rps ({m:g}, got {self.peak_rps:g})")
+                raise MlopsbookError(f"peak_rps: for bursty traffic must exceed mean_rps ({m:g}, got {self.peak_rps:g})")
             elif m == 0 and self.peak_rps != 0:
-                raise ValueError(f"peak_rps: must be 0 when mean_rps is 0 (got {self.peak_rps:g})")
+                raise MlopsbookError(f"peak_rps: must be 0 when mean_rps is 0 (got {self.peak_rps:g})")
             if self.peak_rps * self._burst_share > m * (1 + 1e-9):
-                raise ValueError(
+                raise MlopsbookError(
                     f"peak_rps: spikes of {self.peak_rps:g} req/s over {self._burst_share:g} of the month exceed the "
                     f"mean of {m:g} req/s (need peak_rps * burst_fraction <= mean_rps)"
                 )
@@ -171,7 +172,7 @@ class Workload:
             if self.peak_rps is None:
                 object.__setattr__(self, "peak_rps", implied)
             elif abs(self.peak_rps - implied) > 1e-9 * max(implied, 1e-300):
-                raise ValueError(
+                raise MlopsbookError(
                     f"peak_rps: a {p.value} pattern's peak follows from its shape ({implied:g} req/s at mean_rps "
                     f"{m:g}); pass None (got {self.peak_rps:g})"
                 )
@@ -373,8 +374,8 @@ class TrafficRates:
 def _n_steps(step_s: int, horizon: str) -> int:
     check_choice(horizon, "horizon", HORIZON_S)
     if isinstance(step_s, bool) or int(step_s) != step_s or step_s <= 0:
-        raise ValueError(f"step_s: must be a positive whole number of seconds (got {step_s!r})")
+        raise MlopsbookError(f"step_s: must be a positive whole number of seconds (got {step_s!r})")
     total = HORIZON_S[horizon]
     if total % int(step_s):
-        raise ValueError(f"step_s: must divide the {horizon} ({total} s) exactly (got {step_s})")
+        raise MlopsbookError(f"step_s: must divide the {horizon} ({total} s) exactly (got {step_s})")
     return total // int(step_s)

@@ -36,9 +36,9 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, Mapping
 
-import yaml
 
 from mlopsbook.costs.traffic import PATTERNS, Workload
+from mlopsbook import inputs
 from mlopsbook.errors import MlopsbookError
 
 GPU_NEEDS: tuple[str, ...] = ("required", "optional", "no")
@@ -48,6 +48,17 @@ NUMERIC: tuple[str, ...] = ("mean_rps", "peak_rps", "artifact_mb", "model_latenc
                             "payload_kb")
 UNITS: dict[str, str] = {"mean_rps": "req/s", "peak_rps": "req/s", "artifact_mb": "MB", "model_latency_ms": "ms",
                          "memory_mb": "MB", "latency_slo_ms": "ms", "payload_kb": "KB"}
+MINIMA: dict[str, float] = {"mean_rps": 1e-6, "peak_rps": 1e-6, "artifact_mb": 1e-3, "model_latency_ms": 1e-3,
+                            "memory_mb": 1.0, "latency_slo_ms": 1e-3, "payload_kb": 1e-3}
+"""Smallest accepted value of each numeric field: a few requests a month, a kilobyte, a microsecond, a megabyte of
+worker memory. Smaller values are typing mistakes, and a memory near zero would fit infinitely many workers on a node."""
+MAXIMA: dict[str, float] = {"mean_rps": 1e7, "peak_rps": 1e7, "artifact_mb": 1e9, "model_latency_ms": 86_400_000.0,
+                            "memory_mb": 1e9, "latency_slo_ms": 86_400_000.0, "payload_kb": 1e9}
+"""Largest accepted value of each numeric field. Ten million req/s is beyond any one model service (a month of it is
+2.6e13 requests, still exact to the cent in a float); a petabyte of artifact, worker memory or payload is far
+beyond every platform compared, which rules out anything near it with a reason. A request that
+takes more than a day of compute, or an SLO longer than a day, is not a request/response service (below that, every
+platform's request timeout still rules it out with its reason). The bounds keep every product the cost model forms finite."""
 
 
 class ProfileError(MlopsbookError):
@@ -75,16 +86,17 @@ class Profile:
     name: str = ""
 
     def __post_init__(self) -> None:
-        if self.traffic_pattern not in PATTERNS:
+        if not isinstance(self.traffic_pattern, str) or self.traffic_pattern not in PATTERNS:
             raise ProfileError("traffic_pattern", f"must be one of {', '.join(PATTERNS)} (got {self.traffic_pattern!r})")
-        if self.gpu not in GPU_NEEDS:
+        if not isinstance(self.gpu, str) or self.gpu not in GPU_NEEDS:
             raise ProfileError("gpu", f"must be one of {', '.join(GPU_NEEDS)} (got {self.gpu!r})")
         for name in NUMERIC:
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, float)):
                 raise ProfileError(name, f"must be a number in {UNITS[name]} (got {v!r})")
-            if not math.isfinite(v) or v <= 0:
-                raise ProfileError(name, f"must be a finite number > 0 {UNITS[name]} (got {v!r})")
+            if not math.isfinite(v) or not MINIMA[name] <= v <= MAXIMA[name]:
+                raise ProfileError(name, f"must be a number in [{MINIMA[name]:g}, {MAXIMA[name]:g}] {UNITS[name]} "
+                                         f"(got {v!r})")
             object.__setattr__(self, name, float(v))
         if self.peak_rps < self.mean_rps:
             raise ProfileError("peak_rps", f"must be >= mean_rps ({self.mean_rps:g} req/s) (got {self.peak_rps:g})")
@@ -154,14 +166,10 @@ class Profile:
 def read_yaml(path: str | Path) -> dict[str, Any]:
     """The mapping in a profile YAML file, not yet validated (so that CLI flags can complete it)."""
     p = Path(path)
-    if not p.is_file():
-        raise ProfileError("profile", f"file not found: {p}")
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ProfileError("profile", f"{p} is not valid YAML ({exc.__class__.__name__})") from None
-    if not isinstance(data, dict):
-        raise ProfileError("profile", f"{p} must hold a mapping of fields")
+        data = inputs.expect_mapping(inputs.read_yaml(p), str(p))
+    except inputs.InputFileError as exc:
+        raise ProfileError("profile", str(exc)) from None
     return {str(k).replace("-", "_"): v for k, v in data.items()}
 
 

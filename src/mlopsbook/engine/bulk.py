@@ -25,8 +25,18 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from mlopsbook.engine.idempotent import Published, digest, partition_name, write_partition
+from mlopsbook.errors import MlopsbookError
+from mlopsbook.inputs import MAX_PARQUET_BYTES, InputFileError, check_file, read_parquet_table
+from mlopsbook.validation import check_number
 
 DEFAULT_SCORER = "mlopsbook.nlp.service:load_models"
+
+MAX_INPUT_DOCS = 20_000
+"""Most documents one ``write_input_days`` call generates (all days together): the generator makes about 2,000
+documents a second on one loaded core, so 20,000 take about 10 s; a bigger input set is several calls."""
+
+MAX_BLOCKS = 10_000
+"""Most Ray Data blocks a day's partition is cut into (a block per few documents is already too many tasks)."""
 """The model factory both paths use."""
 
 INPUT_COLUMNS = ("doc_id", "text")
@@ -50,16 +60,16 @@ class BulkResult:
 
 
 def resolve_scorer(spec: str) -> Callable[[Path | None], Any]:
-    """Import ``"module:function"``; raises ``ValueError`` naming ``scorer`` when it is malformed or missing."""
+    """Import ``"module:function"``; raises :class:`~mlopsbook.errors.MlopsbookError` naming ``scorer`` when it is malformed or missing."""
     mod_name, sep, attr = spec.partition(":")
     if not sep or not mod_name or not attr:
-        raise ValueError(f"scorer: must be 'module:function' (got {spec!r})")
+        raise MlopsbookError(f"scorer: must be 'module:function' (got {spec!r})")
     try:
         fn = getattr(importlib.import_module(mod_name), attr)
     except (ImportError, AttributeError) as exc:
-        raise ValueError(f"scorer: cannot import {spec!r} ({exc})") from exc
+        raise MlopsbookError(f"scorer: cannot import {spec!r} ({exc})") from exc
     if not callable(fn):
-        raise ValueError(f"scorer: {spec!r} is not callable")
+        raise MlopsbookError(f"scorer: {spec!r} is not callable")
     return fn
 
 
@@ -108,22 +118,20 @@ def _read_ids(folder: Path) -> list[str]:
 
 
 def _check_input(src: Path) -> list[str]:
-    import pyarrow.parquet as pq
-
+    """The ``doc_id`` of every row of an input partition, after checking each file (a regular Parquet file with
+    :data:`INPUT_COLUMNS`) and that the ids are unique; raises :class:`~mlopsbook.inputs.InputFileError`."""
     files = sorted(src.glob("*.parquet"))
     if not files:
-        raise FileNotFoundError(f"input partition {src} holds no .parquet files")
+        raise InputFileError(f"{src}: input partition holds no .parquet files")
     ids: list[str] = []
     for f in files:
-        names = pq.read_schema(f).names
-        missing = [c for c in INPUT_COLUMNS if c not in names]
-        if missing:
-            raise ValueError(f"{f}: missing column(s) {', '.join(missing)} (need {', '.join(INPUT_COLUMNS)})")
-        ids.extend(pq.read_table(f, columns=["doc_id"]).column("doc_id").to_pylist())
+        check_file(f, max_bytes=MAX_PARQUET_BYTES)
+        read_parquet_table(f, columns=list(INPUT_COLUMNS))  # checks the schema and that every column reads
+        ids.extend(read_parquet_table(f, columns=["doc_id"]).column("doc_id").to_pylist())
     seen: set[str] = set()
     dup = [i for i in ids if i in seen or seen.add(i)]  # type: ignore[func-returns-value]
     if dup:
-        raise ValueError(f"{src}: doc_id must be unique; duplicated: {', '.join(map(str, dup[:5]))}")
+        raise InputFileError(f"{src}: doc_id must be unique; duplicated: {', '.join(map(str, dup[:5]))}")
     return [str(i) for i in ids]
 
 
@@ -132,12 +140,12 @@ def score_day(day: date, input_root: Path, output_root: Path, *, scorer: str = D
     """Score ``day``'s input partition with Ray Data and publish its output partition; returns what happened.
 
     Starts (or joins) Ray through :func:`mlopsbook.engine.ray_runtime.start`, so ``RAY_ADDRESS`` sends the same job to
-    a remote cluster. Raises ``FileNotFoundError`` naming a missing input partition, ``ValueError`` for bad input
-    columns, duplicate ids or a bad ``scorer``, and ``RuntimeError`` (publishing nothing) when the output does not
+    a remote cluster. Raises ``FileNotFoundError`` naming a missing input partition, :class:`~mlopsbook.inputs.InputFileError` for a
+    file that is not Parquet, missing columns or duplicate ids, :class:`~mlopsbook.errors.MlopsbookError` for a bad
+    ``scorer``, and ``RuntimeError`` (publishing nothing) when the output does not
     hold every input document exactly once.
     """
-    if num_blocks < 1:
-        raise ValueError(f"num_blocks: must be >= 1 (got {num_blocks})")
+    check_number(num_blocks, "num_blocks", low=1, high=MAX_BLOCKS, integer=True)
     resolve_scorer(scorer)
     t0 = time.monotonic()
     src = Path(input_root) / partition_name(day)
@@ -193,12 +201,14 @@ def write_input_days(root: Path, days: Sequence[date], docs_per_day: int, *, see
 
     from mlopsbook.nlp.corpus import corpus
 
-    if docs_per_day < 1:
-        raise ValueError(f"docs_per_day: must be >= 1 (got {docs_per_day})")
-    if files < 1:
-        raise ValueError(f"files: must be >= 1 (got {files})")
+    check_number(docs_per_day, "docs_per_day", low=1, high=MAX_INPUT_DOCS, integer=True)
+    check_number(seed, "seed", low=0, high=2**63 - 1, integer=True)
+    check_number(files, "files", low=1, high=max(1, docs_per_day), integer=True)
     if len(set(days)) != len(days):
-        raise ValueError("days: each day at most once")
+        dup = sorted({d for d in days if days.count(d) > 1})
+        raise MlopsbookError(f"days: each day at most once (repeated: {', '.join(d.isoformat() for d in dup)})")
+    check_number(docs_per_day * len(days), "docs_per_day x days", high=MAX_INPUT_DOCS,
+                 note="(generating more takes longer than a command may; write several folders)")
     out = []
     for day in days:
         docs = corpus(docs_per_day, seed=seed * 1_000_003 + day.toordinal(), split="test", min_words=min_words,

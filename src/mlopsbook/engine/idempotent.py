@@ -31,6 +31,8 @@ from datetime import date
 from pathlib import Path
 from typing import Iterator
 
+from mlopsbook.errors import MlopsbookError
+
 STAGING = "_staging"
 """Sub-folder of an output root that holds partitions being written (and locks)."""
 
@@ -116,7 +118,7 @@ class _Holder:
 def _partition_writer(root: Path, name: str) -> Iterator[tuple[Path, _Holder]]:
     root = Path(root)
     if not name or "/" in name or name.startswith((".", "_")):
-        raise ValueError(f"name: must be a plain folder name not starting with '.' or '_' (got {name!r})")
+        raise MlopsbookError(f"name: must be a plain folder name not starting with '.' or '_' (got {name!r})")
     stage_root = root / STAGING
     stage_root.mkdir(parents=True, exist_ok=True)
     holder = _Holder()

@@ -51,11 +51,11 @@ def _strict(schema: Any) -> Any:
 def crd_schema(kind: str) -> dict:
     """The ``v1`` OpenAPI v3 schema of a KubeRay kind, made strict about unknown fields."""
     if kind not in CRD_FILES:
-        raise ValueError(f"kind: must be one of {', '.join(CRD_FILES)} (got {kind!r})")
+        raise MlopsbookError(f"kind: must be one of {', '.join(CRD_FILES)} (got {kind!r})")
     crd = yaml.safe_load(data_path("kuberay-crds", CRD_FILES[kind]).read_text())
     versions = {v["name"]: v for v in crd["spec"]["versions"]}
     if "v1" not in versions:
-        raise ValueError(f"{CRD_FILES[kind]}: no v1 version in the CRD")
+        raise MlopsbookError(f"{CRD_FILES[kind]}: no v1 version in the CRD")
     return _strict(versions["v1"]["schema"]["openAPIV3Schema"])
 
 

@@ -220,7 +220,7 @@ def start(num_cpus: int | None = None, address: str | None = None, config: RayCo
     config = config or ray_config()
     num_cpus = config.num_cpus if num_cpus is None else num_cpus
     if num_cpus < 1:
-        raise ValueError(f"num_cpus: must be at least 1 (got {num_cpus})")
+        raise MlopsbookError(f"num_cpus: must be at least 1 (got {num_cpus})")
     address = address or os.environ.get("RAY_ADDRESS") or None
     quiet_environment()
     import ray

@@ -24,6 +24,7 @@ from functools import lru_cache
 from typing import Any
 
 from mlopsbook import facts
+from mlopsbook.errors import MlopsbookError
 
 DEPLOYMENT = "NLPService"
 """Name of the Serve deployment (what ``serve.status()`` reports on)."""
@@ -51,15 +52,15 @@ class Scaling:
 
     def __post_init__(self) -> None:
         if not 1 <= self.min_replicas <= self.max_replicas:
-            raise ValueError(f"min_replicas, max_replicas: need 1 <= min <= max (got {self.min_replicas}, "
+            raise MlopsbookError(f"min_replicas, max_replicas: need 1 <= min <= max (got {self.min_replicas}, "
                              f"{self.max_replicas})")
         if not 0 < self.target_ongoing_requests <= self.max_ongoing_requests:
-            raise ValueError(f"target_ongoing_requests: must be in (0, max_ongoing_requests={self.max_ongoing_requests}]"
+            raise MlopsbookError(f"target_ongoing_requests: must be in (0, max_ongoing_requests={self.max_ongoing_requests}]"
                              f" (got {self.target_ongoing_requests})")
         for name in ("upscale_delay_s", "downscale_delay_s", "metrics_interval_s", "look_back_period_s",
                      "replica_num_cpus"):
             if getattr(self, name) <= 0:
-                raise ValueError(f"{name}: must be > 0 (got {getattr(self, name)})")
+                raise MlopsbookError(f"{name}: must be > 0 (got {getattr(self, name)})")
 
     def autoscaling_config(self) -> dict[str, Any]:
         """The ``autoscaling_config`` mapping Ray Serve takes (deployment option or ``serveConfigV2`` field)."""
@@ -165,7 +166,7 @@ def build_fixed(replicas: int, replica_num_cpus: float = 1.0, max_replicas_per_n
     of one-CPU worker nodes, one replica per node, so that losing a node loses exactly one replica.
     """
     if replicas < 1:
-        raise ValueError(f"replicas: must be >= 1 (got {replicas})")
+        raise MlopsbookError(f"replicas: must be >= 1 (got {replicas})")
     opts: dict[str, Any] = {"num_replicas": replicas, "autoscaling_config": None,
                             "ray_actor_options": {"num_cpus": replica_num_cpus}}
     if max_replicas_per_node is not None:

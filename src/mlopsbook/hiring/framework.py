@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 import jsonschema
-import yaml
 
+from mlopsbook import inputs
 from mlopsbook.errors import MlopsbookError
 from mlopsbook.paths import data_path
 
@@ -373,13 +373,7 @@ def from_mapping(data: Mapping[str, Any], method_ids: set[str] | None = None) ->
 def load(path: str | Path | None = None) -> Framework:
     """Load and validate a framework file (default: ``data/hiring/`` :data:`FRAMEWORK_FILE`).
 
-    Raises ``FileNotFoundError`` naming a missing file and :class:`FrameworkError` naming the first invalid field.
+    Raises :class:`~mlopsbook.inputs.InputFileError` for an unreadable file and :class:`FrameworkError` naming the first invalid field.
     """
     p = Path(path) if path is not None else data_path("hiring", FRAMEWORK_FILE)
-    if not p.is_file():
-        raise FileNotFoundError(f"missing framework file: {p}")
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise FrameworkError(f"{p.name}: not valid YAML ({exc})") from None
-    return from_mapping(data)
+    return from_mapping(inputs.read_yaml(p))

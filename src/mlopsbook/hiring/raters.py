@@ -22,6 +22,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from mlopsbook.errors import MlopsbookError
 from mlopsbook.validation import check_number
 
 
@@ -59,9 +60,9 @@ def icc2(ratings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     x = np.asarray(ratings, dtype=float)
     if x.ndim < 2 or x.shape[-1] < 2 or x.shape[-2] < 2:
-        raise ValueError(f"ratings: need at least 2 targets x 2 raters in the last two axes (got shape {x.shape})")
+        raise MlopsbookError(f"ratings: need at least 2 targets x 2 raters in the last two axes (got shape {x.shape})")
     if not np.isfinite(x).all():
-        raise ValueError("ratings: contains NaN or infinite values (every rater must score every target)")
+        raise MlopsbookError("ratings: contains NaN or infinite values (every rater must score every target)")
     n, k = x.shape[-2], x.shape[-1]
     grand = x.mean(axis=(-2, -1), keepdims=True)
     row = x.mean(axis=-1, keepdims=True)
@@ -114,7 +115,7 @@ def selection_accuracy(true: np.ndarray, score: np.ndarray, n_hires: int) -> tup
     the hires in z, share of the hires who are truly among the top n_hires)``."""
     true, score = np.asarray(true), np.asarray(score)
     if true.shape != score.shape:
-        raise ValueError(f"score: shape {score.shape} differs from true's {true.shape}")
+        raise MlopsbookError(f"score: shape {score.shape} differs from true's {true.shape}")
     n = true.shape[-1]
     check_number(n_hires, "n_hires", low=1, high=n, high_open=True, integer=True)
     picked = np.argpartition(-score, n_hires - 1, axis=-1)[..., :n_hires]

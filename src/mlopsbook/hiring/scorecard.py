@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 import jsonschema
-import yaml
 
+from mlopsbook import inputs
 from mlopsbook.errors import MlopsbookError
 from mlopsbook.hiring.framework import Framework, field_path
 
@@ -258,11 +258,5 @@ def aggregate(card: Mapping[str, Any], fw: Framework) -> Recommendation:
 
 
 def read(path: str | Path) -> Any:
-    """Parse a scorecard file; raises ``FileNotFoundError`` or :class:`ScorecardError` for invalid YAML."""
-    p = Path(path)
-    if not p.is_file():
-        raise FileNotFoundError(f"{p}: no such file")
-    try:
-        return yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ScorecardError([f"(file): not valid YAML ({str(exc).splitlines()[0]})"]) from None
+    """Parse a scorecard file (:func:`mlopsbook.inputs.read_yaml`: an unreadable or invalid file is an :class:`~mlopsbook.inputs.InputFileError`)."""
+    return inputs.read_yaml(path)

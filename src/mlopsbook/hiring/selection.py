@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import integrate, stats
 
+from mlopsbook.errors import MlopsbookError
 from mlopsbook.validation import check_number
 
 _CHUNK_ELEMENTS = 4_000_000  # random draws per block, to bound memory for large sweeps
@@ -81,7 +82,7 @@ def composite_validity(validities: Sequence[float], shared_error_corr: float = 0
     """
     r = np.array([_check_validity(v, f"validities[{i}]") for i, v in enumerate(validities)], dtype=float)
     if r.size == 0:
-        raise ValueError("validities: at least one stage is needed")
+        raise MlopsbookError("validities: at least one stage is needed")
     c = _check_validity(shared_error_corr, "shared_error_corr")
     s = np.sqrt(1.0 - r**2)
     R = np.outer(r, r) + c * np.outer(s, s)

@@ -9,11 +9,13 @@ with ``meta_analysis = none`` and an empty validity, so that its absence is reco
 
 from __future__ import annotations
 
+import io
 import math
 from pathlib import Path
 
 import pandas as pd
 
+from mlopsbook import inputs
 from mlopsbook.errors import MlopsbookError
 from mlopsbook.paths import data_path
 
@@ -42,7 +44,11 @@ def load(path: str | Path | None = None) -> pd.DataFrame:
     :class:`ValidityTableError` naming the row (1-based, as in a spreadsheet with a header) and the column.
     """
     p = Path(path) if path is not None else data_path("hiring", VALIDITY_FILE)
-    df = pd.read_csv(p, dtype={"validity": "float64"}, keep_default_na=True)
+    text = inputs.read_text(p)
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype={"validity": "float64"}, keep_default_na=True)
+    except ValueError as exc:  # pandas' EmptyDataError and ParserError are ValueErrors
+        raise ValidityTableError(f"{p.name}: not a valid table ({str(exc).splitlines()[0]})") from None
     missing = [c for c in COLUMNS if c not in df.columns]
     if missing:
         raise ValidityTableError(f"{p.name}: missing column(s) {', '.join(missing)}")

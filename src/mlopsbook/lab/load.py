@@ -25,6 +25,8 @@ from urllib.parse import urlsplit
 import numpy as np
 import pandas as pd
 
+from mlopsbook.errors import MlopsbookError
+
 ALLOWED_HOSTS = ("127.0.0.1", "localhost")
 
 
@@ -71,12 +73,12 @@ class LoadResult:
 def _check_url(url: str) -> tuple[str, int, str]:
     parts = urlsplit(url)
     if parts.scheme != "http":
-        raise ValueError(f"url: must start with http:// (got {url!r})")
+        raise MlopsbookError(f"url: must start with http:// (got {url!r})")
     if parts.hostname not in ALLOWED_HOSTS:
-        raise ValueError(f"url: load is only generated against this machine ({', '.join(ALLOWED_HOSTS)}); got "
+        raise MlopsbookError(f"url: load is only generated against this machine ({', '.join(ALLOWED_HOSTS)}); got "
                          f"{parts.hostname!r}")
     if parts.port is None:
-        raise ValueError(f"url: needs an explicit port (got {url!r})")
+        raise MlopsbookError(f"url: needs an explicit port (got {url!r})")
     return parts.hostname, parts.port, parts.path or "/"
 
 
@@ -90,13 +92,13 @@ def run(url: str, payloads: Sequence[Any], *, n_requests: int, concurrency: int,
     """
     host, port, path = _check_url(url)
     if n_requests < 1:
-        raise ValueError(f"n_requests: must be >= 1 (got {n_requests})")
+        raise MlopsbookError(f"n_requests: must be >= 1 (got {n_requests})")
     if not 1 <= concurrency <= n_requests:
-        raise ValueError(f"concurrency: must be in [1, n_requests={n_requests}] (got {concurrency})")
+        raise MlopsbookError(f"concurrency: must be in [1, n_requests={n_requests}] (got {concurrency})")
     if not payloads:
-        raise ValueError("payloads: need at least one request body")
+        raise MlopsbookError("payloads: need at least one request body")
     if timeout_s <= 0:
-        raise ValueError(f"timeout_s: must be > 0 (got {timeout_s})")
+        raise MlopsbookError(f"timeout_s: must be > 0 (got {timeout_s})")
     bodies = [json.dumps(p).encode() for p in payloads]
     counter = itertools.count()
     lock = threading.Lock()

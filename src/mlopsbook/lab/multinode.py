@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from mlopsbook.engine import ray_runtime, serve_app
+from mlopsbook.errors import MlopsbookError
 from mlopsbook.lab import load
 from mlopsbook.validation import check_number
 
@@ -105,7 +106,7 @@ class LocalCluster:
         """SIGKILL every process of the worker node ``node_id`` (no graceful drain, no notice to the GCS)."""
         nodes = [n for n in self.cluster.worker_nodes if n.node_id == node_id]
         if not nodes:
-            raise ValueError(f"node_id: not a live worker node of this cluster (got {node_id!r})")
+            raise MlopsbookError(f"node_id: not a live worker node of this cluster (got {node_id!r})")
         self.cluster.remove_node(nodes[0], allow_graceful=False)
         self.worker_metrics_ports.pop(node_id, None)
 

@@ -21,6 +21,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from mlopsbook.errors import MlopsbookError
 from mlopsbook.lab.autoscale import AUTOSCALER_UPDATE_INTERVAL_S, SCALING, ColdStart
 from mlopsbook.lab.multinode import NodeKill
 from mlopsbook.simulate import ray_serve
@@ -51,7 +52,7 @@ def simulate_node_kill(replicas: int, clients: int, service_s: float, kill_at_s:
 def compare_node_kill(kills: Sequence[NodeKill], service_ms: float, seeds: tuple[int, ...] = SEEDS) -> pd.DataFrame:
     """Measured (median over the runs) beside simulated (median over ``seeds``), one row per figure."""
     if not kills:
-        raise ValueError("kills: need at least one measured run")
+        raise MlopsbookError("kills: need at least one measured run")
     k0 = kills[0]
     sims = [simulate_node_kill(k0.replicas_before, k0.load.concurrency, service_ms / 1000, k0.kill_at_s, seed=s)
             for s in seeds]

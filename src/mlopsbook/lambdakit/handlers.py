@@ -4,7 +4,8 @@ HTTP API (payload 2.0).
 Contract (``POST``, ``Content-Type: application/json``, body ``{"text": "..."}``):
 
 - ``200`` with ``{"label", "score"}`` (classify), ``{"entities": [...]}`` (entities) or both (score);
-- ``400`` empty body, invalid base64, not JSON, not a JSON object; ``405`` a method other than POST;
+- ``400`` empty body, invalid base64, not JSON, nested too deeply, not a JSON object, an event field of the wrong
+  type (``headers`` or ``requestContext`` that is not an object); ``405`` a method other than POST;
   ``413`` a body longer than :data:`service.MAX_BODY_BYTES` (refused before parsing) or a text longer than
   :data:`service.MAX_TEXT_CHARS`; ``415`` a content type other than JSON;
   ``422`` ``text`` missing, not a string, blank, or an unexpected key. Every error body is
@@ -30,6 +31,7 @@ import time
 import traceback
 from typing import Any, Callable, Mapping, TextIO
 
+from mlopsbook.errors import MlopsbookError
 from mlopsbook.nlp.service import MAX_BODY_BYTES, MAX_TEXT_CHARS, InvalidRequest, Models, validate_document
 
 SERVICES = ("classify", "entities", "score")
@@ -38,9 +40,23 @@ SERVICES = ("classify", "entities", "score")
 Handler = Callable[[Mapping[str, Any], Any], dict[str, Any]]
 
 
-def _header(headers: Mapping[str, Any] | None, name: str) -> str | None:
+MAX_EVENT_BYTES = 8 * MAX_BODY_BYTES
+"""Largest event file ``mlopsbook infer invoke`` reads (a body of :data:`service.MAX_BODY_BYTES`, base64 and
+headers)."""
+
+
+def _mapping(value: Any, name: str) -> Mapping[str, Any]:
+    """``value`` when it is a mapping (``None`` as empty); else a 400 naming the field."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise InvalidRequest(400, f"{name} must be an object (got {type(value).__name__})")
+    return value
+
+
+def _header(headers: Any, name: str) -> str | None:
     """A header's value, case-insensitively (API Gateway passes headers as the client sent them)."""
-    for k, v in (headers or {}).items():
+    for k, v in _mapping(headers, "headers").items():
         if str(k).lower() == name:
             return None if v is None else str(v)
     return None
@@ -49,7 +65,8 @@ def _header(headers: Mapping[str, Any] | None, name: str) -> str | None:
 def _method(event: Mapping[str, Any]) -> str | None:
     if "httpMethod" in event:  # REST API, payload format 1.0
         return str(event["httpMethod"])
-    http = (event.get("requestContext") or {}).get("http") or {}  # HTTP API, payload format 2.0
+    ctx = _mapping(event.get("requestContext"), "requestContext")  # HTTP API, payload format 2.0
+    http = _mapping(ctx.get("http"), "requestContext.http")
     return str(http["method"]) if "method" in http else None
 
 
@@ -84,6 +101,8 @@ def parse_event(event: Mapping[str, Any]) -> str:
         payload = json.loads(body)
     except json.JSONDecodeError as exc:
         raise InvalidRequest(400, f"body is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+    except RecursionError:  # the parser's nesting bound; a valid body nests one level
+        raise InvalidRequest(400, 'body nests too deeply; send {"text": "..."}') from None
     return validate_document(payload)
 
 
@@ -101,7 +120,7 @@ def _request_id(event: Mapping[str, Any], context: Any) -> str:
     if rid:
         return str(rid)
     ctx = event.get("requestContext") if isinstance(event, Mapping) else None
-    return str((ctx or {}).get("requestId", ""))
+    return str(ctx.get("requestId", "")) if isinstance(ctx, Mapping) else ""
 
 
 def log_line(record: Mapping[str, Any], stream: TextIO | None = None) -> None:
@@ -118,7 +137,7 @@ def make_handler(service: str, models: Models | Callable[[], Models], *, stream:
     JSON log lines (stdout by default). Raises ``ValueError`` naming an unknown service.
     """
     if service not in SERVICES:
-        raise ValueError(f"service: must be one of {', '.join(SERVICES)} (got {service!r})")
+        raise MlopsbookError(f"service: must be one of {', '.join(SERVICES)} (got {service!r})")
     cache: list[Models] = [models] if isinstance(models, Models) else []
 
     def get_models() -> Models:

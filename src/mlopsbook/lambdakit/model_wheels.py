@@ -135,13 +135,14 @@ def _pip_wheel(src: Path, out_dir: Path) -> Path:
 def build_classifier_wheel(model_dir: Path, out_dir: Path) -> Path:
     """The classifier in ``model_dir``, exported for NumPy (:mod:`mlopsbook.nlp.linear_text`), as
     ``mlopsbook_legal_classifier-<v>-py3-none-any.whl`` in ``out_dir``: no pickle, no scikit-learn at run time."""
-    from mlopsbook.nlp import classifier, corpus, linear_text
+    from mlopsbook.nlp import artefact, classifier, corpus, linear_text
 
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "src"
         pkg = src / "mlopsbook_legal_classifier"
         pkg.mkdir(parents=True)
-        fmt = {"model_version": model_dir.name, "labels": corpus.LABELS, "numpy": metadata.version("numpy")}
+        fmt = {"model_version": artefact.read_manifest(Path(model_dir))["artefact_hash"], "labels": corpus.LABELS,
+               "numpy": metadata.version("numpy")}
         (pkg / "__init__.py").write_text(_CLASSIFIER_INIT.format(**fmt))
         shutil.copyfile(linear_text.__file__, pkg / "linear_text.py")
         linear_text.export(classifier.load(Path(model_dir)), pkg)
@@ -176,10 +177,11 @@ def _fix_mtimes(root: Path) -> None:
 
 
 def build_wheels(out_dir: Path, model_dir: Path | None = None) -> dict[str, Path]:
-    """Both model wheels (training the models first if needed): ``{"classify": path, "entities": path}``."""
+    """Both model wheels, built from ``model_dir`` (default the shipped artefact, checked against its manifest):
+    ``{"classify": path, "entities": path}``."""
     from mlopsbook.nlp import service
 
-    folder = service.ensure_trained(model_dir)
+    folder = service.models_dir(model_dir)
     return {
         "classify": build_classifier_wheel(folder, out_dir),
         "entities": build_ner_wheel(folder, out_dir),

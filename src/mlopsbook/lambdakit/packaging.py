@@ -31,6 +31,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from mlopsbook.errors import MlopsbookError
 from mlopsbook.lambdakit.model_wheels import EPOCH, SERVICES, ZIP_TIME, Artifact, build_wheels, library_files
 from mlopsbook.lambdakit.runtime_facts import lambda_limits_mb
 
@@ -147,7 +148,7 @@ def stage(service: str, model_wheel: Path, runtime_wheels: list[Path]) -> dict[s
     from mlopsbook.paths import repo_root
 
     if service not in SERVICES:
-        raise ValueError(f"service: must be one of {', '.join(SERVICES)} (got {service!r})")
+        raise MlopsbookError(f"service: must be one of {', '.join(SERVICES)} (got {service!r})")
     spec = SERVICES[service]
     root = repo_root()
     files: dict[str, Member] = {}
@@ -406,17 +407,21 @@ def write_container_context(service: str, model_wheel: Path, out_dir: Path, *, r
 
 # -- everything ------------------------------------------------------------------------------------------------------
 def build_all(out_dir: Path, model_dir: Path | None = None) -> dict[str, object]:
-    """Wheels (``out_dir/wheels``), one zip per service for the runtime, container contexts, the SAM template's
-    check, and ``out_dir/manifest.json`` (sizes, hashes, distributions and their sizes, audit, limits). Returns the
-    manifest."""
+    """Wheels (``out_dir/wheels``) built from the models in ``model_dir`` (default the shipped artefact), one zip per
+    service for the runtime, container contexts, the SAM template's check, and ``out_dir/manifest.json`` (the models'
+    artefact, sizes, hashes, distributions and their sizes, audit, limits). Returns the manifest."""
     from mlopsbook.lambdakit import runtime_facts
+    from mlopsbook.nlp import artefact, service
 
     out_dir = Path(out_dir)
     rt = runtime_facts.facts()
-    wheels = build_wheels(out_dir / "wheels", model_dir)
+    folder = service.models_dir(model_dir)
+    models = artefact.read_manifest(folder)
+    wheels = build_wheels(out_dir / "wheels", folder)
     limits = lambda_limits_mb()
     manifest: dict[str, object] = {
         "epoch": EPOCH,
+        "models": {"artefact": folder.name, "artefact_hash": models["artefact_hash"]},
         "runtime": {"runtime": rt.runtime, "python": rt.python, "abi": rt.abi, "os": rt.os,
                     "glibc": ".".join(map(str, rt.glibc)), "facts": f"data/inference/{rt.file}"},
         "limits_mb": limits,

@@ -60,9 +60,6 @@ def train(docs: Sequence[Document]) -> Any:
         raise ValueError(f"docs: no training document of type {', '.join(sorted(missing))}")
     model = build()
     model.fit([d.text for d in docs], [d.label for d in docs])
-    # ``stop_words_`` (pruned terms, older scikit-learn) is a set: its pickled order would depend on PYTHONHASHSEED.
-    if hasattr(model.named_steps["tfidf"], "stop_words_"):
-        delattr(model.named_steps["tfidf"], "stop_words_")
     return model
 
 
@@ -102,7 +99,15 @@ def save(model: Any, folder: Path) -> Path:
     """Write the fitted pipeline to ``folder/classifier.pkl``; returns the file."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / ARTIFACT
-    path.write_bytes(pickle.dumps(model, protocol=5))
+    # Left out so that the same training gives the same bytes: ``stop_words_`` (pruned terms, older scikit-learn) is a
+    # set, pickled in PYTHONHASHSEED's order; ``_stop_words_id`` is a memory address (a cache key that scikit-learn
+    # sets on each transform and recomputes when absent).
+    tfidf = model.named_steps["tfidf"]
+    kept = {a: tfidf.__dict__.pop(a) for a in ("stop_words_", "_stop_words_id") if a in tfidf.__dict__}
+    try:
+        path.write_bytes(pickle.dumps(model, protocol=5))
+    finally:
+        tfidf.__dict__.update(kept)
     return path
 
 

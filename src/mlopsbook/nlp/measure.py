@@ -54,7 +54,7 @@ def percentiles_ms(samples_ms: list[float]) -> dict[str, float]:
     """p50, p95, p99 and max of latencies in ms (linear interpolation between samples). Raises ``ValueError`` on
     an empty list."""
     if not samples_ms:
-        raise ValueError("samples_ms: need at least one latency")
+        raise MlopsbookError("samples_ms: need at least one latency")
     a = np.asarray(samples_ms, dtype=float)
     return {
         "p50_ms": float(np.percentile(a, 50)),
@@ -72,10 +72,11 @@ def _child(model_dir: str, cpu: int) -> dict[str, Any]:
     import sklearn  # noqa: F401  (the libraries a service imports at INIT)
     import spacy  # noqa: F401
 
-    from mlopsbook.nlp import corpus, service
+    from mlopsbook.nlp import classifier, corpus, ner, service
 
     t_import = time.perf_counter()
-    models = service.load_models(Path(model_dir))
+    # the parent checked the folder against its manifest: load as a deployed service does, without hashing the files
+    models = service.Models(classifier=classifier.load(Path(model_dir)), ner=ner.load(Path(model_dir)))
     t_load = time.perf_counter()
     out: dict[str, Any] = {
         "import_ms": (t_import - t0) * 1000.0,
@@ -116,16 +117,16 @@ def _child(model_dir: str, cpu: int) -> dict[str, Any]:
 
 def run(model_dir: Path | None = None, *, cpu: int | None = None, timeout_s: float = 600.0) -> dict[str, Any]:
     """Measure once, in a fresh child process pinned to one core (``cpu``, default the last one this process may
-    use) with one thread per math library. Trains the models first if needed (outside the measurement).
-    Returns the child's figures plus ``process_wall_ms`` (fork to exit, as seen from here)."""
-    from mlopsbook.nlp import service
+    use) with one thread per math library, on the models in ``model_dir`` (default the shipped artefact).
+    Returns the child's figures plus ``process_wall_ms`` (fork to exit, as seen from here) and ``model_version``."""
+    from mlopsbook.nlp import artefact, service
 
-    folder = service.ensure_trained(model_dir)
+    folder = service.models_dir(model_dir)
     allowed = sorted(os.sched_getaffinity(0))
     if cpu is None:
         cpu = allowed[-1]
     if cpu not in allowed:
-        raise ValueError(f"cpu: must be one of the cores this process may use {allowed} (got {cpu})")
+        raise MlopsbookError(f"cpu: must be one of the cores this process may use {allowed} (got {cpu})")
     env = {**os.environ, **THREAD_ENV, "PYTHONHASHSEED": "0"}
     code = (
         "import json, sys; from mlopsbook.nlp.measure import _child; "
@@ -138,7 +139,7 @@ def run(model_dir: Path | None = None, *, cpu: int | None = None, timeout_s: flo
         raise RuntimeError(f"measurement child failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}")
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     result["process_wall_ms"] = wall_ms
-    result["model_version"] = folder.name
+    result["model_version"] = artefact.read_manifest(folder)["artefact_hash"]
     return result
 
 
@@ -167,7 +168,7 @@ def nlp_profile(*, refresh: bool = False, runs: int = 3) -> dict[str, Any]:
     if path.is_file() and not refresh:
         return json.loads(path.read_text())
     if runs < 1:
-        raise ValueError(f"runs: must be >= 1 (got {runs})")
+        raise MlopsbookError(f"runs: must be >= 1 (got {runs})")
     raw = [run() for _ in range(runs)]
     prof = summarise(raw)
     prof["model_latency_ms"] = prof["duration_ms"]
@@ -211,7 +212,9 @@ def record_profile(profile: dict[str, Any], name: str | None = None) -> Path:
 def recorded_profile(name: str) -> dict[str, Any]:
     """The committed measurement ``data/inference/<name>``; raises
     :class:`~mlopsbook.errors.StaleMeasurementError` (one line naming the file and how to re-measure) when it was
-    measured on other models than the current ones, :class:`~mlopsbook.errors.MlopsbookError` when a field is
+    measured on other models than the shipped ones (another artefact hash), its subclass
+    :class:`~mlopsbook.errors.StaleModelError` (naming the command that retrains) when the shipped models are older
+    than the model code, :class:`~mlopsbook.errors.MlopsbookError` when a field is
     missing, ``FileNotFoundError`` naming the path when it is missing."""
     from mlopsbook.nlp import service
     from mlopsbook.paths import data_path

@@ -9,23 +9,17 @@
 ...     print(e.status_code, e.message)
 422 'text' must be a string (got int)
 
-:func:`load_models` returns both models, trained on first use (about 30 s on one core) from the seeded corpus and
-cached under ``build/models/<version>/``, where ``<version>`` hashes the generator, the training code and settings,
-and the library versions: a change to any of them trains afresh; the same inputs give the same predictions.
-A deployed service loads the models from their pip-installed wheels instead (:func:`load_installed`).
+:func:`load_models` returns both models from the shipped artefact (:mod:`mlopsbook.nlp.artefact`: trained once,
+committed under ``data/models/``, checked against its manifest when loaded); nothing trains on first use. A deployed
+service loads the models from their pip-installed wheels instead (:func:`load_installed`), built from that artefact.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import json
-import os
-import shutil
-import tempfile
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Sequence
+
 
 from mlopsbook.errors import MlopsbookError
 
@@ -44,13 +38,6 @@ CLASSIFIER_PACKAGE = "mlopsbook_legal_classifier"
 NER_PACKAGE = "en_legal_ner"
 """Import name of the NER pipeline's wheel (built with ``spacy package``)."""
 
-# Training sets: sizes and seeds (part of the cache key).
-TRAINING: dict[str, Any] = {
-    "classifier": {"n_docs": 1000, "seed": 0, "min_words": 40, "max_words": 400},
-    "ner": {"n_docs": 300, "seed": 1, "min_words": 40, "max_words": 150},
-    "test": {"n_docs": 300, "seed": 0, "min_words": 40, "max_words": 400},
-}
-
 
 class InvalidRequest(MlopsbookError):
     """A request the services refuse, with the HTTP status to answer (400, 405, 413, 415 or 422) and a message
@@ -58,7 +45,7 @@ class InvalidRequest(MlopsbookError):
 
     def __init__(self, status_code: int, message: str) -> None:
         if status_code not in (400, 405, 413, 415, 422):
-            raise ValueError(f"status_code: must be 400, 405, 413, 415 or 422 (got {status_code})")
+            raise MlopsbookError(f"status_code: must be 400, 405, 413, 415 or 422 (got {status_code})")
         super().__init__(f"{status_code}: {message}")
         self.status_code = status_code
         self.message = message
@@ -141,123 +128,51 @@ class Models:
         return [{**c, "entities": e} for c, e in zip(self.classify(texts), self.entities(texts))]
 
 
-# -- training and caching ------------------------------------------------------------------------------------------
+# -- the shipped models --------------------------------------------------------------------------------------------
 def model_version() -> str:
-    """A 16-hex-digit hash of everything that determines the trained models: the generator, the training code and
-    settings, and the versions of numpy, scikit-learn and spaCy."""
-    from importlib.metadata import version
+    """The shipped models' version: the 16-hex-digit hash of their files (:func:`artefact.artefact_hash`), what every
+    measurement made with them records. Raises :class:`~mlopsbook.errors.StaleModelError` when the model code
+    changed since they were made."""
+    from mlopsbook.nlp import artefact
 
-    from mlopsbook.nlp import classifier, corpus, ner
-
-    h = hashlib.sha256()
-    for mod in (corpus, classifier, ner):
-        h.update(Path(mod.__file__).read_bytes())
-    h.update(json.dumps(TRAINING, sort_keys=True).encode())
-    for dist in ("numpy", "scikit-learn", "spacy"):
-        h.update(f"{dist}=={version(dist)}".encode())
-    return h.hexdigest()[:16]
+    return artefact.version()
 
 
-def default_model_dir() -> Path:
-    """``build/models/<model_version()>`` under the repository root."""
-    from mlopsbook.paths import repo_root
+def models_dir(model_dir: Path | None = None) -> Path:
+    """The model folder to load (default the shipped artefact, ``data/models/<artefact.SHIPPED>``), checked against
+    its manifest (:func:`artefact.verify`)."""
+    from mlopsbook.nlp import artefact
 
-    return repo_root() / "build" / "models" / model_version()
-
-
-def training_sets() -> dict[str, list]:
-    """The seeded training and held-out documents (``"classifier"``, ``"ner"``, ``"test"``)."""
-    from mlopsbook.nlp import corpus
-
-    out = {}
-    for name, cfg in TRAINING.items():
-        out[name] = corpus.corpus(
-            cfg["n_docs"],
-            seed=cfg["seed"],
-            split="test" if name == "test" else "train",
-            min_words=cfg["min_words"],
-            max_words=cfg["max_words"],
-        )
-    return out
-
-
-@contextlib.contextmanager
-def _lock(path: Path) -> Iterator[None]:
-    import fcntl
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-def _complete(folder: Path) -> bool:
-    return (folder / "metrics.json").is_file()
-
-
-def train_models(folder: Path) -> dict[str, Any]:
-    """Train both models and write them, with their held-out scores (``metrics.json``), into ``folder``.
-
-    Writes into a temporary sibling folder first and renames it, so a reader never sees half a model.
-    Returns the metrics.
-    """
-    from mlopsbook.nlp import classifier, ner
-
-    sets = training_sets()
-    clf = classifier.train(sets["classifier"])
-    nlp = ner.train(sets["ner"])
-    c_scores = classifier.evaluate(clf, sets["test"])
-    n_scores = ner.evaluate(nlp, sets["test"])
-    metrics = {
-        "version": folder.name,
-        "classifier": {**c_scores.__dict__},
-        "ner": {**n_scores.__dict__},
-        "training": TRAINING,
-    }
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
-    try:
-        classifier.save(clf, tmp)
-        ner.save(nlp, tmp)
-        (tmp / "metrics.json").write_text(json.dumps(metrics, indent=1, sort_keys=True) + "\n")
-        if folder.exists():
-            shutil.rmtree(folder)
-        os.replace(tmp, folder)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)
-    return metrics
-
-
-def ensure_trained(model_dir: Path | None = None) -> Path:
-    """The model folder, training into it first if it holds no complete models (safe across processes)."""
-    folder = Path(model_dir) if model_dir is not None else default_model_dir()
-    if _complete(folder):
-        return folder
-    with _lock(folder.parent / f".{folder.name}.lock"):
-        if not _complete(folder):
-            train_models(folder)
+    folder = Path(model_dir) if model_dir is not None else artefact.shipped_dir()
+    artefact.verify(folder)
     return folder
 
 
+def recorded_metrics(model_dir: Path | None = None) -> dict[str, Any]:
+    """The held-out scores measured when the models were made (the artefact's ``metrics.json``)."""
+    return json.loads((models_dir(model_dir) / "metrics.json").read_text())
+
+
 def metrics(model_dir: Path | None = None) -> dict[str, Any]:
-    """Held-out scores of the models (training them first if needed): ``{"classifier": {...}, "ner": {...}}``."""
-    folder = ensure_trained(model_dir)
-    return json.loads((folder / "metrics.json").read_text())
+    """Held-out scores of the models, measured now on this machine: ``{"classifier": {...}, "ner": {...}}``, the
+    same fields as :func:`recorded_metrics` (equal to them wherever the models predict the same labels and spans)."""
+    from mlopsbook.nlp import classifier, ner, training
+
+    models = load_models(model_dir)
+    test = training.training_sets()["test"]
+    return {"classifier": {**classifier.evaluate(models._classifier, test).__dict__},
+            "ner": {**ner.evaluate(models._ner, test).__dict__}}
 
 
 def load_models(model_dir: Path | None = None) -> Models:
-    """Both models from ``model_dir`` (default :func:`default_model_dir`), trained and cached there if absent.
+    """Both models from ``model_dir`` (default the shipped artefact), after checking its files against its manifest.
+    Nothing is trained here: a missing, altered or stale artefact raises a one-line error naming the folder (and,
+    when stale, the command that retrains)."""
+    from mlopsbook.nlp import artefact, classifier, ner
 
-    Deterministic: the same code and versions give the same models and predictions.
-    """
-    from mlopsbook.nlp import classifier, ner
-
-    folder = ensure_trained(model_dir)
-    return Models(classifier=classifier.load(folder), ner=ner.load(folder), version=folder.name)
+    folder = models_dir(model_dir)
+    version = artefact.read_manifest(folder)["artefact_hash"]
+    return Models(classifier=classifier.load(folder), ner=ner.load(folder), version=version)
 
 
 def load_installed(*, classifier: bool = True, ner: bool = True) -> Models:

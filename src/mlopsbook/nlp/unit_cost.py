@@ -18,6 +18,7 @@ from typing import Any, Mapping
 
 from mlopsbook import facts
 from mlopsbook.costs.traffic import HOURS_PER_MONTH
+from mlopsbook.errors import MlopsbookError
 
 SPEED_FILE = "spacy-speed-v2026-11.csv"
 GPU_INSTANCE = "g4dn.xlarge"
@@ -36,7 +37,7 @@ def published_speed_wps() -> dict[str, dict[str, float]]:
             try:
                 out[row["pipeline"]] = {"cpu": float(row["wps_cpu"]), "gpu": float(row["wps_gpu"])}
             except (KeyError, ValueError) as exc:
-                raise ValueError(f"{path.name} row {i}: {exc}") from None
+                raise MlopsbookError(f"{path.name} row {i}: {exc}") from None
     return out
 
 
@@ -67,9 +68,9 @@ def unit_costs(duration_ms: float, docs_per_s_one_core: float, *, memory_mb: int
     from mlopsbook.costs import model as costs, pricing
 
     if not duration_ms > 0:
-        raise ValueError(f"duration_ms: must be > 0 (got {duration_ms})")
+        raise MlopsbookError(f"duration_ms: must be > 0 (got {duration_ms})")
     if not docs_per_s_one_core > 0:
-        raise ValueError(f"docs_per_s_one_core: must be > 0 (got {docs_per_s_one_core})")
+        raise MlopsbookError(f"docs_per_s_one_core: must be > 0 (got {docs_per_s_one_core})")
     memory_mb = facts.integer(LAMBDA_MEMORY_FACT) if memory_mb is None else memory_mb
     table = pricing.load()
     lam = float(costs.lambda_cost(1e6, duration_ms, memory_mb, free_tier=False, prices=table).monthly_usd)

@@ -36,7 +36,8 @@ EXTRA_DIRECTIVES = frozenset((
     "seealso", "versionadded", "versionchanged", "deprecated", "highlight", "margin", "sidebar", "dropdown",
     "tab-set", "tab-item", "card", "grid", "grid-item", "grid-item-card", "button-link", "button-ref", "div",
     "code-cell", "raw-cell", "glue", "glue:figure", "glue:math", "glue:md", "glue:any", "glue:text",
-    "nb-exec-table", "postlist", "post", "update", "claims-ledger", "claims-at-a-glance", "post-list", "data-inventory", "eval-rst",
+    "nb-exec-table", "postlist", "post", "update", "claims-ledger", "claims-at-a-glance", "post-list", "data-inventory",
+    "execution-table", "eval-rst",
     "tabularcolumns", "productionlist", "rst-class", "default-role", "bibliography", "math", "prf:proof",
 ))
 

@@ -45,7 +45,7 @@ ABLOG_FIELDS = ("blogpost", "location", "language", "redirect", "exclude", "noco
                 "external_link", "image")
 FIELD_ORDER = ("title", "date", "time", "author", "description", "tags", "category", "context", "metric",
                "metric_unit", "draft", "aliases", "cover", "cover_alt", "excerpt", *ABLOG_FIELDS)
-TRAILING_FIELDS = ("claims", "myst", *HEADER_FIELDS)
+TRAILING_FIELDS = ("claims", "myst", "mlopsbook", *HEADER_FIELDS)
 KNOWN_FIELDS = frozenset((*FIELD_ORDER, *TRAILING_FIELDS))
 REQUIRED = ("title", "date")
 CLAIM_FIELDS = frozenset(("id", "says", "refuted_if", "evidence"))
@@ -96,6 +96,17 @@ def _flag(v: Any) -> str | None:
     return None if isinstance(v, (bool, str)) or v is None else f"must be true or false, got {v!r}"
 
 
+def _execution_inputs(v: Any) -> str | None:
+    """``mlopsbook: {inputs: [...]}``: files a notebook's subprocesses read (its execution record hashes them)."""
+    if not isinstance(v, dict) or set(v) - {"inputs"}:
+        return "must be a mapping with only `inputs` (a list of paths or globs inside the repository)"
+    paths = v.get("inputs", [])
+    if not isinstance(paths, list) or not all(isinstance(p, str) and p.strip() for p in paths):
+        return "`inputs` must be a list of paths or globs"
+    bad = [p for p in paths if p.startswith("/") or ".." in p.split("/")]
+    return f"`inputs` must stay inside the repository: {', '.join(bad)}" if bad else None
+
+
 CHECKS: dict[str, Callable[[Any], str | None]] = {
     "title": _nonempty_str, "author": _nonempty_str, "description": _nonempty_str, "tags": _str_list,
     "category": _nonempty_str, "context": _nonempty_str, "metric": _nonempty_str, "metric_unit": _nonempty_str,
@@ -103,7 +114,7 @@ CHECKS: dict[str, Callable[[Any], str | None]] = {
     "excerpt": _positive_int, "myst": _mapping, "jupytext": _mapping, "kernelspec": _mapping,
     "blogpost": _flag, "exclude": _flag, "nocomments": _flag, "location": _nonempty_str,
     "language": _nonempty_str, "redirect": _nonempty_str, "canonical_link": _nonempty_str,
-    "external_link": _nonempty_str, "image": _image,
+    "external_link": _nonempty_str, "image": _image, "mlopsbook": _execution_inputs,
 }
 
 

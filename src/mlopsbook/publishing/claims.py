@@ -13,9 +13,12 @@ built. A verdict is computed, never typed: its figures come from the library.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Mapping
+
+from mlopsbook.errors import MlopsbookError
 
 VERDICT_MIME = "application/vnd.mlopsbook.verdict+json"
 """The output MIME type that carries a verdict record (rendered by the book's Sphinx extension)."""
@@ -76,7 +79,9 @@ class Verdict:
     ``summary`` is one or two sentences with the key figures (formatted from computed values). ``conditions`` is
     required for :attr:`Status.HOLDS_UNDER_CONDITIONS` (where the claim holds, e.g. "below 41 req/s sustained"), and
     ``reason`` for :attr:`Status.NOT_REPRODUCIBLE_HERE` and :attr:`Status.NOT_REPRODUCED_YET` (why not).
-    ``figures`` holds the key numbers by name, so tests and the ledger can read them.
+    ``figures`` holds the key numbers by name, so tests and the ledger can read them. ``evidence_page`` names the
+    page (``notebooks/<slug>/<page>``) whose execution produced the evidence when it is not the page showing the
+    verdict, so that the card says when and where that execution ran.
     """
 
     claim_id: str
@@ -86,16 +91,17 @@ class Verdict:
     reason: str = ""
     figures: Mapping[str, float | int | str] = field(default_factory=dict)
     claim: Claim | None = None
+    evidence_page: str = ""
 
     def __post_init__(self) -> None:
         if not isinstance(self.status, Status):
             object.__setattr__(self, "status", Status(self.status))
         if self.status is Status.HOLDS_UNDER_CONDITIONS and not self.conditions.strip():
-            raise ValueError(f"verdict {self.claim_id}: 'holds under conditions' needs its conditions stated")
+            raise MlopsbookError(f"verdict {self.claim_id}: 'holds under conditions' needs its conditions stated")
         if self.status in (Status.NOT_REPRODUCIBLE_HERE, Status.NOT_REPRODUCED_YET) and not self.reason.strip():
-            raise ValueError(f"verdict {self.claim_id}: '{self.status.label}' needs a reason")
+            raise MlopsbookError(f"verdict {self.claim_id}: '{self.status.label}' needs a reason")
         if not self.summary.strip():
-            raise ValueError(f"verdict {self.claim_id}: summary is empty")
+            raise MlopsbookError(f"verdict {self.claim_id}: summary is empty")
         for k, v in self.figures.items():
             if not isinstance(v, (int, float, str)) or isinstance(v, bool):
                 raise TypeError(f"verdict {self.claim_id}: figure {k!r} must be int, float or str, not {type(v)}")
@@ -109,11 +115,13 @@ class Verdict:
             "summary": self.summary,
             "conditions": self.conditions,
             "reason": self.reason,
-            "figures": {k: (float(v) if isinstance(v, float) else v) for k, v in self.figures.items()},
+            "figures": {k: _json_figure(v) for k, v in self.figures.items()},
         }
         if self.claim is not None:
             rec["says"] = self.claim.says
             rec["refuted_if"] = self.claim.refuted_if
+        if self.evidence_page:
+            rec["evidence_page"] = self.evidence_page
         return rec
 
     @classmethod
@@ -127,8 +135,9 @@ class Verdict:
             summary=rec["summary"],
             conditions=rec.get("conditions", ""),
             reason=rec.get("reason", ""),
-            figures=dict(rec.get("figures", {})),
+            figures={k: (math.nan if v is None else v) for k, v in dict(rec.get("figures", {})).items()},
             claim=claim,
+            evidence_page=rec.get("evidence_page", ""),
         )
 
     # -- display -------------------------------------------------------------------------------------------------
@@ -163,6 +172,14 @@ class Verdict:
 
     def __str__(self) -> str:  # pragma: no cover - trivial
         return self.to_text()
+
+
+def _json_figure(v: int | float | str) -> int | float | str | None:
+    """A figure as strict JSON: a float that is not finite (no crossing, an unbounded ratio) becomes ``null``, which
+    every reader of the record parses (a bare ``NaN`` is not JSON, and Jupyter warns about it on stderr)."""
+    if isinstance(v, float):
+        return float(v) if math.isfinite(v) else None
+    return v
 
 
 def records_from_notebook(nb: Mapping[str, Any]) -> list[dict[str, Any]]:

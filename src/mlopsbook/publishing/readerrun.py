@@ -9,7 +9,8 @@ time. Run it with the interpreter of the environment under test::
 
     python -m mlopsbook.publishing.readerrun notebooks/engineering-culture-leadership/costs.md --json
 
-(one JSON object per notebook on stdout). ``tests/notebooks/test_reader_run.py`` and ``benchmarks/bench_reader.py`` use it.
+(one JSON object per notebook on stdout). ``benchmarks/bench_reader.py`` uses it; the notebook layer
+(``tests/notebooks/``) measures its strict nbval run with the same sampler (:mod:`mlopsbook.publishing.nbval_reader`).
 """
 
 from __future__ import annotations
@@ -206,12 +207,13 @@ def run_notebook(md: Path, timeout_s: float = 300.0, interval_s: float = 0.5, ce
 
 def prepare() -> list[str]:
     """Make, once, what the notebooks would otherwise make on a reader's first run (Binder's ``postBuild`` calls
-    this, so the waiting happens while the image is built): the trained NLP models (``build/models/``) and the Lambda
-    packages the CPU-inference page inspects (``build/inference/``). Returns one line per step with its duration."""
-    from mlopsbook.nlp import measure, service
+    this, so the waiting happens while the image is built): the shipped NLP models checked against their manifest
+    (they are committed, never trained here) and the Lambda packages the CPU-inference page inspects
+    (``build/inference/``). Returns one line per step with its duration."""
+    from mlopsbook.nlp import artefact, measure
 
     done = []
-    for what, step in (("NLP models trained", service.ensure_trained),
+    for what, step in (("NLP models checked (data/models/, not trained)", artefact.verify),
                        ("Lambda packages built", lambda: measure.package_manifest())):
         t0 = time.monotonic()
         step()
@@ -226,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout-s", type=float, default=300.0, help="stop a notebook after this long (default 300)")
     ap.add_argument("--interval-s", type=float, default=0.5, help="memory sampling period (default 0.5 s)")
     ap.add_argument("--json", action="store_true", help="one JSON object per notebook")
-    ap.add_argument("--prepare", action="store_true", help="only make what notebooks need (models, packages)")
+    ap.add_argument("--prepare", action="store_true", help="only make what notebooks need (check the models, build packages)")
     args = ap.parse_args(argv)
     if args.prepare:
         prepare()

@@ -12,6 +12,9 @@ were made with), points
 ``MLOPSBOOK_ROOT`` at the clone and moves to the notebook's folder in it, printing one line; wherever the book is
 found (the book's build, nbval, Binder) it does nothing and prints nothing. :func:`check_pair` leaves it out of the
 comparison.
+
+A snapshot also carries the record of the run that made it (``metadata.mlopsbook.execution``): what the run read and
+imported, hashed, and when and where it ran (:mod:`mlopsbook.publishing.execution`, which makes snapshots).
 """
 
 from __future__ import annotations
@@ -25,7 +28,6 @@ from pathlib import Path
 import jupytext
 import nbformat
 import yaml
-from nbclient import NotebookClient
 
 from mlopsbook.paths import repo_root
 
@@ -112,14 +114,6 @@ def with_install_cell(nb: nbformat.NotebookNode, md: Path, root: Path | None = N
     return nb
 
 
-def execute(md: Path, timeout_s: int = 900, root: Path | None = None) -> nbformat.NotebookNode:
-    """Execute a MyST notebook in its own folder, its install cell first, and return it without volatile metadata."""
-    nb = with_install_cell(jupytext.read(md), md, root)
-    NotebookClient(nb, timeout=timeout_s, kernel_name="python3",
-                   resources={"metadata": {"path": str(md.parent)}}).execute()
-    return clean(nb)
-
-
 def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Strip timing metadata and give cells stable ids, so re-running changes nothing but real outputs."""
     nb = copy.deepcopy(nb)
@@ -128,14 +122,6 @@ def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         cell.metadata.pop("execution", None)
     nb.metadata.pop("widgets", None)
     return nb
-
-
-def write(md: Path, root: Path | None = None) -> Path:
-    """Execute ``md`` and write its snapshot; returns the snapshot path."""
-    out = snapshot_path(md, root)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(execute(md, root=root), out)
-    return out
 
 
 def check_pair(md: Path, root: Path | None = None) -> list[str]:

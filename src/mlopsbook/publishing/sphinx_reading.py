@@ -117,12 +117,12 @@ def lead_sentence(text: str) -> tuple[str, str]:
     return parts[0], (parts[1] if len(parts) > 1 else "")
 
 
-def card_markdown(verdict: Any) -> str:
+def card_markdown(verdict: Any, executed: str = "") -> str:
     """A verdict card as MyST Markdown for the built page: the verdict and the first sentence of its summary in
     view; the rest of the summary, the claim's words, what would refute it and where it holds (or why not) in a
     dropdown, so that a post page stays readable while
-    every card keeps its whole argument one click away. (``Verdict.to_markdown`` is the plain, all-open form for
-    notebooks.)"""
+    every card keeps its whole argument one click away; ``executed`` (when and where the evidence ran) closes the
+    card. (``Verdict.to_markdown`` is the plain, all-open form for notebooks.)"""
     s = verdict.status
     first, rest = lead_sentence(verdict.summary)
     lines = [f"````{{admonition}} Verdict on {verdict.claim_id}: {s.label}", f":class: {s.admonition}", "",
@@ -139,5 +139,7 @@ def card_markdown(verdict: Any) -> str:
         title = "The evidence, the claim, and where the verdict holds" if verdict.conditions else \
             "The evidence, the claim, and why"
         lines += [f"```{{dropdown}} {title}", ":class-container: mlopsbook-verdict-details", "", *details, "```"]
+    if executed:
+        lines += ["", f"*{executed}*"]
     lines.append("````")
     return "\n".join(lines)

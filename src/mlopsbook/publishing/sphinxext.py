@@ -11,6 +11,8 @@
 - ``{post-list}``: the home page listing (title, date, description, tags, and the metric badge when the post has a
   metric); every post page also gets a header with the same metadata (ABlog, which provides feeds and archives,
   ignores description and metric).
+- Execution: every executed page, verdict card and ledger card says when and where its evidence was executed, and
+  whether it was reused from the committed snapshot or executed for this build (:func:`execution_line`).
 - Launch links: Colab cannot open a MyST ``.md``, so its button points at the executed snapshot ``.ipynb``.
 - The site's base URL (feed, sitemap, OpenGraph) derives from the one ``repository.url`` setting.
 """
@@ -51,16 +53,44 @@ class VerdictRenderer:
         document = renderer.renderer.document
         env = getattr(document.settings, "env", None)
         post = post_of(env.docname) if env is not None else None
+        executed = execution_line(env, verdict.evidence_page or env.docname) if env is not None else ""
         if env is not None:
-            env.mlopsbook_verdicts.setdefault(env.docname, []).append({**verdict.record(), "post": post})
+            env.mlopsbook_verdicts.setdefault(env.docname, []).append({**verdict.record(), "post": post,
+                                                                       "executed": executed})
         from myst_nb.core.render import MimeData
 
-        md = MimeData("text/markdown", sphinx_reading.card_markdown(verdict), cell_metadata=data.cell_metadata,
+        md = MimeData("text/markdown", sphinx_reading.card_markdown(verdict, executed),
+                      cell_metadata=data.cell_metadata,
                       output_metadata=data.output_metadata, line=data.line)
         children = renderer.render_markdown(md)
         box = nodes.container(classes=["mlopsbook-verdict"], ids=[anchor(post, verdict.claim_id)])
         box.extend(children)
         return [box]
+
+
+def execution_line(env: Any, docname: str) -> str:
+    """When and where the evidence of ``docname`` was executed, from its execution record
+    (:mod:`mlopsbook.publishing.bookcache`); without a record, myst-nb executed the page during this build."""
+    rec = getattr(env, "mlopsbook_records", {}).get(docname)
+    line = rec.describe() if rec is not None else "Evidence executed during this build (no execution record)."
+    if docname != env.docname:
+        line = f"From the run of {docname.rsplit('/', 1)[-1]}: {line[0].lower()}{line[1:]}"
+    return line
+
+
+def _execution_note(app: Sphinx, doctree: nodes.document) -> None:
+    """Under the title of every executed page, the sentence of :func:`execution_line`."""
+    from myst_nb.sphinx_ import NbMetadataCollector
+
+    docname = app.env.docname
+    if NbMetadataCollector.get_exec_data(app.env, docname) is None and docname not in app.env.mlopsbook_records:
+        return
+    note = nodes.paragraph(text=execution_line(app.env, docname), classes=["mlopsbook-execution"])
+    section = next(iter(doctree.findall(nodes.section)), None)
+    if section is not None and section.children and isinstance(section[0], nodes.title):
+        section.insert(1, note)
+    else:
+        doctree.insert(0, note)
 
 
 def post_of(docname: str) -> str | None:
@@ -86,6 +116,54 @@ class ClaimsLedger(Directive):
         env = self.state.document.settings.env
         env.mlopsbook_ledger_docs.add(env.docname)
         return [ledger_placeholder()]
+
+
+class ExecutionTable(Directive):
+    """``{execution-table}``: every executed page with when and where its evidence ran, from the execution records
+    (``mlopsbook book``): date, commit, cores and memory of the machine, wall time, peak memory, reused or executed
+    for this build."""
+
+    has_content = False
+    HEAD = ("Page", "Executed", "Commit", "Machine", "Wall time", "Peak memory", "In this build")
+
+    def run(self) -> list[nodes.Node]:
+        env = self.state.document.settings.env
+        env.mlopsbook_ledger_docs.add(env.docname)  # read again whenever anything is
+        rows = []
+        for doc, rec in sorted(getattr(env, "mlopsbook_records", {}).items()):
+            rows.append((doc, rec.date or "unrecorded", rec.commit[:10] or "uncommitted",
+                         f"{rec.cores} cores, {rec.memory_bytes / 2**30:.0f} GiB", f"{rec.wall_s:.0f} s",
+                         f"{rec.peak_bytes / 1e9:.2f} GB", "executed" if rec.origin == "build" else "reused"))
+        if not rows:
+            return [nodes.paragraph(text="No execution records: this build ran without `mlopsbook book`.")]
+        table = nodes.table(classes=["mlopsbook-executions"])
+        group = nodes.tgroup(cols=len(self.HEAD))
+        table += group
+        group.extend(nodes.colspec(colwidth=1) for _ in self.HEAD)
+        for part, lines in ((nodes.thead(), [self.HEAD]), (nodes.tbody(), rows)):
+            for line in lines:
+                row = nodes.row()
+                for i, text in enumerate(line):
+                    entry = nodes.entry()
+                    if part.tagname == "tbody" and i == 0:
+                        para = nodes.paragraph()
+                        para += _doc_ref(text)
+                        entry += para
+                    else:
+                        entry += nodes.paragraph(text=text)
+                    row += entry
+                part += row
+            group += part
+        return [table]
+
+
+def _doc_ref(docname: str) -> nodes.Node:
+    from sphinx import addnodes
+
+    ref = addnodes.pending_xref("", refdomain="std", reftype="doc", reftarget=f"/{docname}", refexplicit=False,
+                                refwarn=True)
+    ref += nodes.literal(text=docname)
+    return ref
 
 
 def _post_docnames(app: Sphinx) -> list[str]:
@@ -163,6 +241,8 @@ def _ledger_card(builder: Any, fromdoc: str, post: str | None, cid: str, says: s
         head += _ref(builder, fromdoc, doc, anchor(post, cid), "verdict and evidence")
     card += head
     card += nodes.paragraph(text=f"The post says: “{says}”", classes=["mlopsbook-ledger-says"])
+    if rec and rec.get("executed"):
+        card += nodes.paragraph(text=rec["executed"], classes=["mlopsbook-execution"])
     why = (rec.get("conditions") or rec.get("reason") or rec["summary"]) if rec else ""
     if why:
         label = "Where it holds: " if rec and rec.get("conditions") else "Why: "
@@ -459,6 +539,11 @@ def _env_init(app: Sphinx) -> None:
         env.mlopsbook_verdicts = {}
     if not hasattr(env, "mlopsbook_ledger_docs"):
         env.mlopsbook_ledger_docs = set()
+    if not hasattr(env, "mlopsbook_read_records"):
+        env.mlopsbook_read_records = {}
+    from mlopsbook.publishing import bookcache
+
+    env.mlopsbook_records = bookcache.load_records(Path(app.srcdir))
 
 
 def _purge(app: Sphinx, env: Any, docname: str) -> None:
@@ -475,8 +560,14 @@ def _merge(app: Sphinx, env: Any, docnames: set[str], other: Any) -> None:
 
 
 def _outdated(app: Sphinx, env: Any, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
-    # The ledger and the home page read every post: rebuild them whenever anything is rebuilt.
-    return sorted(env.mlopsbook_ledger_docs | {app.config.root_doc}) if (added | changed | removed) else []
+    # A page whose execution changed (a new run, or reuse in place of a run) is read again; the ledger and the home
+    # page read every post: rebuild them whenever anything is rebuilt.
+    _env_init(app)
+    now = {d: r.to_json() for d, r in env.mlopsbook_records.items()}
+    rerun = {d for d, r in now.items() if env.mlopsbook_read_records.get(d) != r and d in env.found_docs}
+    env.mlopsbook_read_records = now
+    anything = added | changed | removed | rerun
+    return sorted(rerun | env.mlopsbook_ledger_docs | {app.config.root_doc}) if anything else []
 
 
 def _check_verdicts(app: Sphinx, env: Any) -> None:
@@ -548,6 +639,7 @@ def _launch_links(app: Sphinx, pagename: str, templatename: str, context: dict, 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("claims-ledger", ClaimsLedger)
     app.add_directive("post-list", PostList)
+    app.add_directive("execution-table", ExecutionTable)
     app.add_directive("data-inventory", DataInventory)
     app.add_directive("claims-at-a-glance", sphinx_reading.ClaimsAtAGlance)
     app.add_node(sphinx_reading.glance_placeholder)
@@ -561,6 +653,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-get-outdated", _outdated)
     app.connect("env-updated", _check_verdicts)
     app.connect("doctree-resolved", _resolve)
+    app.connect("doctree-read", _execution_note)
     # html-page-context is emitted with emit_firstresult: run before any handler that returns a template name.
     app.connect("html-page-context", _page_defaults, priority=100)
     app.connect("html-page-context", _launch_links, priority=501)

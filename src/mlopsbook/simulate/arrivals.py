@@ -11,6 +11,8 @@ from typing import Literal
 
 import numpy as np
 
+from mlopsbook.errors import MlopsbookError
+from mlopsbook.inputs import InputFileError, read_text as _read_text
 from mlopsbook.validation import check_choice, check_number
 
 ServiceKind = Literal["exponential", "lognormal", "constant"]
@@ -39,10 +41,10 @@ def from_rate_series(step_s: float, rate_rps: np.ndarray, rng: np.random.Generat
     """
     rate = np.asarray(rate_rps, dtype=float)
     if rate.ndim != 1 or rate.size == 0:
-        raise ValueError("rate_rps: must be a non-empty 1-D series")
+        raise MlopsbookError("rate_rps: must be a non-empty 1-D series")
     if not np.all(np.isfinite(rate)) or np.any(rate < 0):
         bad = int(np.flatnonzero(~np.isfinite(rate) | (rate < 0))[0])
-        raise ValueError(f"rate_rps: step {bad} is not a finite rate >= 0 (got {rate[bad]!r})")
+        raise MlopsbookError(f"rate_rps: step {bad} is not a finite rate >= 0 (got {rate[bad]!r})")
     check_number(step_s, "step_s", low=0, low_open=True)
     counts = rng.poisson(rate * step_s)
     starts = np.repeat(np.arange(rate.size) * float(step_s), counts)
@@ -56,10 +58,8 @@ def from_trace(path: str | Path) -> np.ndarray:
     times are not sorted.
     """
     p = Path(path)
-    if not p.is_file():
-        raise FileNotFoundError(f"trace file not found: {p}")
     times: list[float] = []
-    for lineno, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1):
+    for lineno, line in enumerate(_read_text(p).splitlines(), start=1):
         field = line.split(",")[0].strip()
         if not field or field.startswith("#"):
             continue
@@ -68,14 +68,14 @@ def from_trace(path: str | Path) -> np.ndarray:
         except ValueError:
             if not times and lineno == 1:  # a header
                 continue
-            raise ValueError(f"{p}: line {lineno}: not a number of seconds: {field!r}") from None
+            raise InputFileError(f"{p}: line {lineno}: not a number of seconds: {field!r}") from None
         if not np.isfinite(t) or t < 0:
-            raise ValueError(f"{p}: line {lineno}: arrival time must be a finite number >= 0 (got {field!r})")
+            raise InputFileError(f"{p}: line {lineno}: arrival time must be a finite number >= 0 (got {field!r})")
         times.append(t)
     arr = np.asarray(times, dtype=float)
     if arr.size and np.any(np.diff(arr) < 0):
         i = int(np.flatnonzero(np.diff(arr) < 0)[0])
-        raise ValueError(f"{p}: arrival times must be sorted (value {i + 2} is earlier than the one before)")
+        raise MlopsbookError(f"{p}: arrival times must be sorted (value {i + 2} is earlier than the one before)")
     return arr
 
 

@@ -26,6 +26,7 @@ from typing import Literal
 
 import numpy as np
 
+from mlopsbook.errors import MlopsbookError
 from mlopsbook.simulate import parameters
 from mlopsbook.validation import check_choice, check_number
 
@@ -84,4 +85,4 @@ class NodeFailure:
         check_number(self.at_s, "kill_node_at_s", low=0)
         check_choice(self.mode, "failure_mode", FAILURE_MODES)
         if not isinstance(self.retries, int) or self.retries < 0:
-            raise ValueError(f"retries: must be an integer >= 0 (got {self.retries!r})")
+            raise MlopsbookError(f"retries: must be an integer >= 0 (got {self.retries!r})")

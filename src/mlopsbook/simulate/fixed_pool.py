@@ -11,6 +11,7 @@ import heapq
 
 import numpy as np
 
+from mlopsbook.errors import MlopsbookError
 from mlopsbook.simulate.results import IN_FLIGHT, SERVED, Result, Timeline
 from mlopsbook.validation import check_number
 
@@ -24,7 +25,7 @@ def fcfs_start_times(arrival_s: np.ndarray, service_s: np.ndarray, servers: int)
     a = np.asarray(arrival_s, dtype=float)
     s = np.asarray(service_s, dtype=float)
     if a.shape != s.shape or a.ndim != 1:
-        raise ValueError(f"arrival_s and service_s must be 1-D arrays of the same length (got {a.shape}, {s.shape})")
+        raise MlopsbookError(f"arrival_s and service_s must be 1-D arrays of the same length (got {a.shape}, {s.shape})")
     servers = check_number(servers, "servers", low=1, integer=True)
     if a.size == 0:
         return a.copy()

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from mlopsbook import facts
+from mlopsbook.errors import MlopsbookError
 from mlopsbook.simulate import parameters
 from mlopsbook.simulate.results import DROPPED, IN_FLIGHT, SERVED, Result, Timeline
 
@@ -48,7 +49,7 @@ class LambdaConfig:
         ``sklearn_model``)."""
         d = parameters.section("lambda")
         if init not in d["init_s"]:
-            raise ValueError(f"init: must be one of {', '.join(d['init_s'])} (got {init!r})")
+            raise MlopsbookError(f"init: must be one of {', '.join(d['init_s'])} (got {init!r})")
         base = dict(init_s=parameters.range_s(d["init_s"][init], f"lambda.init_s.{init}"),
                     keep_alive_s=float(d["keep_alive_s"]), concurrency_limit=int(d["concurrency_limit"]),
                     scaling_envs_per_window=int(d["scaling_envs_per_window"]),
@@ -60,18 +61,18 @@ class LambdaConfig:
         lo, hi = self.init_s
         init_max = float(parameters.section("lambda")["init_max_s"])
         if not 0 <= lo <= hi <= init_max:
-            raise ValueError(f"init_s: must be (lo, hi) with 0 <= lo <= hi <= {init_max:g} s (A24) (got {self.init_s!r})")
+            raise MlopsbookError(f"init_s: must be (lo, hi) with 0 <= lo <= hi <= {init_max:g} s (A24) (got {self.init_s!r})")
         if not (np.isfinite(self.keep_alive_s) and self.keep_alive_s > 0):
-            raise ValueError(f"keep_alive_s: must be > 0 (got {self.keep_alive_s!r})")
+            raise MlopsbookError(f"keep_alive_s: must be > 0 (got {self.keep_alive_s!r})")
         for name in ("provisioned", "memory_mb", "concurrency_limit", "scaling_envs_per_window"):
             v = getattr(self, name)
             if not isinstance(v, int) or v < (0 if name == "provisioned" else 1):
-                raise ValueError(f"{name}: must be an integer >= {0 if name == 'provisioned' else 1} (got {v!r})")
+                raise MlopsbookError(f"{name}: must be an integer >= {0 if name == 'provisioned' else 1} (got {v!r})")
         lo, hi = facts.integer("aws.lambda.memory.min_mb"), facts.integer("aws.lambda.memory.max_mb")
         if not lo <= self.memory_mb <= hi:
-            raise ValueError(f"memory_mb: must be in {lo}..{hi} (aws.lambda.memory) (got {self.memory_mb!r})")
+            raise MlopsbookError(f"memory_mb: must be in {lo}..{hi} (aws.lambda.memory) (got {self.memory_mb!r})")
         if self.provisioned > self.concurrency_limit:
-            raise ValueError(f"provisioned: must be <= concurrency_limit ({self.concurrency_limit}) (got {self.provisioned})")
+            raise MlopsbookError(f"provisioned: must be <= concurrency_limit ({self.concurrency_limit}) (got {self.provisioned})")
 
 
 def run(arrival_s: np.ndarray, service_s: np.ndarray, duration_s: float, config: LambdaConfig,
@@ -81,9 +82,9 @@ def run(arrival_s: np.ndarray, service_s: np.ndarray, duration_s: float, config:
     a_arr = np.asarray(arrival_s, dtype=float)
     s_arr = np.asarray(service_s, dtype=float)
     if a_arr.ndim != 1 or a_arr.shape != s_arr.shape:
-        raise ValueError("arrival_s and service_s must be 1-D arrays of the same length")
+        raise MlopsbookError("arrival_s and service_s must be 1-D arrays of the same length")
     if not (np.isfinite(duration_s) and duration_s > 0):
-        raise ValueError(f"duration_s: must be > 0 (got {duration_s!r})")
+        raise MlopsbookError(f"duration_s: must be > 0 (got {duration_s!r})")
     rng = np.random.default_rng(seed)
     lo, hi = config.init_s
     n = a_arr.size

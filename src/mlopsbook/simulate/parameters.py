@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from mlopsbook import facts
+from mlopsbook.errors import MlopsbookError
 from mlopsbook.paths import data_path
 
 PARAMETERS_FILE = "platform-parameters-2026-11-28.yaml"
@@ -59,7 +60,7 @@ def range_s(value: Any, where: str) -> tuple[float, float]:
     try:
         lo, hi = (float(v) for v in value)
     except (TypeError, ValueError):
-        raise ValueError(f"{PARAMETERS_FILE}: {where} must be [lo, hi] in seconds (got {value!r})") from None
+        raise MlopsbookError(f"{PARAMETERS_FILE}: {where} must be [lo, hi] in seconds (got {value!r})") from None
     if not 0 <= lo <= hi:
-        raise ValueError(f"{PARAMETERS_FILE}: {where} must satisfy 0 <= lo <= hi (got {value!r})")
+        raise MlopsbookError(f"{PARAMETERS_FILE}: {where} must satisfy 0 <= lo <= hi (got {value!r})")
     return lo, hi

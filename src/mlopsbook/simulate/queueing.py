@@ -5,6 +5,7 @@ Rates are per second; times returned in seconds.
 
 from __future__ import annotations
 
+from mlopsbook.errors import MlopsbookError
 from mlopsbook.validation import check_number
 
 
@@ -14,7 +15,7 @@ def _check(servers: int, arrival_rps: float, service_rps: float) -> float:
     check_number(service_rps, "service_rps", low=0, low_open=True)
     rho = arrival_rps / (servers * service_rps)
     if rho >= 1:
-        raise ValueError(f"arrival_rps: utilisation {rho:.3f} >= 1, the queue is unstable")
+        raise MlopsbookError(f"arrival_rps: utilisation {rho:.3f} >= 1, the queue is unstable")
     return rho
 
 

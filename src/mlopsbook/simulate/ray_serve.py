@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from mlopsbook.errors import MlopsbookError
 from mlopsbook.simulate.failures import HealthCheck, NodeFailure
 from mlopsbook.simulate.results import DROPPED, Result
 from mlopsbook.simulate.serve_config import NODE_KINDS, Cluster, NodeProfile, ServeAutoscaling
@@ -58,11 +59,11 @@ def run_closed_loop(clients: int, service: Any, duration_s: float, autoscaling: 
     ``service`` is a callable returning one service time in seconds per call (e.g. ``lambda: 0.05``).
     """
     if not (isinstance(clients, int) and clients >= 1):
-        raise ValueError(f"clients: must be an integer >= 1 (got {clients!r})")
+        raise MlopsbookError(f"clients: must be an integer >= 1 (got {clients!r})")
     if not (np.isfinite(think_s) and think_s >= 0):
-        raise ValueError(f"think_s: must be >= 0 (got {think_s!r})")
+        raise MlopsbookError(f"think_s: must be >= 0 (got {think_s!r})")
     if not (np.isfinite(duration_s) and duration_s > 0):
-        raise ValueError(f"duration_s: must be > 0 (got {duration_s!r})")
+        raise MlopsbookError(f"duration_s: must be > 0 (got {duration_s!r})")
     sim = ClosedSim(clients, float(think_s), service, autoscaling, cluster or Cluster(), float(duration_s),
                      np.random.default_rng(seed), failure, health or HealthCheck.ray_defaults())
     return simulate_run(sim)
@@ -71,11 +72,11 @@ def run_closed_loop(clients: int, service: Any, duration_s: float, autoscaling: 
 def _check_run(arrival_s: np.ndarray, service_s: np.ndarray, duration_s: float) -> None:
     a = np.asarray(arrival_s)
     if a.ndim != 1 or a.shape != np.asarray(service_s).shape:
-        raise ValueError("arrival_s and service_s must be 1-D arrays of the same length")
+        raise MlopsbookError("arrival_s and service_s must be 1-D arrays of the same length")
     if a.size and np.any(np.diff(a) < 0):
-        raise ValueError("arrival_s: must be sorted")
+        raise MlopsbookError("arrival_s: must be sorted")
     if not (np.isfinite(duration_s) and duration_s > 0):
-        raise ValueError(f"duration_s: must be > 0 (got {duration_s!r})")
+        raise MlopsbookError(f"duration_s: must be > 0 (got {duration_s!r})")
 
 
 __all__ = ["NODE_KINDS", "Cluster", "NodeProfile", "ServeAutoscaling", "run", "run_closed_loop", "DROPPED"]

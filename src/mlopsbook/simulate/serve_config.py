@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from mlopsbook.errors import MlopsbookError
 from mlopsbook.simulate import parameters
 from mlopsbook.simulate.arrivals import uniform_draw
 
@@ -84,7 +85,7 @@ class NodeProfile:
     def of(cls, kind: str) -> "NodeProfile":
         """The ``cpu`` or ``gpu`` profile of the parameter file (E2)."""
         if kind not in NODE_KINDS:
-            raise ValueError(f"node_kind: must be one of {', '.join(NODE_KINDS)} (got {kind!r})")
+            raise MlopsbookError(f"node_kind: must be one of {', '.join(NODE_KINDS)} (got {kind!r})")
         comps = parameters.section("node_startup")[kind]
         return cls(kind, {k: parameters.range_s(v, f"node_startup.{kind}.{k}") for k, v in comps.items()})
 
@@ -92,7 +93,7 @@ class NodeProfile:
     def fixed(cls, startup_s: float) -> "NodeProfile":
         """A node that always takes exactly ``startup_s`` seconds (for sweeps)."""
         if not np.isfinite(startup_s) or startup_s < 0:
-            raise ValueError(f"node_startup_s: must be a finite number >= 0 (got {startup_s!r})")
+            raise MlopsbookError(f"node_startup_s: must be a finite number >= 0 (got {startup_s!r})")
         return cls("fixed", {"startup_s": (float(startup_s), float(startup_s))})
 
     @property
@@ -130,11 +131,11 @@ class Cluster:
 
     def __post_init__(self) -> None:
         if not (isinstance(self.replicas_per_node, int) and self.replicas_per_node >= 1):
-            raise ValueError(f"replicas_per_node: must be an integer >= 1 (got {self.replicas_per_node!r})")
+            raise MlopsbookError(f"replicas_per_node: must be an integer >= 1 (got {self.replicas_per_node!r})")
         if not (isinstance(self.replica_concurrency, int) and self.replica_concurrency >= 1):
-            raise ValueError(f"replica_concurrency: must be an integer >= 1 (got {self.replica_concurrency!r})")
+            raise MlopsbookError(f"replica_concurrency: must be an integer >= 1 (got {self.replica_concurrency!r})")
         if not (isinstance(self.min_worker_nodes, int) and 0 <= self.min_worker_nodes <= self.max_worker_nodes):
-            raise ValueError(f"min_worker_nodes: must be an integer in [0, max_worker_nodes] (got {self.min_worker_nodes!r})")
+            raise MlopsbookError(f"min_worker_nodes: must be an integer in [0, max_worker_nodes] (got {self.min_worker_nodes!r})")
         kr = parameters.section("kuberay")
         if self.replica_startup_s is None:
             object.__setattr__(self, "replica_startup_s",
@@ -145,6 +146,6 @@ class Cluster:
             object.__setattr__(self, "autoscaler_update_interval_s", float(kr["autoscaler_update_interval_s"]))
         lo, hi = self.replica_startup_s  # type: ignore[misc]
         if not 0 <= lo <= hi:
-            raise ValueError(f"replica_startup_s: must be (lo, hi) with 0 <= lo <= hi (got {self.replica_startup_s!r})")
+            raise MlopsbookError(f"replica_startup_s: must be (lo, hi) with 0 <= lo <= hi (got {self.replica_startup_s!r})")
         if not self.autoscaler_update_interval_s > 0:  # type: ignore[operator]
-            raise ValueError(f"autoscaler_update_interval_s: must be > 0 (got {self.autoscaler_update_interval_s!r})")
+            raise MlopsbookError(f"autoscaler_update_interval_s: must be > 0 (got {self.autoscaler_update_interval_s!r})")

@@ -46,6 +46,7 @@ def test_a_stale_record_is_reported_where_it_is_used(tmp_path, monkeypatch) -> N
     rec["provenance"]["model_version"] = "0" * 16
     (tmp_path / "data" / "inference").mkdir(parents=True)
     (tmp_path / "data" / "inference" / "old.json").write_text(json.dumps(rec))
+    (tmp_path / "data" / "models").symlink_to(repo_root() / "data" / "models")  # the shipped models
     (tmp_path / "_config.yml").write_text("")
     monkeypatch.setenv("MLOPSBOOK_ROOT", str(tmp_path))
     with pytest.raises(StaleMeasurementError, match=r"^data/inference/old.json: .*re-record with `mlopsbook infer"):

@@ -17,6 +17,7 @@ import math
 from dataclasses import replace
 
 from mlopsbook import formatting as fmt
+from mlopsbook.errors import MlopsbookError
 from mlopsbook.publishing.claims import Status, Verdict
 from mlopsbook.costs import pricing
 from mlopsbook.costs.curves import DEFAULT_ALTERNATIVES, break_even_rps
@@ -53,7 +54,7 @@ def _as_measurement(raw: Any) -> dict[str, float]:
     data = raw if isinstance(raw, Mapping) else getattr(raw, "__dict__", {})
     missing = [k for k in MEASURED_KEYS if k not in data]
     if missing:
-        raise ValueError(f"nlp_profile: missing {', '.join(missing)} (got {', '.join(map(str, data))})")
+        raise MlopsbookError(f"nlp_profile: missing {', '.join(missing)} (got {', '.join(map(str, data))})")
     return {k: float(data[k]) for k in MEASURED_KEYS}
 
 

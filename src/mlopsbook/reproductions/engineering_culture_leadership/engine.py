@@ -6,13 +6,18 @@ Only facts decide, never timings: a verdict's text and figures are the same on e
 
 from __future__ import annotations
 
+import json
 import math
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
-from mlopsbook.publishing.claims import Status, Verdict
+import pandas as pd
+
+from mlopsbook.errors import MlopsbookError
 from mlopsbook.lab.experiments import Answer, BulkDay, DagRun, ReplicaKill, ScaleUp
+from mlopsbook.lab.load import LoadResult
+from mlopsbook.publishing.claims import Status, Verdict
 
 LOCAL_CONDITIONS = ("shown on one local Ray cluster (one node, 2 CPUs) running the same Serve application and Ray "
                     "Data job that the KubeRay RayService and RayJob in deploy/kuberay/ run; those manifests validate "
@@ -80,60 +85,77 @@ def verdict_c2(bulk_day: BulkDay, dag: DagRun) -> Verdict:
         figures=figures)
 
 
-# -- one run of every experiment, for the post page (the companion page runs them step by step) ------------------------
-DAY = date(2024, 1, 25)
-"""The logical date scored by the bulk job and the Airflow DAG (the post's date)."""
+# -- the engine page's run, as the post shows it ---------------------------------------------------------------------
 DOCUMENT = ("This lease is made between Harbour Logistics Limited and the Tenant and is governed by the law of "
             "Scotland. The rent is £12,000 payable from 12 March 2024.")
 """The document sent to the Serve application in the one-request check."""
+ENGINE_PAGE = "notebooks/engineering-culture-leadership/engine"
+"""The page that runs the live experiments; the post shows its run's verdicts instead of running them again."""
+EVIDENCE_MIME = "application/vnd.mlopsbook.engine-evidence+json"
+"""The output of the engine page that carries :class:`Evidence` (kept in the page's snapshot)."""
+
+
+def _frame_json(df: pd.DataFrame) -> dict[str, list[Any]]:
+    return {str(c): [None if isinstance(v, float) and math.isnan(v) else v for v in df[c].tolist()] for c in df.columns}
+
+
+def _num(v: float) -> float | None:
+    return None if math.isnan(v) else v
 
 
 @dataclass(frozen=True)
-class EngineRun:
-    """Everything C1 and C2 rest on, from one run of the live experiments (:func:`run`)."""
+class Evidence:
+    """What the post shows of the engine page's run: the verdicts on C1 and C2 and the scale-up it plots.
 
-    answer: Answer
-    bad_answer: Answer
+    The engine page displays it (its snapshot keeps it, :data:`EVIDENCE_MIME`); the post reads it from there
+    (:func:`read_evidence`), so the live experiments run once, on the engine page, and the post's cards say when and
+    where that run happened (``Verdict.evidence_page``)."""
+
+    c1: Verdict
+    c2: Verdict
     scale: ScaleUp
-    kill: ReplicaKill
-    bulk_day: BulkDay
-    dag: DagRun
-    manifest_problems: list[str]
 
-    def verdict_c1(self) -> Verdict:
-        return verdict_c1(self.answer, self.scale, self.kill, self.bulk_day, self.manifest_problems)
+    @classmethod
+    def of(cls, answer: Answer, scale: ScaleUp, kill: ReplicaKill, bulk_day: BulkDay, manifest_problems: list[str],
+           dag: DagRun) -> "Evidence":
+        return cls(replace(verdict_c1(answer, scale, kill, bulk_day, manifest_problems), evidence_page=ENGINE_PAGE),
+                   replace(verdict_c2(bulk_day, dag), evidence_page=ENGINE_PAGE), scale)
 
-    def verdict_c2(self) -> Verdict:
-        return verdict_c2(self.bulk_day, self.dag)
+    def to_json(self) -> dict[str, Any]:
+        s = self.scale
+        return {"c1": self.c1.record(), "c2": self.c2.record(),
+                "scale": {"requests": _frame_json(s.load.requests), "concurrency": s.load.concurrency,
+                          "duration_s": s.load.duration_s, "replicas": _frame_json(s.replicas),
+                          "max_replicas": s.max_replicas, "t_two_running_s": _num(s.t_two_running_s)}}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Evidence":
+        s = data["scale"]
+        t_two = s["t_two_running_s"]
+        load_result = LoadResult(pd.DataFrame(s["requests"]), s["concurrency"], s["duration_s"], 0.0)
+        scale = ScaleUp(load_result, pd.DataFrame(s["replicas"]), s["max_replicas"],
+                        float("nan") if t_two is None else t_two)
+        return cls(Verdict.from_record(data["c1"]), Verdict.from_record(data["c2"]), scale)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        return {"text/plain": f"The evidence the post shows for {self.c1.claim_id} and {self.c2.claim_id}",
+                EVIDENCE_MIME: self.to_json()}
 
 
-def run(work: Path, *, docs_per_day: int = 200) -> EngineRun:
-    """Run the live experiments of the engine page once, in order, on a local Ray cluster, and stop it: one
-    request and one bad request, Serve scaling 1 -> 2 replicas, a replica killed under load, the bulk job for
-    :data:`DAY` (twice), the Airflow DAG for the same date, and the KubeRay manifests' check. ``work`` is an empty
-    folder for documents, partitions and Airflow's home. Where memory is small (:func:`mlopsbook.publishing.runtime_budget.ray_config`
-    gives the reader configuration), Serve is held at one replica and the bulk job runs one block at a time, and Serve is shut down before the Airflow
-    run: the same experiments and verdicts, within mybinder.org's 2 GB."""
-    from mlopsbook.publishing import runtime_budget
-    from mlopsbook.engine import bulk, manifest_checks, serve_app
-    from mlopsbook.lab import experiments
+def read_evidence(root: Path | None = None) -> Evidence:
+    """The :class:`Evidence` the engine page's committed snapshot displays; a one-line error naming the command that
+    makes it when the snapshot or the output is missing."""
+    from mlopsbook.paths import repo_root
+    from mlopsbook.publishing.snapshots import snapshot_path
 
-    small = runtime_budget.ray_config() is runtime_budget.READER
-    blocks = 1 if small else 2  # where memory is small, one model-loading bulk task at a time
-    engine = experiments.Engine(serve_app.LOCAL_SCALING)
-    try:
-        ok = engine.answer("score", {"text": DOCUMENT})
-        bad = engine.answer("score", {"txt": DOCUMENT})
-        scale = engine.scale_up(n_requests=500, concurrency=8)
-        kill = engine.kill_replica(n_requests=400, concurrency=8, kill_at_s=1.5)
-        bulk.write_input_days(work / "documents", [DAY], docs_per_day=docs_per_day)
-        if small:  # the bulk job's worker loads the models beside one replica, not two
-            engine.one_replica()
-        batch = engine.bulk_day(DAY, work / "documents", work / "scored", n_compare=10, num_blocks=blocks)
-        if small:  # the Airflow run needs no Serve: free the replicas' memory for its bulk job
-            engine.stop_serve()
-        dag = experiments.run_dag(DAY, work / "documents", work / "scored", work / "airflow-home", num_blocks=blocks)
-        problems = manifest_checks.check_files()
-    finally:
-        engine.close()
-    return EngineRun(ok, bad, scale, kill, batch, dag, problems)
+    root = root or repo_root()
+    snap = snapshot_path(root / f"{ENGINE_PAGE}.md", root)
+    hint = f"run `make snapshots NB={ENGINE_PAGE}.md`"
+    if not snap.is_file():
+        raise MlopsbookError(f"{snap.relative_to(root)}: missing, so the engine's evidence is unknown; {hint}")
+    for cell in json.loads(snap.read_text()).get("cells", []):
+        for out in cell.get("outputs", []) or []:
+            data = (out.get("data") or {}).get(EVIDENCE_MIME)
+            if isinstance(data, dict):
+                return Evidence.from_json(data)
+    raise MlopsbookError(f"{snap.relative_to(root)}: no output carries the engine's evidence ({EVIDENCE_MIME}); {hint}")
