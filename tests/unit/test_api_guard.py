@@ -55,7 +55,7 @@ def test_the_guards_follow_from_the_traffic_by_the_stated_rules() -> None:
 
 def test_each_guard_bounds_the_bill_below_no_guard_at_all() -> None:
     rows = {r["control"]: r for r in api_guard.control_costs(
-        api_guard.post_limits(), memory_mb=sam_template.MEMORY_MB, timeout_s=sam_template.TIMEOUT_S,
+        api_guard.post_limits(), memory_mb=sam_template.memory_mb(), timeout_s=sam_template.TIMEOUT_S,
         duration_ms=35.0, functions=2)}
     unguarded = rows["without any guard"]["bound_usd"]
     assert rows["reserved concurrency"]["bound_usd"] < rows["API key and usage plan"]["bound_usd"] < unguarded

@@ -35,8 +35,10 @@ COINCIDENCES: dict[str, set[float]] = {
     "reproductions/engineering_culture_leadership/cpu_inference.py": {200},
     # the library's own time limits and windows (s), and the simulator's own size threshold, not Ray's or AWS's
     "decide/exposure.py": {250, 900}, "security/scanners.py": {600}, "engine/manifests.py": {600}, "lab/autoscale.py": {600},
-    "lab/experiments.py": {600}, "lab/simcompare.py": {900}, "publishing/snapshots.py": {900},
+    "lab/experiments.py": {600}, "lab/simcompare.py": {900}, "publishing/execution.py": {900},
     "reproductions/engineering_culture_leadership/autoscaling.py": {600, 900}, "simulate/plots.py": {600},
+    # the largest offer file the input reader accepts (512 MiB), not a vendor's limit
+    "inputs.py": {512},
     # a local Ray object store of 512 MiB (the book's own budget)
     "engine/ray_runtime.py": {512}, "publishing/runtime_budget.py": {512},
     # synthetic corpus: sums in steps of 250, numbers up to 250
