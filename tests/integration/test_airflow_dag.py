@@ -89,8 +89,15 @@ def test_killed_half_way_then_rerun_gives_exactly_the_clean_output(env: dict[str
         assert proc.poll() is None, proc.communicate()[0][-3000:]
         assert time.monotonic() < deadline, "the stalling bulk job wrote nothing in 180 s"
         time.sleep(0.2)
+    def cmdline(p: psutil.Process) -> list[str]:
+        """A process's command line; empty for one that ended meanwhile (a zombie has none to read)."""
+        try:
+            return p.cmdline()
+        except (psutil.ZombieProcess, psutil.NoSuchProcess, psutil.AccessDenied):
+            return []
+
     job = [p for p in psutil.Process(proc.pid).children(recursive=True)
-           if "engine" in p.cmdline() and "bulk" in p.cmdline()]
+           if "engine" in cmdline(p) and "bulk" in cmdline(p)]
     assert len(job) == 1, [p.cmdline() for p in job]
     tree = [job[0], *job[0].children(recursive=True)]  # the job and the Ray cluster it started
     for p in tree:

@@ -11,16 +11,11 @@ import yaml
 from mlopsbook.publishing import sphinxext, snapshots
 from mlopsbook.paths import repo_root
 
+from launch_links import expected_binder
+
 ROOT = repo_root()
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 PAGES = [md.relative_to(ROOT).with_suffix("").as_posix() for md in snapshots.notebook_sources()]
-
-
-def expected_binder(pagename: str) -> str:
-    owner, repo = sphinxext._repo_parts(CONFIG["repository"]["url"])
-    prefix = {"classic": "tree", "jupyterlab": "lab/tree"}[CONFIG["launch_buttons"]["notebook_interface"]]
-    return (f"{CONFIG['launch_buttons']['binderhub_url']}/v2/gh/{owner}/{repo}/{CONFIG['repository']['branch']}"
-            f"?urlpath={prefix}/{pagename}.md")
 
 
 def _colab_url(pagename: str, repository_url: str) -> str:

@@ -78,6 +78,16 @@ def _cached_record(cache: object, md_nb: nbformat.NotebookNode) -> tuple[int, ex
     return entry.pk, execution.Record.from_json(data) if isinstance(data, dict) else None
 
 
+def executes_notebooks(root: Path) -> bool:
+    """Whether the book executes notebooks at all (``execute.execute_notebooks`` of ``_config.yml`` is not ``off``:
+    a book that renders its pages as written, as a book of imported posts may, gets no execution from here either)."""
+    import yaml
+
+    config = yaml.safe_load((root / "_config.yml").read_text()) or {}
+    mode = (config.get("execute") or {}).get("execute_notebooks", "auto")
+    return mode not in (False, "off")
+
+
 def prepare(root: Path | None = None, fresh: bool = False,
             log: Callable[[str], None] = print) -> list[Prepared]:
     """Leave one current execution per notebook of the book in its cache (see the module's doc); returns what was
@@ -90,7 +100,9 @@ def prepare(root: Path | None = None, fresh: bool = False,
     root = (root or repo_root()).resolve()
     cache = get_cache(str(root / CACHE_DIR))
     done: list[Prepared] = []
-    for md in toc_notebooks(root):
+    if not executes_notebooks(root):
+        log("execute_notebooks is off in _config.yml: pages are rendered without executing them")
+    for md in toc_notebooks(root) if executes_notebooks(root) else []:
         t0 = time.monotonic()
         docname = md.relative_to(root).with_suffix("").as_posix()
         md_nb = _md_notebook(md)

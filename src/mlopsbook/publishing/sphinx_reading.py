@@ -122,7 +122,7 @@ def card_markdown(verdict: Any, executed: str = "") -> str:
     view; the rest of the summary, the claim's words, what would refute it and where it holds (or why not) in a
     dropdown, so that a post page stays readable while
     every card keeps its whole argument one click away; ``executed`` (when and where the evidence ran) closes the
-    card. (``Verdict.to_markdown`` is the plain, all-open form for notebooks.)"""
+    dropdown (the page says it once under its title too), or the card when it has no dropdown. (``Verdict.to_markdown`` is the plain, all-open form for notebooks.)"""
     s = verdict.status
     first, rest = lead_sentence(verdict.summary)
     lines = [f"````{{admonition}} Verdict on {verdict.claim_id}: {s.label}", f":class: {s.admonition}", "",
@@ -136,10 +136,12 @@ def card_markdown(verdict: Any, executed: str = "") -> str:
     if verdict.reason:
         details += [f"**Why:** {verdict.reason}", ""]
     if details:
+        if executed:
+            details += [f"*{executed}*", ""]
         title = "The evidence, the claim, and where the verdict holds" if verdict.conditions else \
             "The evidence, the claim, and why"
         lines += [f"```{{dropdown}} {title}", ":class-container: mlopsbook-verdict-details", "", *details, "```"]
-    if executed:
+    elif executed:
         lines += ["", f"*{executed}*"]
     lines.append("````")
     return "\n".join(lines)
