@@ -182,7 +182,7 @@ def test_launch_links_name_files_that_exist(slug):
     from launch_links import expected_binder
 
     binder = [u.replace("&amp;", "&") for u in launch if "mybinder.org" in u]
-    assert expected_binder("notebooks/engineering-culture-leadership") in binder, binder
+    assert expected_binder(f"notebooks/{slug}") in binder, binder
 
 
 @pytest.mark.parametrize("slug", POSTS)
