@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 import tinybook
-from real_posts import FIXTURES, REAL_POSTS, run
+from cli_run import run
+from real_posts import FIXTURES, REAL_POSTS
 
 from mlopsbook import posts
 

@@ -4,7 +4,7 @@ As repo2docker builds the image: a copy of the repository (tracked and untracked
 environment from ``requirements.txt`` alone, ``postBuild`` with ``HOME`` in a temporary folder. Then one run that is
 both the regression test and the reader's run: nbval, with that environment's interpreter and kernel, executes every
 snapshot of ``_toc.yml``'s notebooks in its folder (the snapshot is the page's code cells plus the Colab install cell,
-a no-op here) and compares every output strictly (``tests/nbval_sanitize.cfg``, never ``--nbval-lax``), with
+a no-op here) and compares every output strictly (``tests/nbval_sanitize.cfg``; never nbval's lax mode), with
 ``MEM_LIMIT`` at 2 GiB as JupyterHub sets it, while :mod:`mlopsbook.publishing.nbval_reader` samples the kernel's and
 every descendant's memory (summed PSS, Ray's processes included). Each must pass, finish within 5 minutes and peak at
 most 2 GB (``data/readers/``). The per-notebook figures are written to ``build/notebooks.json``; the book is then

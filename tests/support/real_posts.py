@@ -1,13 +1,9 @@
 """The real public posts of ``tests/fixtures/posts/`` (see its README) and what each must import as (Markdown, other
-text formats, notebooks); the CLI run in process. For the tests that import them (unit) and build them (integration)."""
+text formats, notebooks). For the tests that import them (unit) and build them (integration)."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 from pathlib import Path
-
-from mlopsbook.cli import main
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "posts"
 
@@ -101,11 +97,3 @@ NOTEBOOK_POSTS: dict[str, tuple[str, str, str, dict]] = {
 }
 
 
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            rc = main(list(argv))
-        except SystemExit as exc:  # argparse
-            rc = int(exc.code or 0)
-    return rc, out.getvalue(), err.getvalue()

@@ -8,7 +8,8 @@ import pytest
 
 from mlopsbook import posts
 
-from real_posts import FIXTURES, REAL_POSTS, run
+from cli_run import run
+from real_posts import FIXTURES, REAL_POSTS
 
 
 def test_at_least_ten_real_posts_from_five_generators_with_their_licence():

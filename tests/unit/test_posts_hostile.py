@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import io
 import json
 import os
 import re
@@ -19,26 +17,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mlopsbook import posts
-from mlopsbook.cli import main
+from cli_run import run, write
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 LINE = re.compile(r"^\S.*?: [\w.\[\]-]+: ")
 
 
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            rc = main(list(argv))
-        except SystemExit as exc:  # argparse's own errors
-            rc = int(exc.code or 0)
-    return rc, out.getvalue(), err.getvalue()
-
-
-def write(path: Path, text: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(text if isinstance(text, bytes) else text.encode())
-    return path
 
 
 def imported(tmp: Path, src: Path, *extra: str) -> tuple[int, str, str]:

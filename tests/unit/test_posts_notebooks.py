@@ -4,7 +4,6 @@ convention's metadata and hide flags read, the author's outputs kept as the publ
 from __future__ import annotations
 
 import base64
-import contextlib
 import io
 import json
 import os
@@ -17,7 +16,7 @@ import nbformat
 import pytest
 
 from mlopsbook import posts
-from mlopsbook.cli import main
+from cli_run import run
 from mlopsbook.posts import notebooks
 
 from real_posts import NOTEBOOK_POSTS
@@ -25,15 +24,6 @@ from real_posts import NOTEBOOK_POSTS
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "posts"
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==")
 
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            rc = main(list(argv))
-        except SystemExit as exc:
-            rc = int(exc.code or 0)
-    return rc, out.getvalue(), err.getvalue()
 
 
 def code_sources(nb: nbformat.NotebookNode) -> list[str]:

@@ -3,8 +3,6 @@ bomb, and nothing in a post gains the power to run code, read the build machine'
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 import subprocess
 import sys
@@ -16,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mlopsbook import posts
-from mlopsbook.cli import main
+from cli_run import run, write
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 KEY = b"-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n"
@@ -24,20 +22,6 @@ BOUND_S = 120
 """A bound on a run that used to hang (never a timing assertion: a hang is what it catches)."""
 
 
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            rc = main(list(argv))
-        except SystemExit as exc:
-            rc = int(exc.code or 0)
-    return rc, out.getvalue(), err.getvalue()
-
-
-def write(path: Path, text: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(text if isinstance(text, bytes) else text.encode())
-    return path
 
 
 def cli(*argv: str) -> subprocess.CompletedProcess[str]:
