@@ -55,8 +55,6 @@ def _copy_repository(dest: Path) -> None:
             shutil.copy2(ROOT / rel, dest / rel)
     for venv in (".venv", ".venv-airflow"):
         (dest / venv).symlink_to((ROOT / venv).resolve())
-    if (ROOT / "build" / "models").is_dir():
-        shutil.copytree(ROOT / "build" / "models", dest / "build" / "models")
 
 
 def _env(repo: Path) -> dict[str, str]:
