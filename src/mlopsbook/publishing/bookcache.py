@@ -100,9 +100,10 @@ def prepare(root: Path | None = None, fresh: bool = False,
     root = (root or repo_root()).resolve()
     cache = get_cache(str(root / CACHE_DIR))
     done: list[Prepared] = []
-    if not executes_notebooks(root):
+    executes = executes_notebooks(root)
+    if not executes:
         log("execute_notebooks is off in _config.yml: pages are rendered without executing them")
-    for md in toc_notebooks(root) if executes_notebooks(root) else []:
+    for md in toc_notebooks(root) if executes else []:
         t0 = time.monotonic()
         docname = md.relative_to(root).with_suffix("").as_posix()
         md_nb = _md_notebook(md)
