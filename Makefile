@@ -38,7 +38,7 @@ snapshots: $(STAMP) airflow-env
 # One test layer: pytest on $(2) with $(3) (every skip is listed with its reason by tests/conftest.py), then the layer's
 # wall time; the layer's exit status is pytest's.
 define layer
-	@start=$$(date +%s); status=0; $(BIN)/python -m pytest -q $(2) $(3) || status=$$?; \
+	@start=$$(date +%s); status=0; $(BIN)/python -m pytest -q --durations=15 $(2) $(3) || status=$$?; \
 	echo "== layer $(1): $$(( $$(date +%s) - start )) s (pytest exit $$status)"; exit $$status
 endef
 
@@ -57,7 +57,7 @@ integration: $(STAMP) airflow-env scan-env deploy-env actions-env
 ## minutes and 2 GB (summed PSS; figures in build/notebooks.json); then the costs and decision snapshots in a fresh
 ## Python 3.12 without mlopsbook, as Colab runs them
 notebooks: $(STAMP)
-	$(BIN)/python -m pytest -q -rs -s tests/notebooks
+	$(BIN)/python -m pytest -q -rs -s --durations=25 tests/notebooks
 
 ## make site: the book, then the built site in Chromium
 site: book
