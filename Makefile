@@ -1,4 +1,4 @@
-# The two commands: `make book` builds the site, `make test` runs the whole suite. Both create .venv first.
+# The two commands: `make book` builds the site, `make test` runs the whole suite, layer by layer. Both create .venv first.
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -35,12 +35,22 @@ book: check-posts
 snapshots: $(STAMP) airflow-env
 	$(BIN)/mlopsbook snapshots $(NB)
 
-unit: $(STAMP) airflow-env scan-env deploy-env actions-env
-	$(BIN)/python -m pytest -q tests --ignore=tests/test_site.py --ignore=tests/integration --ignore=tests/notebooks \
-	  -m "not slow"
+# One test layer: pytest on $(2) with $(3) (every skip is listed with its reason by tests/conftest.py), then the layer's
+# wall time; the layer's exit status is pytest's.
+define layer
+	@start=$$(date +%s); status=0; $(BIN)/python -m pytest -q $(2) $(3) || status=$$?; \
+	echo "== layer $(1): $$(( $$(date +%s) - start )) s (pytest exit $$status)"; exit $$status
+endef
 
-integration: $(STAMP) airflow-env
-	$(BIN)/python -m pytest -q tests/integration
+## make unit: the library's and the posts' unit tests: no Ray, no Airflow, no book build, no network, no new
+## environment (under 3 minutes on 2 cores)
+unit: $(STAMP)
+	$(call layer,unit,tests/unit tests/posts,-m unit)
+
+## make integration: live Ray and Serve, multi-node clusters, Airflow, fixture books built, packaging, scanners,
+## cfn-lint, promtool; each expensive fixture started once (tests/integration/conftest.py)
+integration: $(STAMP) airflow-env scan-env deploy-env actions-env
+	$(call layer,integration,tests/integration tests/posts,-m integration)
 
 ## make notebooks: the notebook layer, each notebook executed once: strict nbval on its snapshot (every output compared)
 ## in a reader's conditions (fresh environment from requirements.txt, postBuild, MEM_LIMIT 2 GiB), each within 5
@@ -49,8 +59,9 @@ integration: $(STAMP) airflow-env
 notebooks: $(STAMP)
 	$(BIN)/python -m pytest -q -rs -s tests/notebooks
 
+## make site: the book, then the built site in Chromium
 site: book
-	$(BIN)/python -m pytest -q tests/test_site.py
+	$(call layer,site,tests/site,-m site)
 
 ## make test: the environments, then the layers in order of cost, stopping at the first that fails; each one's time
 ## printed at the end

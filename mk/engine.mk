@@ -28,5 +28,5 @@ engine-manifests: $(STAMP)
 
 ## make engine-test: the engine's tests (the Airflow ones need airflow-env)
 engine-test: $(STAMP) $(AIRFLOW_STAMP)
-	$(BIN)/python -m pytest -q tests/test_engine_idempotent.py tests/test_manifests.py \
-	  tests/test_engine_bulk.py tests/test_engine_serve.py tests/test_airflow_dag.py
+	$(BIN)/python -m pytest -q tests/unit/test_engine_idempotent.py tests/unit/test_manifests.py tests/unit/test_engine_load.py \
+	  tests/integration/test_engine_bulk.py tests/integration/test_engine_serve.py tests/integration/test_airflow_dag.py

@@ -14,7 +14,7 @@ $(SCAN_STAMP): requirements-scan.txt
 
 ## make scan: checkov on deploy/ (with the KubeRay pod templates as plain Pods) and bandit on the Python code
 scan: $(STAMP) $(SCAN_STAMP)
-	$(BIN)/python -m pytest -q tests/test_scanners.py
+	$(BIN)/python -m pytest -q tests/integration/test_scanners.py
 
 ## make security-report: rewrite deploy/SECURITY.md's generated sections from a real run of the scanners
 security-report: $(STAMP) $(SCAN_STAMP) $(DEPLOY_STAMP)

@@ -95,13 +95,22 @@ def facts(name: str = RUNTIME_FILE) -> Runtime:
 
 # -- the runtime's CPython and the runtime interface client ----------------------------------------------------------
 def find_python(version: str) -> Path | None:
-    """An interpreter of CPython ``version`` (``"3.12"``) on this machine: pyenv's newest ``3.12.*``, else
+    """An interpreter of CPython ``version`` (``"3.12"``) on this machine: pyenv's newest ``3.12.*`` (under
+    ``$PYENV_ROOT``, ``pyenv root``, the installation of the ``pyenv`` on the ``PATH``, or ``~/.pyenv``), else
     ``python3.12`` on the ``PATH``; ``None`` if there is none."""
-    root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
-    found = sorted(root.glob(f"{version}.*/bin/python{version}"),
-                   key=lambda p: tuple(int(x) if x.isdigit() else -1 for x in p.parts[-3].split(".")))
-    if found:
-        return found[-1]
+    roots = [Path(os.environ["PYENV_ROOT"])] if os.environ.get("PYENV_ROOT") else []
+    pyenv = shutil.which("pyenv")
+    if pyenv:
+        out = subprocess.run([pyenv, "root"], capture_output=True, text=True, timeout=30)
+        if out.returncode == 0 and out.stdout.strip():
+            roots.append(Path(out.stdout.strip()))
+        roots.append(Path(pyenv).resolve().parents[1])  # <root>/libexec/pyenv, linked from <root>/bin/pyenv
+    roots.append(Path.home() / ".pyenv")
+    for root in roots:
+        found = sorted((root / "versions").glob(f"{version}.*/bin/python{version}"),
+                       key=lambda p: tuple(int(x) if x.isdigit() else -1 for x in p.parts[-3].split(".")))
+        if found:
+            return found[-1]
     which = shutil.which(f"python{version}")
     return Path(which) if which else None
 

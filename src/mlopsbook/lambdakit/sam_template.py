@@ -34,6 +34,11 @@ ACCESS_LOG_FORMAT = ('{"requestId":"$context.requestId","ip":"$context.identity.
                      '"latencyMs":"$context.responseLatency","bytes":"$context.responseLength"}')
 
 
+def memory_mb() -> int:
+    """Each function's memory (MB): one full vCPU's worth, the registry's ``aws.lambda.memory.mb_per_vcpu``."""
+    return facts.integer(MEMORY_FACT)
+
+
 def template(rt: Any = None, *, arch: str = "x86_64") -> dict[str, Any]:
     """The SAM template as a dictionary (``rt``: :func:`runtime_facts.facts` by default)."""
     from mlopsbook.lambdakit import api_guard, model_wheels, runtime_facts
@@ -78,7 +83,7 @@ def template(rt: Any = None, *, arch: str = "x86_64") -> dict[str, Any]:
                 "Handler": str(spec["entry"]).removesuffix(".py") + ".handler",
                 "Runtime": rt.runtime,
                 "Architectures": [arch],
-                "MemorySize": facts.integer(MEMORY_FACT),
+                "MemorySize": memory_mb(),
                 "Timeout": TIMEOUT_S,
                 "ReservedConcurrentExecutions": lim.reserved_concurrency,
                 "Environment": {"Variables": {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}},

@@ -41,7 +41,7 @@ def api_guards() -> str:
     from mlopsbook.reproductions.engineering_culture_leadership.profile import post_model
 
     lim = api_guard.post_limits()
-    rows = api_guard.control_costs(lim, memory_mb=sam_template.MEMORY_MB, timeout_s=sam_template.TIMEOUT_S,
+    rows = api_guard.control_costs(lim, memory_mb=sam_template.memory_mb(), timeout_s=sam_template.TIMEOUT_S,
                                    duration_ms=post_model().cpu_ms, functions=2)
     out = [f"At the post's stated traffic ({lim.requests_per_month:,.0f} requests a month, peak "
            f"{lim.peak_rps:.2f} req/s, a {lim.latency_slo_ms:,.0f} ms objective; an assumption of the reproduction), "
