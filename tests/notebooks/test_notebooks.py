@@ -28,16 +28,6 @@ from mlopsbook.paths import repo_root
 
 ROOT = repo_root()
 NOTEBOOK_LIMIT_S = 300
-OVER_BUDGET = {
-    "notebooks/engineering-culture-leadership/multinode.md": (
-        2_300_000_000,
-        "a head and three worker raylets (each with Ray's metrics and runtime-env agents), two replicas holding the "
-        "models and a Prometheus server: 1.95 to 2.05 GB measured (2026-11-30), at mybinder.org's 2 GB; its smallest "
-        "honest form (head + 2 workers + a spare) has no smaller configuration yet, so on Binder the kernel may be "
-        "restarted during the live alert run (the page's recorded run stands in)"),
-}
-"""The listed exceptions to the 2 GB budget: notebook -> (the ceiling it is held to instead, why). Never silent: the
-run prints them, and a notebook that needs no exception any more must be removed from here (the test says so)."""
 pytestmark = pytest.mark.slow
 
 
@@ -109,20 +99,13 @@ def test_every_notebook_passes_strict_nbval_within_binders_limits(binder):
     for r in runs:
         print(f"{pages.get(r['notebook'], r['notebook'])}: {'ok' if r['ok'] else 'FAILED'} {r['wall_s']:.0f} s, "
               f"peak {r['peak_bytes'] / 1e9:.2f} GB")
-    for nb, (_, why) in OVER_BUDGET.items():
-        print(f"listed exception to the {limit / 1e9:.0f} GB budget: {nb}: {why}")
     assert {r["notebook"] for r in runs} == set(pages), \
         f"not run: {sorted(set(pages) - {r['notebook'] for r in runs})}; {out.stdout[-2000:]} {out.stderr[-2000:]}"
     assert out.returncode == 0, f"strict nbval failed:\n{out.stdout[-6000:]}"
 
-    def ceiling(snap: str) -> int:
-        return OVER_BUDGET[pages[snap]][0] if pages[snap] in OVER_BUDGET else limit
-
     problems = [f"{pages[r['notebook']]}: {r['wall_s']:.0f} s > {NOTEBOOK_LIMIT_S} s" for r in runs
                 if r["wall_s"] > NOTEBOOK_LIMIT_S]
-    problems += [f"{pages[r['notebook']]}: peak {r['peak_bytes'] / 1e9:.2f} GB > {ceiling(r['notebook']) / 1e9:.2f} GB"
-                 for r in runs if r["peak_bytes"] > ceiling(r["notebook"])]
-    problems += [f"{pages[r['notebook']]}: peaks {r['peak_bytes'] / 1e9:.2f} GB, within the budget: remove its "
-                 "exception" for r in runs if pages[r["notebook"]] in OVER_BUDGET and r["peak_bytes"] <= 0.9 * limit]
+    problems += [f"{pages[r['notebook']]}: peak {r['peak_bytes'] / 1e9:.2f} GB > {limit / 1e9:.2f} GB"
+                 for r in runs if r["peak_bytes"] > limit]
     problems += [f"{pages[r['notebook']]}: memory never sampled" for r in runs if r["samples"] < 1]
     assert not problems, "\n".join(problems)

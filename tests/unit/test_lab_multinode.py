@@ -21,6 +21,38 @@ def test_cluster_spec_rejects_bad_sizes_in_one_line(field: str, value: int) -> N
     assert "\n" not in str(e.value)
 
 
+@pytest.mark.parametrize("settings", [(("enable_worker_prestart", False), ("enable_worker_prestart", True)),
+                                      (("metrics_report_interval_ms", 500),)])
+def test_cluster_spec_rejects_a_ray_setting_given_twice(settings: tuple) -> None:
+    with pytest.raises(MlopsbookError, match="^system_config: each setting at most once"):
+        multinode.ClusterSpec(system_config=settings)
+
+
+def test_every_ray_setting_reaches_the_head_without_autoscaler_or_log_monitor(monkeypatch: pytest.MonkeyPatch) -> None:
+    import ray.cluster_utils
+
+    seen: dict = {}
+
+    class Stop(Exception):
+        pass
+
+    def fake_cluster(initialize_head: bool, head_node_args: dict) -> None:
+        seen.update(head_node_args)
+        raise Stop
+
+    monkeypatch.setattr(multinode.ray_runtime, "prepare_new_cluster", lambda env: None)
+    monkeypatch.setattr(ray.cluster_utils, "Cluster", fake_cluster)
+    spec = multinode.ClusterSpec(metrics_report_interval_ms=1000,
+                                 system_config=(("enable_worker_prestart", False), ("num_workers_soft_limit", 0)))
+    with pytest.raises(Stop):
+        multinode.start_cluster(spec)
+    assert seen["_system_config"] == {"enable_worker_prestart": False, "num_workers_soft_limit": 0,
+                                      "metrics_report_interval_ms": 1000}
+    assert seen["no_monitor"] is True and seen["include_log_monitor"] is False and seen["num_cpus"] == 0
+    assert "Ray settings: enable_worker_prestart=False, num_workers_soft_limit=0" in spec.describe()
+    assert "Ray's defaults" in multinode.ClusterSpec().describe()
+
+
 def test_node_kill_windows_split_latency_at_the_kill_and_the_recovery() -> None:
     k = node_kill()
     assert k.failed == 2 and k.in_flight_bound == 8

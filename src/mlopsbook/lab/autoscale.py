@@ -180,6 +180,7 @@ def start_autoscaling_cluster(max_workers: int = 2, idle_timeout_s: float = 6.0,
     ray_bin = str(Path(sys.executable).parent / "ray")
     cmd = [ray_bin, "start", "--head", "--block", f"--port={port}", "--num-cpus=0", "--include-dashboard=false",
            f"--autoscaling-config={cfg_path}", "--object-store-memory=83886080", "--disable-usage-stats",
+           "--include-log-monitor=false",  # nothing streams worker logs to this driver (log_to_driver=False)
            f"--metrics-export-port={free_port()}"]
     proc = subprocess.Popen(cmd, env=run_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)

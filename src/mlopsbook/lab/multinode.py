@@ -57,6 +57,9 @@ class ClusterSpec:
     ``metrics_report_interval_ms``: how often every Ray process exports its metrics to its node's agent (Ray's
     ``metrics_report_interval_ms``; ``None`` keeps Ray's default, 10,000 ms in ``ray_config_def.h``). A change shorter
     than the interval may never reach Prometheus.
+    ``system_config``: more of Ray's own settings for every node (``_system_config`` of the head, which every raylet
+    reads from the GCS), e.g. :attr:`mlopsbook.publishing.runtime_budget.READER`'s, which keeps no idle worker process
+    warm on any node where memory is short.
     """
 
     worker_nodes: int = 3
@@ -64,6 +67,7 @@ class ClusterSpec:
     replicas: int = 2
     object_store_mb: int = 80
     metrics_report_interval_ms: int | None = None
+    system_config: tuple[tuple[str, int | bool], ...] = ()
 
     def __post_init__(self) -> None:
         check_number(self.worker_nodes, "worker_nodes", low=2, high=8, integer=True)
@@ -74,6 +78,25 @@ class ClusterSpec:
         if self.metrics_report_interval_ms is not None:
             check_number(self.metrics_report_interval_ms, "metrics_report_interval_ms", low=100, high=60_000,
                          integer=True)
+        keys = [k for k, _ in self.system_config]
+        if "metrics_report_interval_ms" in keys or len(set(keys)) != len(keys):
+            raise MlopsbookError(f"system_config: each setting at most once, metrics_report_interval_ms through its "
+                                 f"own field (got {keys})")
+
+
+    def describe(self) -> str:
+        """One line: the nodes, replicas, object stores and Ray settings of this cluster.
+
+        >>> ClusterSpec(system_config=(("enable_worker_prestart", False),)).describe().split("; ")
+        ['a head and 3 worker nodes of 1 CPU, 2 replicas, 80 MiB object store per node', \
+'Ray settings: enable_worker_prestart=False']
+        """
+        settings = dict(self.system_config)
+        if self.metrics_report_interval_ms is not None:
+            settings["metrics_report_interval_ms"] = self.metrics_report_interval_ms
+        told = ", ".join(f"{k}={v}" for k, v in settings.items()) or "Ray's defaults"
+        return (f"a head and {self.worker_nodes} worker nodes of {self.cpus_per_worker} CPU, {self.replicas} replicas, "
+                f"{self.object_store_mb} MiB object store per node; Ray settings: {told}")
 
 
 class LocalCluster:
@@ -207,10 +230,15 @@ def start_cluster(spec: ClusterSpec = ClusterSpec(), env: Mapping[str, str] | No
     ray_runtime.prepare_new_cluster(env)
     store = spec.object_store_mb * 1024**2
     head_port = free_port()
+    # a fixed-size cluster: no autoscaler monitor; nothing streams worker logs to this driver (log_to_driver=False),
+    # so no log monitor either (Ray's harness starts the workers without one)
     head_args: dict[str, Any] = {"num_cpus": 0, "include_dashboard": False, "object_store_memory": store,
-                                 "metrics_export_port": head_port}
+                                 "metrics_export_port": head_port, "no_monitor": True, "include_log_monitor": False}
+    system = dict(spec.system_config)
     if spec.metrics_report_interval_ms is not None:
-        head_args["_system_config"] = {"metrics_report_interval_ms": spec.metrics_report_interval_ms}
+        system["metrics_report_interval_ms"] = spec.metrics_report_interval_ms
+    if system:
+        head_args["_system_config"] = system
     cluster = Cluster(initialize_head=True, head_node_args=head_args)
     lc = LocalCluster(cluster, spec, head_port, {}, free_port())
     try:

@@ -28,10 +28,14 @@ import yaml
 from mlopsbook.paths import repo_root
 
 CATEGORIES = ("kernel", "ray_head", "serve_replicas", "ray_workers", "other")
-"""How the peak is split: the kernel process; Ray's head (GCS, raylet, log monitor, agents); Serve replica actors;
-other Ray workers (the Serve controller and proxy, task and Data workers); any other process (Airflow, ...)."""
+"""How the peak is split: the kernel process; Ray's system processes (``ray_head``: the GCS, the dashboard and
+autoscaler processes, and every node's raylet, log monitor and agents); Serve replica actors; other Ray workers (the
+Serve controller and proxy, task and Data workers); any other process (Airflow, Prometheus, ...)."""
 
-_HEAD = ("gcs_server", "raylet", "log_monitor", "monitor.py", "dashboard", "runtime_env", "agent", "ray_client")
+_HEAD = ("gcs_server", "raylet", "log_monitor", "monitor.py", "dashboard", "runtime_env", "agent", "ray_client",
+         "ray.util.client", "/ray start")
+"""What names a Ray system process (in lower case) in the first words of its command line: the executable, the script,
+or the title Ray gives a Python agent (``ray::DashboardAgent``, ``ray::RuntimeEnvAgent``)."""
 
 
 def toc_notebooks(root: Path | None = None) -> list[Path]:
@@ -68,10 +72,10 @@ def classify(cmdline: list[str], is_kernel: bool) -> str:
     text = " ".join(cmdline)
     if "ServeReplica" in text:
         return "serve_replicas"
+    if "ray" in text and any(h in " ".join(cmdline[:3]).lower() for h in _HEAD):
+        return "ray_head"  # before workers: a raylet's arguments name default_worker.py, an agent's title ray::
     if text.startswith("ray::") or "default_worker.py" in text:
         return "ray_workers"
-    if any(h in text for h in _HEAD) and "ray" in text:
-        return "ray_head"
     return "other"
 
 
