@@ -8,8 +8,8 @@ AIRFLOW_DAY   ?= 2024-01-25
 
 ## make airflow-env: Airflow 3.3.2 in its own environment (it pins fastapi<0.137; Ray Serve runs with 0.165)
 airflow-env: $(AIRFLOW_STAMP)
-$(AIRFLOW_STAMP): airflow/requirements.txt airflow/constraints.txt airflow/make-env pyproject.toml
-	airflow/make-env $(PYTHON) $(AIRFLOW_VENV)
+$(AIRFLOW_STAMP): airflow/requirements.txt airflow/constraints.txt airflow/make-env pyproject.toml | $(STAMP)
+	UV=$(abspath $(UV)) airflow/make-env $(PYTHON) $(AIRFLOW_VENV)
 
 ## make dag-test [AIRFLOW_DAY=2024-01-25]: run the bulk DAG for one date on generated input (build/engine/)
 dag-test: $(STAMP) $(AIRFLOW_STAMP)

@@ -6,9 +6,9 @@ DEPLOY_STAMP := $(DEPLOY_VENV)/.installed
 
 ## make deploy-env: cfn-lint and aws-sam-translator in their own environment (they pin pydantic below spaCy's)
 deploy-env: $(DEPLOY_STAMP)
-$(DEPLOY_STAMP): deploy/lambda/requirements.txt
+$(DEPLOY_STAMP): deploy/lambda/requirements.txt | $(STAMP)
 	test -x $(DEPLOY_VENV)/bin/python || $(PYTHON) -m venv $(DEPLOY_VENV)
-	$(DEPLOY_VENV)/bin/python -m pip install --quiet -r deploy/lambda/requirements.txt
+	$(UV_PIP) $(DEPLOY_VENV)/bin/python -r deploy/lambda/requirements.txt
 	touch $(DEPLOY_STAMP)
 
 ## make lambda-template: regenerate deploy/lambda/template.yaml (SAM), then lint it

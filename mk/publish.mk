@@ -14,9 +14,9 @@ REVERIFY_OUT   ?= build/reverify
 
 ## make actions-env: actionlint and zizmor in their own environment (the workflows' checkers)
 actions-env: $(ACTIONS_STAMP)
-$(ACTIONS_STAMP): requirements-actions.txt
+$(ACTIONS_STAMP): requirements-actions.txt | $(STAMP)
 	test -x $(ACTIONS_VENV)/bin/python || $(PYTHON) -m venv $(ACTIONS_VENV)
-	$(ACTIONS_VENV)/bin/python -m pip install --quiet -r requirements-actions.txt
+	$(UV_PIP) $(ACTIONS_VENV)/bin/python -r requirements-actions.txt
 	touch $(ACTIONS_STAMP)
 
 ## make publish [PUBLISH_REMOTE=origin PUBLISH_BRANCH=gh-pages]: build the book, then push _build/html to the

@@ -6,10 +6,9 @@ SCAN_STAMP := $(SCAN_VENV)/.installed
 
 ## make scan-env: checkov and bandit in their own environment (checkov pins its own dependency tree)
 scan-env: $(SCAN_STAMP)
-$(SCAN_STAMP): requirements-scan.txt
+$(SCAN_STAMP): requirements-scan.txt | $(STAMP)
 	test -x $(SCAN_VENV)/bin/python || $(PYTHON) -m venv $(SCAN_VENV)
-	$(SCAN_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(SCAN_VENV)/bin/python -m pip install --quiet -r requirements-scan.txt
+	$(UV_PIP) $(SCAN_VENV)/bin/python -r requirements-scan.txt
 	touch $(SCAN_STAMP)
 
 ## make scan: checkov on deploy/ (with the KubeRay pod templates as plain Pods) and bandit on the Python code

@@ -48,8 +48,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         layer = layer_of(Path(str(item.path)), {m.name for m in item.iter_markers()})
         if layer is None:
             continue
-        if layer != "integration" and item.get_closest_marker("multinode"):
-            raise pytest.UsageError(f"{item.nodeid}: marked multinode outside the integration layer")
         item.add_marker(getattr(pytest.mark, layer))
 
 

@@ -2,11 +2,11 @@
 
 - ``local_ray``: one local Ray session (two CPUs, ``tests/support/`` on the workers' ``PYTHONPATH``), shared by every
   test that needs one; ``engine``: the NLP Serve application on it, deployed once.
-- ``own_ray_cluster``: for tests that start clusters of their own (multi-node, Airflow's job, the token checks): the
+- ``own_ray_cluster``: for tests that start clusters of their own (Airflow's job, the token checks): the
   shared session is ended first, so two clusters never run at once on two cores. The tests that use the shared
   session are run first (collection order below), so it starts once and ends once.
 - ``lambda_packages``: the Lambda zips, built once (cached under build/); ``lambda_client``: AWS's runtime interface client on CPython 3.12 (pyenv's); ``deploy_env``: cfn-lint and the SAM
-  translator's environment; ``promtool_bin`` and ``prometheus_bin``: Debian's binaries. Each fails naming what to install
+  translator's environment; ``promtool_bin``: Debian's binary. Each fails naming what to install
   when it is missing: an integration test never skips for a missing tool.
 """
 
@@ -129,8 +129,3 @@ def _debian_binary(name: str) -> str:
 @pytest.fixture(scope="session")
 def promtool_bin() -> str:
     return _debian_binary("promtool")
-
-
-@pytest.fixture(scope="session")
-def prometheus_bin() -> str:
-    return _debian_binary("prometheus")

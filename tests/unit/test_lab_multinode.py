@@ -1,6 +1,7 @@
 """The lab's multi-node pieces on synthetic measurements (tests/support/lab_measurements.py): cluster specs, the
 node-kill windows, the autoscaler's log, the simulator calibrated on them, the record the verdicts read. The real
-runs are tests/integration/test_multinode.py."""
+runs are the multinode page's (notebooks/engineering-culture-leadership/multinode.md), executed once in the notebook
+layer, whose cells assert each run's ``problems()`` (tested here) are none."""
 
 from __future__ import annotations
 
@@ -154,3 +155,50 @@ def test_recorded_evidence_in_the_repository_loads() -> None:
     rec = evidence.load()
     assert rec.node_kill_runs and all(r["failed"] is not None for r in rec.node_kill_runs)
     assert {"RayNodeDown", "ServeReplicasBelowTarget", "ServeHTTP5xxRate"} <= set(rec.alert_fired_s)
+
+
+# -- what a live run must show (the multinode page asserts these are empty) -------------------------------------------
+def test_a_node_kill_as_described_has_no_problems() -> None:
+    assert node_kill().problems() == []
+
+
+@pytest.mark.parametrize("over,said", [
+    ({"t_node_dead_s": float("nan")}, "node marked dead nan s after the kill, outside 8 to 40 s"),
+    ({"t_node_dead_s": 3.0}, "outside 8 to 40 s"),
+    ({"t_node_dead_s": 41.0}, "outside 8 to 40 s"),
+    ({"t_recovered_s": float("nan")}, "the replicas did not run again"),
+    ({"t_serve_loss_s": 9.5}, "Serve saw the loss at 9.5 s, not before the recovery (9.0 s)"),
+])
+def test_a_node_kill_outside_the_description_is_named(over: dict, said: str) -> None:
+    got = node_kill(**over).problems()
+    assert len(got) == 1 and said in got[0], got
+
+
+def test_more_failures_than_in_flight_or_no_success_is_a_problem() -> None:
+    from lab_measurements import load_run
+
+    many = node_kill(load=load_run(fail_at=tuple(range(100, 120)))).problems()
+    assert many == ["20 requests failed, more than the 8 in flight"]
+    none_ok = node_kill(load=load_run(n=8, fail_at=tuple(range(8)))).problems()
+    assert "no request succeeded" in none_ok
+
+
+def test_a_cold_start_as_described_has_no_problems() -> None:
+    assert cold_start().problems() == []
+
+
+def test_a_cold_start_out_of_order_missing_or_failing_is_named() -> None:
+    import dataclasses
+
+    from lab_measurements import load_run
+
+    c = cold_start()
+    swapped = dataclasses.replace(c, t_node_registered_s=20.0).problems()
+    assert len(swapped) == 1 and swapped[0].startswith("out of order: ") and "the node registered 20.0 s" in swapped[0]
+    missing = dataclasses.replace(c, t_node_launch_decided_s=float("nan")).problems()
+    assert missing == ["not seen: the autoscaler's launch"]
+    assert dataclasses.replace(c, load=load_run(n=600, fail_at=(5,))).problems() == ["1 request failed"]
+    kept = dataclasses.replace(c, t_node_removed_s=float("nan")).problems()
+    assert len(kept) == 1 and kept[0].startswith("the idle node was not removed")
+    never = dataclasses.replace(c, first_replica_running_s=float("nan")).problems()
+    assert never == ["the deployment's first replica never ran"]

@@ -280,6 +280,28 @@ class ColdStart:
         return {"one_replica": pct(df[df["start_s"] < cut]["latency_ms"]),
                 "two_replicas": pct(df[df["start_s"] >= cut]["latency_ms"])}
 
+    def problems(self) -> list[str]:
+        """What this run shows that a node cold start as the post describes it would not: the first replica never
+        running, Serve's decision, the node launch, its registration and the replica on it missing or out of that
+        order, a failed request, or the idle node not removed after its replica. Empty when none."""
+        out = []
+        if not np.isfinite(self.first_replica_running_s):
+            out.append("the deployment's first replica never ran")
+        order = {"Serve's upscale decision": self.t_upscale_decision_s,
+                 "the autoscaler's launch": self.t_node_launch_decided_s,
+                 "the node registered": self.t_node_registered_s, "the replica running": self.t_replica_running_s}
+        missing = [name for name, t in order.items() if not np.isfinite(t)]
+        if missing:
+            out.append(f"not seen: {', '.join(missing)}")
+        elif list(order.values()) != sorted(order.values()):
+            out.append("out of order: " + ", ".join(f"{name} {t:.1f} s" for name, t in order.items()))
+        if self.load.n_failed:
+            out.append(f"{self.load.n_failed} request{'s' * (self.load.n_failed != 1)} failed")
+        if not (np.isfinite(self.t_node_removed_s) and self.t_node_removed_s > self.t_replica_removed_s):
+            out.append(f"the idle node was not removed after its replica (node {self.t_node_removed_s:.1f} s, "
+                       f"replica {self.t_replica_removed_s:.1f} s)")
+        return out
+
     def timeline(self) -> pd.DataFrame:
         """The events in order: what happened and when (s after the load began)."""
         rows = [("load begins (8 closed-loop clients)", 0.0),

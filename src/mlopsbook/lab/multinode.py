@@ -40,6 +40,10 @@ from mlopsbook.validation import check_number
 
 SAMPLE_EVERY_S = 0.2
 MEMORY_EVERY_S = 1.0
+NODE_DEAD_WINDOW_S = (8.0, 40.0)
+"""When the GCS may mark a SIGKILLed worker node dead, in seconds after the kill, for :meth:`NodeKill.problems`: Ray's
+health check declares it after 12 to 15 s with its defaults (``simcompare.health_check_defaults()``, E4.8), widened
+to 8 to 40 s so that a busy two-core machine never decides it narrowly."""
 
 
 def free_port() -> int:
@@ -190,6 +194,20 @@ class LocalCluster:
         ray_runtime.stop()
         self.cluster.shutdown()
 
+    @staticmethod
+    def leftover_raylets() -> list[int]:
+        """Raylets still running under this process (empty after :meth:`shutdown`: no node outlives its cluster)."""
+        import psutil
+
+        out = []
+        for p in psutil.Process(os.getpid()).children(recursive=True):
+            try:
+                if p.status() != psutil.STATUS_ZOMBIE and "raylet" in " ".join(p.cmdline()[:1]):
+                    out.append(p.pid)
+            except psutil.Error:
+                pass
+        return sorted(out)
+
     def __enter__(self) -> "LocalCluster":
         return self
 
@@ -298,6 +316,25 @@ class NodeKill(load.UnderLoad):
         """p99 latency (ms) of successful requests sent between the kill and the replicas running again."""
         end = self.kill_at_s + (self.t_recovered_s if np.isfinite(self.t_recovered_s) else np.inf)
         return self._window_p99(self.kill_at_s, end)
+
+    def problems(self) -> list[str]:
+        """What this run shows that a node failure as the post describes it would not: more failed requests than were
+        in flight, none answered, the node never marked dead or marked outside :data:`NODE_DEAD_WINDOW_S`, the
+        replicas never running again, or Serve seeing the loss only after the recovery. Empty when none."""
+        out = []
+        if not 0 <= self.failed <= self.in_flight_bound:
+            out.append(f"{self.failed} requests failed, more than the {self.in_flight_bound} in flight")
+        if self.load.n_ok == 0:
+            out.append("no request succeeded")
+        lo, hi = NODE_DEAD_WINDOW_S
+        if not lo <= self.t_node_dead_s <= hi:  # also catches NaN: never marked dead
+            out.append(f"node marked dead {self.t_node_dead_s:.1f} s after the kill, outside {lo:g} to {hi:g} s")
+        if not np.isfinite(self.t_recovered_s):
+            out.append("the replicas did not run again")
+        elif not self.t_serve_loss_s < self.t_recovered_s:
+            out.append(f"Serve saw the loss at {self.t_serve_loss_s:.1f} s, not before the recovery "
+                       f"({self.t_recovered_s:.1f} s)")
+        return out
 
     def row(self) -> dict[str, float | int]:
         """The run as one table row."""

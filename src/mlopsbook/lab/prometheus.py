@@ -35,6 +35,12 @@ ALERT_RULES = Path("deploy/observability/ray-serve-alerts.yml")
 RULE_TESTS = Path("deploy/observability/ray-serve-alerts.test.yml")
 """Their ``promtool test rules`` unit tests."""
 ALERTS = ("RayNodeDown", "ServeReplicasBelowTarget", "ServeHTTP5xxRate")
+NODE_DOWN_WINDOW_S = (4.0, 20.0)
+"""When ``RayNodeDown`` must fire, s after a node is killed, with 1 s scrapes and rule evaluation: the failed scrape
+plus ``for: 5s`` is about 6 s; 4 to 20 s leaves room for a busy machine (:meth:`AlertedKill.problems`)."""
+REPLICAS_BELOW_WITHIN_S = 30.0
+"""The latest ``ServeReplicasBelowTarget`` may fire, s after the kill: from Serve's replica health check (every 10 s)
+noticing the lost replicas, with room for a busy machine (the rule has ``for: 0s``)."""
 
 
 def binary(name: str) -> str:
@@ -143,6 +149,27 @@ class AlertedKill:
     pending_s: dict[str, float]
     scrape_interval_s: float
     series: pd.DataFrame  # t_s after the kill; healthy replicas, target, Ray nodes answering, as Prometheus saw them
+
+    def problems(self) -> list[str]:
+        """What this run shows that the alert rules' stated timing would not allow, beside the kill's own
+        :meth:`~mlopsbook.lab.multinode.NodeKill.problems`: ``RayNodeDown`` not firing within
+        :data:`NODE_DOWN_WINDOW_S` (the node's scrape fails at the next scrape, ``for: 5s``, 1 s rule evaluation),
+        ``ServeReplicasBelowTarget`` not firing within :data:`REPLICAS_BELOW_WITHIN_S` (Serve's replica health check,
+        every 10 s, to the replacement running), or Prometheus never seeing fewer healthy replicas than the target.
+        Empty when none."""
+        out = list(self.kill.problems())
+        lo, hi = NODE_DOWN_WINDOW_S
+        down = self.fired_s.get("RayNodeDown", float("nan"))
+        if not lo <= down <= hi:
+            out.append(f"RayNodeDown fired {down:.1f} s after the kill, outside {lo:g} to {hi:g} s")
+        below = self.fired_s.get("ServeReplicasBelowTarget", float("nan"))
+        if not below <= REPLICAS_BELOW_WITHIN_S:
+            out.append(f"ServeReplicasBelowTarget fired {below:.1f} s after the kill, not within "
+                       f"{REPLICAS_BELOW_WITHIN_S:g} s")
+        healthy, target = self.series.get("healthy_replicas"), self.series.get("target_replicas")
+        if healthy is None or target is None or not healthy.min() < target.max():
+            out.append("Prometheus never saw fewer healthy replicas than the target")
+        return out
 
     def operator_timeline(self) -> pd.DataFrame:
         """What an operator sees, in order: the kill, each alert, Serve's and the GCS's view, recovery."""
