@@ -85,6 +85,17 @@ def replica_state() -> tuple[int, str, str]:
     return int(states.get("RUNNING", 0)), str(getattr(dep.status, "value", dep.status)), str(dep.message or "")
 
 
+def wait_for_replicas(n: int, timeout_s: float = 60.0) -> float:
+    """Block until ``n`` replicas of the NLP deployment run (on any cluster this driver is connected to); returns the
+    seconds waited; raises ``TimeoutError`` naming the state reached."""
+    t0 = time.monotonic()
+    while replica_state()[0] != n:
+        if time.monotonic() - t0 > timeout_s:
+            raise TimeoutError(f"{n} running replicas not reached in {timeout_s} s (now {replica_state()})")
+        time.sleep(SAMPLE_EVERY_S)
+    return time.monotonic() - t0
+
+
 @dataclass(frozen=True)
 class Answer:
     """One HTTP request and its JSON answer."""
@@ -164,15 +175,6 @@ class Engine:
         serve.run(serve_app.build(scaling), name=serve_app.APP_NAME, route_prefix="/", logging_config=self._logging)
         self.scaling = scaling
 
-    def wait_for_replicas(self, n: int, timeout_s: float = 60.0) -> float:
-        """Block until ``n`` replicas run; returns the seconds waited; raises ``TimeoutError``."""
-        t0 = time.monotonic()
-        while replica_state()[0] != n:
-            if time.monotonic() - t0 > timeout_s:
-                raise TimeoutError(f"{n} running replicas not reached in {timeout_s} s (now {replica_state()})")
-            time.sleep(SAMPLE_EVERY_S)
-        return time.monotonic() - t0
-
     def answer(self, path: str, body: Any) -> Answer:
         """POST one JSON body to ``/path``; returns the status, the JSON answer and the latency."""
         import http.client
@@ -188,7 +190,7 @@ class Engine:
 
     def scale_up(self, n_requests: int = 800, concurrency: int = 8, path: str = "score") -> ScaleUp:
         """Bounded load from one running replica; returns requests and replica samples (see :class:`ScaleUp`)."""
-        self.wait_for_replicas(self.scaling.min_replicas)
+        wait_for_replicas(self.scaling.min_replicas)
         bodies = payloads()
         t0 = time.monotonic()
         with _Sampler(t0) as s:
@@ -203,7 +205,7 @@ class Engine:
         import ray
 
         self.redeploy(serve_app.with_min_replicas(self.scaling, 2))
-        self.wait_for_replicas(2)
+        wait_for_replicas(2)
         names = sorted(a["name"] for a in ray.util.list_named_actors(all_namespaces=True)
                        if a["name"].startswith(f"SERVE_REPLICA::{serve_app.APP_NAME}#{serve_app.DEPLOYMENT}"))
         if len(names) != 2:
@@ -267,7 +269,7 @@ class Engine:
         from dataclasses import replace
 
         self.redeploy(replace(self.scaling, min_replicas=1, max_replicas=1))
-        self.wait_for_replicas(1, timeout_s)
+        wait_for_replicas(1, timeout_s)
 
     def stop_serve(self) -> None:
         """Shut the Serve application (replicas, controller, proxy) down and keep the cluster: frees their memory for

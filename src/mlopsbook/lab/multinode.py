@@ -169,18 +169,7 @@ class LocalCluster:
         out |= {f"127.0.0.1:{p}": nid for nid, p in self.worker_metrics_ports.items()}
         return out
 
-    # -- serving ------------------------------------------------------------------------------------------------------
-    def wait_for_replicas(self, n: int, timeout_s: float = 90.0) -> float:
-        """Block until ``n`` replicas run; returns seconds waited; raises ``TimeoutError``."""
-        from mlopsbook.lab.experiments import replica_state
-
-        t0 = time.monotonic()
-        while replica_state()[0] != n:
-            if time.monotonic() - t0 > timeout_s:
-                raise TimeoutError(f"{n} running replicas not reached in {timeout_s} s (now {replica_state()})")
-            time.sleep(SAMPLE_EVERY_S)
-        return time.monotonic() - t0
-
+    # -- memory -------------------------------------------------------------------------------------------------------
     def memory_pss_bytes(self) -> int:
         """Proportional set size of this process and every process it started (the whole cluster), in bytes."""
         return process_tree_pss_bytes(os.getpid())
@@ -273,7 +262,9 @@ def start_cluster(spec: ClusterSpec = ClusterSpec(), env: Mapping[str, str] | No
                         logging_config=quiet)
             serve.run(serve_app.build_fixed(spec.replicas, 1.0, 1), name=serve_app.APP_NAME, route_prefix="/",
                       logging_config=quiet)
-            lc.wait_for_replicas(spec.replicas)
+            from mlopsbook.lab.experiments import wait_for_replicas
+
+            wait_for_replicas(spec.replicas, timeout_s=90.0)
     except BaseException:
         lc.shutdown()
         raise
@@ -399,12 +390,12 @@ def kill_node_under_load(lc: LocalCluster, *, concurrency: int = 8, kill_at_s: f
     replicas run again (or ``recover_timeout_s`` passed), then ``after_s`` more. Needs a spare worker node for the
     replica to return; raises ``RuntimeError`` if the replicas are not all running at the start.
     """
-    from mlopsbook.lab.experiments import payloads
+    from mlopsbook.lab.experiments import payloads, wait_for_replicas
 
     check_number(kill_at_s, "kill_at_s", low=0.5, high=60)
     check_number(recover_timeout_s, "recover_timeout_s", low=1, high=300)
     want = lc.spec.replicas
-    lc.wait_for_replicas(want)
+    wait_for_replicas(want, timeout_s=90.0)
     placed = lc.replica_nodes()
     if len(placed) != want:
         raise RuntimeError(f"expected {want} replica actors alive, found {len(placed)}")
