@@ -18,7 +18,8 @@ export PYTHONHASHSEED := 0
 # Binder installs requirements.txt with pip (repo2docker), then its postBuild uses uv; Colab's install cell uses pip.
 UV_PIN     := $(shell grep -m1 '^uv==' requirements.txt)
 UV         := $(BIN)/uv
-UV_PIP      = $(UV) pip install --quiet --python
+# --compile-bytecode: as pip does, so that no Ray worker or kernel compiles the libraries on its first import
+UV_PIP      = $(UV) pip install --quiet --compile-bytecode --python
 
 venv: $(STAMP)
 $(STAMP): requirements.txt pyproject.toml

@@ -1,12 +1,13 @@
 """The notebook layer: each notebook executed once, under strict nbval, in a reader's conditions (slow: minutes).
 
 As repo2docker builds the image: a copy of the repository (tracked and untracked, ignored files left out), a fresh
-environment from ``requirements.txt`` alone (installed by uv, the installer of every environment here: the same pins
-as Binder's pip), ``postBuild`` with ``HOME`` in a temporary folder (its Airflow environment by pip, as on Binder). Then one run that is
-both the regression test and the reader's run: nbval, with that environment's interpreter and kernel, executes every
-snapshot of ``_toc.yml``'s notebooks in its folder (the snapshot is the page's code cells plus the Colab install cell,
-a no-op here) and compares every output strictly (``tests/nbval_sanitize.cfg``; never nbval's lax mode), with
-``MEM_LIMIT`` at 2 GiB as JupyterHub sets it, while :mod:`mlopsbook.publishing.nbval_reader` samples the kernel's and
+environment from ``requirements.txt`` alone (installed by uv with bytecode compiled, the installer of every environment
+here: the same pins as Binder's pip), ``postBuild`` as Binder runs it, with ``HOME`` in a temporary folder (its Airflow
+environment by requirements.txt's uv, as on Binder). Then one run that is both the regression test and the reader's
+run: nbval, with that environment's interpreter and kernel, executes every snapshot of ``_toc.yml``'s notebooks in its
+folder (the snapshot is the page's code cells plus the Colab install cell, a no-op here) and compares every output
+strictly (``tests/nbval_sanitize.cfg``; never nbval's lax mode), with ``MEM_LIMIT`` at 2 GiB as JupyterHub sets it,
+while :mod:`mlopsbook.publishing.nbval_reader` samples the kernel's and
 every descendant's memory (summed PSS, Ray's processes included). Each must pass, finish within 5 minutes and peak at
 most 2 GB (``data/readers/``). The per-notebook figures are written to ``build/notebooks.json``; the book is then
 rendered from the snapshots this run verified (no second execution).
@@ -61,8 +62,8 @@ def binder():
     # requirements.txt alone, installed by uv (the same pins as Binder's pip in a fraction of its time; the Dockerfile
     # check, tests/notebooks/test_binder.py, proves Binder installs that file); postBuild then runs as Binder runs it
     uv = Path(sys.executable).parent / "uv"
-    subprocess.run([str(uv), "pip", "install", "--quiet", "--python", str(env / "bin" / "python"),
-                    "-r", "requirements.txt"], cwd=repo, check=True)
+    subprocess.run([str(uv), "pip", "install", "--quiet", "--compile-bytecode", "--python",
+                    str(env / "bin" / "python"), "-r", "requirements.txt"], cwd=repo, check=True)
     steps["requirements_s"] = time.monotonic() - t
     t = time.monotonic()
     environ = {**os.environ, "HOME": str(home), "PATH": f"{env / 'bin'}:{os.environ['PATH']}",

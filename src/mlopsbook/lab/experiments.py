@@ -386,7 +386,7 @@ def service_time_ms(bodies: list[dict[str, str]], repeats: int = 3) -> float:
             "a = json.load(sys.stdin); print(_service_time_ms(a['bodies'], a['repeats']))")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     out = subprocess.run([sys.executable, "-c", code], input=json.dumps({"bodies": bodies, "repeats": repeats}),
-                         capture_output=True, text=True, env=env, check=False)  # nosec B603 - fixed argv
+                         capture_output=True, text=True, env=env, check=False)  # nosec B603 - fixed argv, this Python
     if out.returncode != 0:
         last = (out.stderr.strip().splitlines() or ["no output"])[-1]
         raise MlopsbookError(f"service_time_ms: measuring the models failed: {last}")
