@@ -89,6 +89,7 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
                "leftovers": leftovers}
         path = item.config.getoption("--reader-report")
         if path:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
             with Path(path).open("a") as f:
                 f.write(json.dumps(out) + "\n")
         item.config.get_terminal_writer().line(
