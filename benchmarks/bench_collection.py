@@ -47,12 +47,11 @@ kernelspec: {{name: python3, display_name: Python 3 (ipykernel), language: pytho
 
 
 def _copy_repository(dest: Path) -> None:
-    out = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
-                         capture_output=True, check=True)
-    for rel in filter(None, out.stdout.decode().split("\0")):
-        if (ROOT / rel).is_file():
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / rel, dest / rel)
+    """The checkout as a reader's copy (:func:`mlopsbook.publishing.readerrun.copy_repository`), with this checkout's
+    environments linked in."""
+    from mlopsbook.publishing.readerrun import copy_repository
+
+    copy_repository(dest, ROOT)
     for venv in (".venv", ".venv-airflow"):
         (dest / venv).symlink_to((ROOT / venv).resolve())
 

@@ -25,23 +25,12 @@ from pathlib import Path
 
 import pytest
 
-from mlopsbook.publishing import runtime_budget
+from mlopsbook.publishing import readerrun, runtime_budget
 from mlopsbook.paths import repo_root
 
 ROOT = repo_root()
 NOTEBOOK_LIMIT_S = 300
 pytestmark = pytest.mark.slow
-
-
-def _copy_repository(dest: Path) -> None:
-    """The files repo2docker would copy: tracked and untracked files that git does not ignore."""
-    out = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
-                         capture_output=True, check=True)
-    for rel in filter(None, out.stdout.decode().split("\0")):
-        src = ROOT / rel
-        if src.is_file():
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / rel)
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +44,7 @@ def binder():
     base = Path(tempfile.mkdtemp(prefix="rr-", dir="/tmp"))
     repo, env, home = base / "repo", base / "env", base / "home"
     home.mkdir()
-    _copy_repository(repo)
+    readerrun.copy_repository(repo, ROOT)
     steps = {}
     t = time.monotonic()
     subprocess.run([sys.executable, "-m", "venv", str(env)], check=True)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from lab_measurements import node_kill
 from mlopsbook.lab import prometheus
 
 
@@ -27,8 +28,6 @@ def test_a_missing_binary_is_named_with_its_package(monkeypatch: pytest.MonkeyPa
 
 
 def _alerted(**fired: float) -> prometheus.AlertedKill:
-    from lab_measurements import node_kill
-
     series = pd.DataFrame({"t_s": [-1.0, 5.0, 12.0], "healthy_replicas": [2, 1, 2], "target_replicas": [2, 2, 2],
                            "nodes_answering": [4, 3, 3]})
     times = {"RayNodeDown": 6.8, "ServeReplicasBelowTarget": 7.0, "ServeHTTP5xxRate": float("nan"), **fired}

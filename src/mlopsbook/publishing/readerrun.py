@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
+import subprocess
 import sys
 import threading
 import time
@@ -36,6 +38,18 @@ _HEAD = ("gcs_server", "raylet", "log_monitor", "monitor.py", "dashboard", "runt
          "ray.util.client", "/ray start")
 """What names a Ray system process (in lower case) in the first words of its command line: the executable, the script,
 or the title Ray gives a Python agent (``ray::DashboardAgent``, ``ray::RuntimeEnvAgent``)."""
+
+
+def copy_repository(dest: Path, root: Path | None = None) -> None:
+    """Copy into ``dest`` the files repo2docker would copy from ``root`` (default: this checkout): the tracked and
+    untracked files that git does not ignore (no environment, build output or cache)."""
+    root = root or repo_root()
+    out = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=root,
+                         capture_output=True, check=True)
+    for rel in filter(None, out.stdout.decode().split("\0")):
+        if (root / rel).is_file():
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(root / rel, dest / rel)
 
 
 def toc_notebooks(root: Path | None = None) -> list[Path]:
