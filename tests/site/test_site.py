@@ -306,9 +306,18 @@ def open_for_reading(browser, server: str, page: str):  # noqa: ANN001, ANN201
     return tab
 
 
-def screens(tab) -> float:  # noqa: ANN001
-    """The page's height in screens of :data:`SCREEN`."""
-    return tab.evaluate("document.documentElement.scrollHeight") / SCREEN["height"]
+def evaluate_on(browser, server: str, page: str, script: str):  # noqa: ANN001, ANN201
+    """``script``'s value on ``page`` opened for reading (:func:`open_for_reading`); the tab is closed either way."""
+    tab = open_for_reading(browser, server, page)
+    try:
+        return tab.evaluate(script)
+    finally:
+        tab.close()
+
+
+def screens(browser, server: str, page: str) -> float:  # noqa: ANN001
+    """``page``'s height in screens of :data:`SCREEN`."""
+    return evaluate_on(browser, server, page, "document.documentElement.scrollHeight") / SCREEN["height"]
 
 
 def test_the_site_has_post_pages():
@@ -317,9 +326,7 @@ def test_the_site_has_post_pages():
 
 @pytest.mark.parametrize("page", POST_PAGES)
 def test_a_post_page_is_at_most_ten_screens(server, browser, page):
-    tab = open_for_reading(browser, server, page)
-    height = screens(tab)
-    tab.close()
+    height = screens(browser, server, page)
     assert height <= MAX_POST_SCREENS, f"{page} is {height:.1f} screens long at {SCREEN} (at most {MAX_POST_SCREENS})"
 
 
@@ -329,40 +336,30 @@ def test_the_site_has_companion_pages():
 
 @pytest.mark.parametrize("page", COMPANION_PAGES)
 def test_a_companion_page_is_at_most_twelve_screens(server, browser, page):
-    tab = open_for_reading(browser, server, page)
-    height = screens(tab)
-    tab.close()
+    height = screens(browser, server, page)
     assert height <= MAX_COMPANION_SCREENS, \
         f"{page} is {height:.1f} screens long at {SCREEN} (at most {MAX_COMPANION_SCREENS})"
 
 
 @pytest.mark.parametrize("page", COMPANION_PAGES)
 def test_a_companion_page_shows_no_long_code_cell(server, browser, page):
-    tab = open_for_reading(browser, server, page)
-    long_cells = tab.evaluate(SHOWN_CELLS_JS % MAX_SHOWN_CELL_LINES)
-    tab.close()
+    long_cells = evaluate_on(browser, server, page, SHOWN_CELLS_JS % MAX_SHOWN_CELL_LINES)
     assert not long_cells, f"{page} shows code cells over {MAX_SHOWN_CELL_LINES} lines:\n" + "\n".join(long_cells)
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_no_table_cell_breaks_inside_a_number(server, browser, page):
-    tab = open_for_reading(browser, server, page)
-    wrapped = tab.evaluate(WRAPPED_NUMBERS_JS)
-    tab.close()
+    wrapped = evaluate_on(browser, server, page, WRAPPED_NUMBERS_JS)
     assert not wrapped, f"{page} at {SCREEN['width']} px breaks numbers across lines: {wrapped[:10]}"
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_nothing_runs_past_the_content_column(server, browser, page):
-    tab = open_for_reading(browser, server, page)
-    problems = tab.evaluate(OVERFLOW_JS)
-    tab.close()
+    problems = evaluate_on(browser, server, page, OVERFLOW_JS)
     assert not problems, f"{page} at {SCREEN['width']} px:\n" + "\n".join(problems)
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_figure_has_alt_text(server, browser, page):
-    tab = open_for_reading(browser, server, page)
-    missing = tab.evaluate(MISSING_ALT_JS)
-    tab.close()
+    missing = evaluate_on(browser, server, page, MISSING_ALT_JS)
     assert not missing, f"{page}: images without alt text:\n" + "\n".join(missing)
