@@ -7,6 +7,12 @@ from pathlib import Path
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "posts"
 
+
+def readme_row(fixture: str) -> str | None:
+    """The row of ``tests/fixtures/posts/README.md`` that lists ``fixture`` (its source, commit and licence), if any."""
+    rows = (FIXTURES / "README.md").read_text().splitlines()
+    return next((line for line in rows if line.startswith(f"| `{fixture}")), None)
+
 # fixture post -> (slug, date, what else the notebook's frontmatter must say)
 REAL_POSTS: dict[str, tuple[str, str, dict]] = {
     "jekyll/docs/_posts/2016-10-06-jekyll-3-3-is-here.md": (

@@ -9,15 +9,14 @@ import pytest
 from mlopsbook import posts
 
 from cli_run import run
-from real_posts import FIXTURES, REAL_POSTS
+from real_posts import FIXTURES, REAL_POSTS, readme_row
 
 
 def test_at_least_ten_real_posts_from_five_generators_with_their_licence():
-    readme = (FIXTURES / "README.md").read_text()
     assert len(REAL_POSTS) >= 10 and len({p.split("/")[0] for p in REAL_POSTS}) >= 5
     for fixture in REAL_POSTS:
         assert (FIXTURES / fixture).exists(), fixture
-        row = next((line for line in readme.splitlines() if line.startswith(f"| `{fixture}")), None)
+        row = readme_row(fixture)
         assert row is not None, f"{fixture} is not listed in tests/fixtures/posts/README.md"
         assert re.search(r"@ `[0-9a-f]{40}`", row) and re.search(r"MIT|Apache|CC BY", row), row
 

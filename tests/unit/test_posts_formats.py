@@ -13,9 +13,8 @@ import pytest
 from mlopsbook import posts
 from mlopsbook.posts import rst
 
-from real_posts import TEXT_POSTS
+from real_posts import FIXTURES, TEXT_POSTS, readme_row
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "posts"
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                     "1f15c4890000000d49444154789c63f8cfc0f01f0005050200" "5fc8f1d20000000049454e44ae426082")
 
@@ -202,8 +201,7 @@ def test_eleventy_newstitle(tmp_path):
 
 
 def test_the_fixture_readme_names_every_fixture_of_another_format_with_its_licence():
-    readme = (FIXTURES / "README.md").read_text()
     for fixture in TEXT_POSTS:
-        row = next((line for line in readme.splitlines() if line.startswith(f"| `{fixture}")), None)
+        row = readme_row(fixture)
         assert row is not None, fixture
         assert re.search(r"@ `[0-9a-f]{40}`", row) and re.search(r"MIT|Apache|BSD|AGPL|GPL|CC BY", row), row

@@ -19,9 +19,8 @@ from mlopsbook import posts
 from cli_run import run
 from mlopsbook.posts import notebooks
 
-from real_posts import NOTEBOOK_POSTS
+from real_posts import FIXTURES, NOTEBOOK_POSTS, readme_row
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "posts"
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==")
 
 
@@ -66,9 +65,8 @@ def test_a_real_notebook_post_imports_with_every_code_cell_and_checks(fixture, t
 
 
 def test_the_fixture_readme_names_every_notebook_fixture_with_its_licence():
-    readme = (FIXTURES / "README.md").read_text()
     for fixture in NOTEBOOK_POSTS:
-        row = next((line for line in readme.splitlines() if line.startswith(f"| `{fixture}")), None)
+        row = readme_row(fixture)
         assert row is not None, fixture
         assert re.search(r"@ `[0-9a-f]{40}`", row) and re.search(r"MIT|Apache|BSD|AGPL", row), row
 
